@@ -1,0 +1,1 @@
+"""The clinical audit environment (ClinicalBench done right, on OpenEnv)."""

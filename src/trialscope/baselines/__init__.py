@@ -1,0 +1,1 @@
+"""Offline baseline models (`baseline/<name>`): real methods that need no LLM."""

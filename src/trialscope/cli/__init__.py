@@ -1,0 +1,1 @@
+"""The command line: wiring flags to the parts, no business logic."""

@@ -1,0 +1,1 @@
+"""The trial data layer: store, sources, synthetic registry, benchmark builders."""

@@ -1,0 +1,1 @@
+"""The evaluation engine: scheduling, concurrency, retries, cache, journal, manifest."""

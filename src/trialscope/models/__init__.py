@@ -1,0 +1,1 @@
+"""Model providers: send a chat request, get text and usage back."""

@@ -1,0 +1,1 @@
+"""Search backends for the study search task (PubMed E-utilities, local BM25)."""

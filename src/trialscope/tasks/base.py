@@ -1,0 +1,109 @@
+"""The contract every benchmark task keeps.
+
+A task turns one record into one or more chat requests, parses the answers into a prediction,
+scores that prediction, and aggregates per-sample results into metrics. Adding a task means one
+module and one line in `trialscope.tasks.registry`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from trialscope.models.base import ChatMessage
+
+
+@dataclass
+class Sample:
+    """One validated benchmark record. `raw` is the JSON object exactly as read from the file."""
+
+    sample_id: str
+    record: BaseModel
+    raw: dict[str, Any]
+
+
+@dataclass
+class Request:
+    """One chat request a task needs answered for a sample."""
+
+    messages: list[ChatMessage]
+    json_mode: bool = True
+
+
+@dataclass
+class Parsed:
+    """A task's reading of the model's answers. `error` is set when the answer is unusable."""
+
+    prediction: Any
+    error: str | None = None
+
+
+@dataclass
+class SampleResult:
+    """Everything known about one finished sample; one line of the run journal.
+
+    `evaluation` always holds `score` (a float in [0, 1], the per-sample headline score used for
+    paired significance tests) and, for tasks with a confidence, `calibration`: a list of
+    `[confidence in 0..1, correct as 0/1]` pairs.
+    `status` is `ok`, `parse_error` or `error` (the request failed after retries).
+    """
+
+    sample_id: str
+    input: dict[str, Any]
+    prediction: Any
+    evaluation: dict[str, Any]
+    status: str = "ok"
+    error: str | None = None
+    raw_responses: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_s: float = 0.0
+    retries: int = 0
+    cached: bool = False
+
+
+class Task(ABC):
+    """A benchmark task. Tasks are stateless apart from their construction options."""
+
+    name: ClassVar[str]
+    """Canonical name, e.g. `study_search`; also the results folder name."""
+
+    folder_names: ClassVar[tuple[str, ...]]
+    """Data folder names accepted under a benchmark root (README and released-data conventions)."""
+
+    record_model: ClassVar[type[BaseModel]]
+    """pydantic model that validates one JSONL record."""
+
+    headline_metrics: ClassVar[tuple[str, ...]]
+    """The paper's headline metric names, as keys of `aggregate()`'s result."""
+
+    default_system_prompt: ClassVar[str]
+
+    def sample_id(self, record: BaseModel, index: int) -> str:
+        """A stable id for the record (its own id when it has one, else its line index)."""
+        return str(getattr(record, "id", None) or index)
+
+    @abstractmethod
+    def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
+        """The chat requests needed to answer one sample (several for batched screening)."""
+
+    @abstractmethod
+    def parse(self, sample: Sample, responses: list[str]) -> Parsed:
+        """Read the model's answers (one per request, in order) into a prediction."""
+
+    @abstractmethod
+    def score(self, sample: Sample, parsed: Parsed) -> dict[str, Any]:
+        """Score one sample; a parse failure scores as wrong. Must include `score`."""
+
+    @abstractmethod
+    def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        """Metrics over all results (every sample in every denominator).
+
+        Returns `{"metrics": {name: value}, "confidence_intervals": {name: [lo, hi]},
+        "headline": [names]}`; metric names include both the original's and the paper's.
+        """
