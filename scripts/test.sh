@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs the whole suite (ruff included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check src tests bench
+# pytest exits 5 when it collects nothing; set -e makes that (and any failure) fail this script.
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,47 @@
+"""A baseline built from one fitted answerer per task, chosen by the task's answer shape."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Protocol
+
+from trialscope.baselines.task_kind import TaskKind, task_kind
+from trialscope.tasks.base import Sample, Task
+
+
+class TaskAnswerer(Protocol):
+    """What a baseline learned for one task: it turns a sample into raw answers."""
+
+    def answer(self, task: Task, sample: Sample) -> list[str]:
+        """Raw answers for `task.requests(sample, None)`, in order."""
+        ...
+
+
+class PerTaskBaseline(ABC):
+    """Fits one answerer per task name; `answer` before `fit` is an error naming both."""
+
+    name: str
+
+    def __init__(self) -> None:
+        self._answerers: dict[str, TaskAnswerer] = {}
+
+    def fit(self, task: Task, train: list[Sample]) -> None:
+        """Learn what the method learns for this task from its train split."""
+        self._answerers[task.name] = self.build(task_kind(task), task, train)
+
+    def answer(self, task: Task, sample: Sample) -> list[str]:
+        """Raw answers for `task.requests(sample, None)`, in order."""
+        answerer = self._answerers.get(task.name)
+        if answerer is None:
+            raise RuntimeError(f"{self.name}: call fit() for task {task.name!r} before answer()")
+        return answerer.answer(task, sample)
+
+    @abstractmethod
+    def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:
+        """The fitted answerer for one task."""
+
+
+def require_train(name: str, task: Task, train: list[Sample]) -> None:
+    """Raise a clear error when a method that learns is given no train samples."""
+    if not train:
+        raise ValueError(f"{name}: task {task.name!r} has an empty train split; nothing to learn")

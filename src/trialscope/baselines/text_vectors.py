@@ -1,0 +1,44 @@
+"""TF-IDF text vectors and cosine similarities shared by the lexical methods."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+WORD_PATTERN = r"(?u)\b[^\W\d_][\w\-]+\b"
+"""Words of two or more characters starting with a letter (numbers carry little lexical signal)."""
+
+
+def make_tfidf(ngram_max: int = 1, max_features: int | None = 50_000) -> TfidfVectorizer:
+    """A TF-IDF vectoriser with English stop words removed, sublinear term frequency, l2 norm."""
+    return TfidfVectorizer(
+        lowercase=True,
+        stop_words="english",
+        token_pattern=WORD_PATTERN,
+        ngram_range=(1, ngram_max),
+        sublinear_tf=True,
+        max_features=max_features,
+        dtype=np.float64,
+    )
+
+
+def pairwise_cosine(left: csr_matrix, right: csr_matrix) -> np.ndarray:
+    """Dense cosine matrix of two l2-normalised sparse row sets."""
+    return np.asarray((left @ right.T).todense(), dtype=np.float64)
+
+
+def standardise(values: np.ndarray) -> np.ndarray:
+    """Z-scores within one group (zeros when the group has no spread)."""
+    spread = float(values.std())
+    if spread < 1e-12:
+        return np.zeros_like(values)
+    return (values - values.mean()) / spread
+
+
+def rank_fraction(values: np.ndarray) -> np.ndarray:
+    """Rank of each value within its group scaled to [0, 1] (1 = highest)."""
+    if len(values) <= 1:
+        return np.ones_like(values)
+    order = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    return order / (len(values) - 1)
