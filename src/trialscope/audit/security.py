@@ -106,7 +106,9 @@ class AccessGuard:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
         declared = headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.policy.max_body_bytes):
+        if declared is not None and (
+            not declared.isdigit() or int(declared) > self.policy.max_body_bytes
+        ):
             await _respond_json(send, 413, self._too_large_detail())
             return
         body, complete = await _read_body(receive, self.policy.max_body_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
@@ -31,9 +32,10 @@ from trialscope.baselines.text_vectors import WORD_PATTERN
 from trialscope.tasks.base import Sample, Task
 
 QUERY_WORDS = 8
+T = TypeVar("T")
 
 
-def most_common[T](values: list[T]) -> tuple[T, float]:
+def most_common(values: list[T]) -> tuple[T, float]:
     """The most frequent value (ties: the first seen) and its share."""
     counts = Counter(values)
     value, count = counts.most_common(1)[0]
@@ -88,8 +90,10 @@ class MajorityCompletion:
     def answer(self, task: Task, sample: Sample) -> list[str]:
         explanation = (
             f"'{self.outcome}' is the most frequent outcome in the training trials "
-            f"({self.share:.0%}); the most frequent termination reason there is {self.reason}."
+            f"({self.share:.0%})."
         )
+        if self.reason is not None:
+            explanation += f" The most frequent termination reason there is {self.reason}."
         return [completion_answer(self.outcome, self.share, self.reason, explanation)]
 
 

@@ -56,7 +56,8 @@ def review_sections(sample: Sample) -> dict[str, str]:
 def review_focus_text(sample: Sample) -> str:
     """The review's objectives and selection criteria (all sections when neither exists)."""
     sections = review_sections(sample)
-    focus = [sections[key] for key in ("title", "objectives", "selection criteria") if key in sections]
+    keys = ("title", "objectives", "selection criteria")
+    focus = [sections[key] for key in keys if key in sections]
     return "\n".join(focus) if focus else "\n".join(sections.values())
 
 
@@ -218,7 +219,8 @@ def choice_options(sample: Sample) -> list[tuple[str, str]]:
         return [(chr(ord("A") + index), flatten_text(text)) for index, text in enumerate(options)]
     if not isinstance(options, dict) or not options:
         raise RecordFieldError(f"sample {sample.sample_id}: field 'options' must be an object")
-    return sorted((str(letter).strip().upper(), flatten_text(text)) for letter, text in options.items())
+    pairs = ((str(letter).strip().upper(), flatten_text(text)) for letter, text in options.items())
+    return sorted(pairs)
 
 
 def choice_label(sample: Sample) -> str:

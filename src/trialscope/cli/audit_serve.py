@@ -1,7 +1,90 @@
-"""CLI: placeholder, being written."""
+"""CLI: `trialscope audit serve`, the audit environment server with its dashboard."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
 
 import typer
 
+SERVE_HELP = (
+    "Serve the clinical audit environment: OpenEnv episodes over /ws, /schema, /tools, "
+    "/health, and the dashboard at /. Binds 127.0.0.1 unless told otherwise."
+)
+
+
+def serve_settings(
+    host: str | None, port: int | None, token: str | None, max_envs: int | None
+) -> Any:
+    """Server settings from the environment with the given flags laid over them."""
+    from trialscope.audit.server import ServerSettings
+
+    overrides: dict[str, Any] = {
+        key: value
+        for key, value in {
+            "host": host,
+            "port": port,
+            "token": token,
+            "max_envs": max_envs,
+        }.items()
+        if value is not None
+    }
+    return ServerSettings(**overrides)
+
+
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to bind (default 127.0.0.1, or TRIALSCOPE_AUDIT_HOST)."),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default 8000, or TRIALSCOPE_AUDIT_PORT).")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            help="Bearer token required on every route but /health "
+            "(or TRIALSCOPE_AUDIT_TOKEN; prefer the variable, flags show in `ps`).",
+            show_default=False,
+        ),
+    ] = None,
+    max_envs: Annotated[
+        int | None,
+        typer.Option(
+            "--max-envs",
+            help="Concurrent WebSocket episodes (default 32, or TRIALSCOPE_AUDIT_MAX_ENVS).",
+        ),
+    ] = None,
+) -> None:
+    """Serve the clinical audit environment and its dashboard."""
+    import uvicorn
+    from pydantic import ValidationError
+
+    from trialscope.audit.server import build_app
+
+    try:
+        settings = serve_settings(host, port, token, max_envs)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise typer.BadParameter(problems) from None
+    logging.getLogger(__name__).info(
+        "serving on http://%s:%s (token %s)",
+        settings.host,
+        settings.port,
+        "required" if settings.token else "not required",
+    )
+    uvicorn.run(
+        build_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws_max_size=max(4 * settings.max_message_bytes, 1024 * 1024),
+        server_header=False,
+        log_level="info",
+    )
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the given app."""
+    """Add `serve` to the `audit` command group."""
+    app.command("serve", help=SERVE_HELP)(serve)

@@ -1,7 +1,55 @@
-"""CLI: placeholder, being written."""
+"""CLI: `trialscope report RUN_FOLDERS... [--out DIR]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from trialscope.report import RunFolderError, build_report
+from trialscope.report.statistics import DEFAULT_RESAMPLES
+
+
+def report(
+    run_folders: Annotated[
+        list[Path],
+        typer.Argument(help="Run folders, or any folders above them (searched recursively)."),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Where report.html and leaderboard.md go.")
+    ] = Path("report"),
+    seed: Annotated[int, typer.Option(help="Seed of every bootstrap.")] = 0,
+    resamples: Annotated[
+        int, typer.Option(min=100, help="Bootstrap resamples per interval.")
+    ] = DEFAULT_RESAMPLES,
+    all_runs: Annotated[
+        bool,
+        typer.Option(
+            "--all-runs", help="Keep every timestamp of a task and model, not only the newest."
+        ),
+    ] = False,
+    paper: Annotated[
+        bool, typer.Option("--paper/--no-paper", help="Show the paper's published figures.")
+    ] = True,
+) -> None:
+    """Write a self-contained HTML report and a Markdown leaderboard from run folders."""
+    console = Console(stderr=True)
+    try:
+        files = build_report(
+            run_folders, out, seed=seed, keep_all=all_runs, resamples=resamples, show_paper=paper
+        )
+    except RunFolderError as exc:
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True, markup=True, highlight=False)
+        raise typer.Exit(code=2) from exc
+    console.print(
+        f"{files.benchmark_runs} benchmark run(s), {files.audit_runs} audit run(s) → "
+        f"[bold]{files.html}[/bold] and [bold]{files.markdown}[/bold]",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add the `report` command to the main app."""
+    app.command("report")(report)

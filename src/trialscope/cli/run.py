@@ -1,7 +1,304 @@
-"""CLI: placeholder, being written."""
+"""CLI: `trialscope run`, `trialscope sanity-check` and `trialscope models`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+import yaml
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.table import Table
+
+from trialscope.engine.journal import JournalError
+from trialscope.engine.runner import RunError, RunOptions, run_benchmark
+from trialscope.engine.task_run import ResumeError, RunSummary
+from trialscope.models.base import ConfigurationError
+from trialscope.models.registry import BASELINE_PREFIX, list_providers
+from trialscope.settings import load_settings
+
+console = Console()
+err_console = Console(stderr=True)
+
+USER_ERRORS = (
+    ConfigurationError,
+    ResumeError,
+    JournalError,
+    FileNotFoundError,
+    NotADirectoryError,
+    ValueError,
+    LookupError,
+)
+"""Errors caused by input the user can fix: shown as one clear line, no traceback."""
+
+
+_CLI_HANDLER = "trialscope-cli"
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """Log lines to stderr: rich on a terminal (warnings only, the bars show progress), plain
+    INFO lines otherwise so CI logs show progress."""
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if existing.get_name() == _CLI_HANDLER:
+            root.removeHandler(existing)
+    handler: logging.Handler
+    if err_console.is_terminal:
+        handler = RichHandler(console=err_console, show_path=False, rich_tracebacks=True)
+        handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.INFO)
+    handler.set_name(_CLI_HANDLER)
+    root.addHandler(handler)
+    logging.getLogger("trialscope").setLevel(logging.INFO)
+    for noisy in ("httpx", "httpcore", "openai"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def parse_task_options(
+    items: list[str], search_backend: str | None, screening_batch_size: int | None
+) -> dict[str, dict[str, Any]]:
+    """`TASK.KEY=VALUE` items (values read as YAML scalars) plus the named shortcuts."""
+    options: dict[str, dict[str, Any]] = {}
+    for item in items:
+        target, sep, raw = item.partition("=")
+        task, dot, key = target.partition(".")
+        if not sep or not dot or not task or not key:
+            raise typer.BadParameter(
+                f"{item!r}: expected TASK.KEY=VALUE, e.g. study_screening.batch_size=10",
+                param_hint="--task-option",
+            )
+        try:
+            value = yaml.safe_load(raw) if raw else ""
+        except yaml.YAMLError:
+            value = raw
+        options.setdefault(task, {})[key] = value
+    if search_backend is not None:
+        if search_backend not in ("bm25", "pubmed"):
+            raise typer.BadParameter("expected bm25 or pubmed", param_hint="--search-backend")
+        options.setdefault("study_search", {})["backend"] = search_backend
+    if screening_batch_size is not None:
+        options.setdefault("study_screening", {})["batch_size"] = screening_batch_size
+    return options
+
+
+def summary_table(summaries: list[RunSummary]) -> Table:
+    """One row per task and model: counts, headline metrics, cost, run folder."""
+    table = Table(title="trialscope run", show_lines=False)
+    for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $", "folder"):
+        table.add_column(column, overflow="fold")
+    for summary in summaries:
+        headline = ", ".join(
+            f"{name}={_fmt(summary.metrics.get(name))}" for name in summary.headline
+        )
+        table.add_row(
+            summary.task,
+            summary.model,
+            str(summary.n_samples),
+            str(summary.n_ok),
+            str(summary.n_parse_errors),
+            str(summary.n_errors),
+            headline,
+            f"{summary.usage.get('cost_usd', 0.0):.4f}",
+            str(summary.run_dir),
+        )
+    return table
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+def run(
+    task: Annotated[
+        list[str], typer.Option("--task", "-t", help="Task name, or 'all' (repeatable).")
+    ],
+    model: Annotated[
+        list[str],
+        typer.Option(
+            "--model",
+            "--model-name",
+            "-m",
+            help="provider/model, e.g. azure/gpt-4o, vllm/llama-3-8b, baseline/majority "
+            "(repeatable; models run concurrently).",
+        ),
+    ],
+    system_prompt: Annotated[
+        str | None, typer.Option(help="Replace each task's system prompt.")
+    ] = None,
+    num_samples: Annotated[int | None, typer.Option(min=1, help="First N samples only.")] = None,
+    temperature: Annotated[float, typer.Option(help="Ignored by reasoning models.")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(min=1)] = 4096,
+    reasoning_effort: Annotated[str, typer.Option(help="For reasoning models.")] = "low",
+    data_path: Annotated[
+        str | None,
+        typer.Option(
+            help="Benchmark root (one folder per task) or hf://<dataset>; default: DATABASE_PATH, "
+            "else the embedded benchmark."
+        ),
+    ] = None,
+    output_path: Annotated[
+        str | None, typer.Option(help="Results root; default: BENCHMARK_DATA_PATH or ./results.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed, bootstrap seed, retry jitter.")] = 0,
+    max_connections: Annotated[
+        int | None, typer.Option(min=1, help="Requests in flight per model (default 8).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the newest run folder of each task/model.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Bypass the response cache.")
+    ] = False,
+    timeout: Annotated[
+        float | None, typer.Option(min=0.001, help="Seconds per request (default 120).")
+    ] = None,
+    max_retries: Annotated[
+        int | None, typer.Option(min=0, help="Retries per request (default 6).")
+    ] = None,
+    split: Annotated[str, typer.Option(help="Which split to evaluate.")] = "test",
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Skip (and count) malformed records.")
+    ] = False,
+    task_option: Annotated[
+        list[str] | None,
+        typer.Option(help="TASK.KEY=VALUE passed to the task (repeatable)."),
+    ] = None,
+    search_backend: Annotated[
+        str | None, typer.Option(help="study_search backend: bm25 (offline) or pubmed.")
+    ] = None,
+    screening_batch_size: Annotated[
+        int | None, typer.Option(min=1, help="Candidate studies per screening request.")
+    ] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option(help="Run folder name YYYYMMDD_HHMMSS; an existing one is continued."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run benchmark tasks against one or more models and write run folders."""
+    configure_logging(verbose)
+    options = RunOptions(
+        system_prompt=system_prompt,
+        num_samples=num_samples,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        reasoning_effort=reasoning_effort,
+        data_path=data_path,
+        output_path=output_path,
+        seed=seed,
+        max_connections=max_connections,
+        resume=resume,
+        use_cache=not no_cache,
+        timeout_s=timeout,
+        max_retries=max_retries,
+        split=split,
+        skip_invalid=skip_invalid,
+        task_options=parse_task_options(task_option or [], search_backend, screening_batch_size),
+        run_id=run_id,
+    )
+    try:
+        options.settings = load_settings()
+        summaries = run_benchmark(task, model, options)
+    except RunError as exc:
+        if exc.summaries:
+            console.print(summary_table(exc.summaries))
+        raise _fail(str(exc), code=1) from None
+    except USER_ERRORS as exc:
+        raise _fail(str(exc)) from None
+    console.print(summary_table(summaries))
+
+
+def sanity_check(
+    model: Annotated[
+        str, typer.Option("--model", "--model-name", "-m", help="The model to check.")
+    ] = "azure/gpt-4o-mini",
+    num_samples: Annotated[int, typer.Option(min=1)] = 2,
+    data_path: Annotated[str | None, typer.Option(help="Benchmark root (see run).")] = None,
+    logs_dir: Annotated[Path, typer.Option(help="Per-task logs go here.")] = Path("logs"),
+    output_path: Annotated[
+        Path | None, typer.Option(help="Run folders (default: <logs-dir>/results).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+) -> None:
+    """Run every task on a couple of samples and print PASS/FAIL per task."""
+    from trialscope.tasks.registry import TASK_NAMES
+
+    configure_logging()
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"sanity check: {model}")
+    for column in ("task", "result", "samples", "parse err", "err", "log"):
+        table.add_column(column)
+    failed = 0
+    trialscope_logger = logging.getLogger("trialscope")
+    for task_name in TASK_NAMES:
+        log_path = logs_dir / f"{task_name}.log"
+        handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        trialscope_logger.addHandler(handler)
+        try:
+            options = RunOptions(
+                num_samples=num_samples,
+                data_path=data_path,
+                output_path=str(output_path or logs_dir / "results"),
+                use_cache=not no_cache,
+                live_progress=False,
+                settings=load_settings(),
+            )
+            summary = run_benchmark([task_name], [model], options)[0]
+            ok = summary.n_samples > 0 and summary.n_errors == 0
+            row = [str(summary.n_samples), str(summary.n_parse_errors), str(summary.n_errors)]
+        except Exception as exc:  # a sanity check reports every failure, it does not stop
+            logging.getLogger("trialscope.sanity").error("%s failed: %s", task_name, exc)
+            ok, row = False, ["-", "-", "-"]
+        finally:
+            trialscope_logger.removeHandler(handler)
+            handler.close()
+        failed += not ok
+        verdict = "[green]PASS[/]" if ok else "[red]FAIL[/]"
+        table.add_row(task_name, verdict, *row, str(log_path))
+    console.print(table)
+    if failed:
+        raise _fail(f"{failed} of {len(TASK_NAMES)} tasks failed; see {logs_dir}/", code=1)
+
+
+def models() -> None:
+    """List the model providers, what each needs, and whether it is configured."""
+    settings = load_settings()
+    table = Table(title="model providers")
+    for column in ("prefix", "description", "needs", "optional", "configured"):
+        table.add_column(column, overflow="fold")
+    for spec in list_providers():
+        configured = spec.configured(settings)
+        table.add_row(
+            f"{spec.prefix}/",
+            spec.description,
+            ", ".join(spec.env_vars) or "-",
+            ", ".join(spec.optional_env_vars) or "-",
+            "[green]yes[/]" if configured else "[red]no[/]",
+        )
+    table.add_row(
+        f"{BASELINE_PREFIX}/",
+        "Offline baselines (no model; trained on the train split)",
+        "-",
+        "-",
+        "[green]yes[/]",
+    )
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("run")(run)
+    app.command("sanity-check")(sanity_check)
+    app.command("models")(models)

@@ -104,7 +104,7 @@ def derive_calibration(evaluation: dict[str, Any]) -> list[tuple[float, float]]:
 
 
 def derive_status(result: dict[str, Any], evaluation: dict[str, Any]) -> str:
-    """`ok`, `parse_error` or `error`: the recorded status, else inferred from the original's fields."""
+    """`ok`, `parse_error` or `error`: as recorded, else inferred from the original's fields."""
     status = result.get("status")
     if isinstance(status, str) and status:
         return status

@@ -7,8 +7,10 @@ module and one line in `trialscope.tasks.registry`.
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
@@ -87,6 +89,23 @@ class Task(ABC):
     def sample_id(self, record: BaseModel, index: int) -> str:
         """A stable id for the record (its own id when it has one, else its line index)."""
         return str(getattr(record, "id", None) or index)
+
+    def prompt_templates(self) -> list[str]:
+        """Every prompt template the task uses (system and user); hashed for the manifest."""
+        return [self.default_system_prompt]
+
+    def prompt_fingerprint(self) -> str:
+        """sha256 of the task's prompt templates, so a manifest shows when prompts changed."""
+        digest = hashlib.sha256()
+        for template in self.prompt_templates():
+            digest.update(template.encode("utf-8"))
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+    def use_benchmark_root(self, root: Path) -> None:
+        """Called by `load_samples` with the benchmark root; tasks that need more than their
+        records (the study search corpus) keep it. Does nothing by default."""
+        return None
 
     @abstractmethod
     def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:

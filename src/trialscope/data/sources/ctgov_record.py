@@ -345,15 +345,20 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
             )
         )
     outcomes = protocol.outcomes_module or OutcomesModule()
-    for kind, items in (("primary", outcomes.primary_outcomes), ("secondary", outcomes.secondary_outcomes)):
+    for kind, items in (
+        ("primary", outcomes.primary_outcomes),
+        ("secondary", outcomes.secondary_outcomes),
+    ):
         for position, outcome in enumerate(items):
             rows.outcomes.append(
                 (study_id, kind, position, outcome.measure, outcome.description, outcome.time_frame)
             )
     references = (protocol.references_module or ReferencesModule()).references
+    linked: set[tuple[str, str]] = set()
     for position, ref in enumerate(references):
         rows.study_references.append((study_id, position, ref.pmid, ref.type, ref.citation))
-        if ref.pmid:
-            label = (ref.type or "reference").lower()
+        label = (ref.type or "reference").lower()
+        if ref.pmid and (ref.pmid, label) not in linked:
+            linked.add((ref.pmid, label))
             rows.relations.append(("study", study_id, "publication", ref.pmid, label))
     return rows

@@ -20,10 +20,24 @@ REFERENCE_DATE = date(2026, 1, 1)
 
 PHASES = ("EARLY_PHASE1", "PHASE1", "PHASE1/PHASE2", "PHASE2", "PHASE3", "PHASE4")
 _PHASE_WEIGHTS = (0.03, 0.2, 0.06, 0.3, 0.26, 0.15)
-_BASE_SIZE = {"EARLY_PHASE1": 20, "PHASE1": 36, "PHASE1/PHASE2": 60, "PHASE2": 120,
-              "PHASE3": 560, "PHASE4": 260, "NA": 110}
-_DURATION_MONTHS = {"EARLY_PHASE1": 12, "PHASE1": 14, "PHASE1/PHASE2": 24, "PHASE2": 26,
-                    "PHASE3": 40, "PHASE4": 24, "NA": 20}
+_BASE_SIZE = {
+    "EARLY_PHASE1": 20,
+    "PHASE1": 36,
+    "PHASE1/PHASE2": 60,
+    "PHASE2": 120,
+    "PHASE3": 560,
+    "PHASE4": 260,
+    "NA": 110,
+}
+_DURATION_MONTHS = {
+    "EARLY_PHASE1": 12,
+    "PHASE1": 14,
+    "PHASE1/PHASE2": 24,
+    "PHASE2": 26,
+    "PHASE3": 40,
+    "PHASE4": 24,
+    "NA": 20,
+}
 _RISKY_AREAS = {"oncology": 0.45, "neurology": 0.35, "neuropsychiatry": 0.25}
 
 
@@ -72,8 +86,15 @@ def draw_design(index: int, dice: Dice, sponsors: dict[str, tuple[str, ...]]) ->
         population = "children"
     elif condition.area in ("neurology", "musculoskeletal") and dice.chance(0.2):
         population = "older adults"
-    randomize_p = {"EARLY_PHASE1": 0.2, "PHASE1": 0.35, "PHASE1/PHASE2": 0.45, "PHASE2": 0.7,
-                   "PHASE3": 0.95, "PHASE4": 0.6, "NA": 0.6}[phase]
+    randomize_p = {
+        "EARLY_PHASE1": 0.2,
+        "PHASE1": 0.35,
+        "PHASE1/PHASE2": 0.45,
+        "PHASE2": 0.7,
+        "PHASE3": 0.95,
+        "PHASE4": 0.6,
+        "NA": 0.6,
+    }[phase]
     randomized = interventional and dice.chance(randomize_p)
     if not interventional:
         comparator, n_arms = "none", dice.integer(1, 2)
@@ -88,35 +109,58 @@ def draw_design(index: int, dice: Dice, sponsors: dict[str, tuple[str, ...]]) ->
         comparator = "none"
     masking = "NONE"
     if randomized:
-        masking = (dice.weighted(("QUADRUPLE", "DOUBLE", "TRIPLE"), (0.5, 0.35, 0.15))
-                   if comparator == "placebo" else dice.weighted(("NONE", "SINGLE"), (0.6, 0.4)))
+        masking = (
+            dice.weighted(("QUADRUPLE", "DOUBLE", "TRIPLE"), (0.5, 0.35, 0.15))
+            if comparator == "placebo"
+            else dice.weighted(("NONE", "SINGLE"), (0.6, 0.4))
+        )
     industry_p = 0.55 if pharmacologic else 0.15
-    sponsor_class = dice.weighted(("INDUSTRY", "OTHER", "NIH", "OTHER_GOV"),
-                                  (industry_p, 0.85 - industry_p, 0.1, 0.05))
+    sponsor_class = dice.weighted(
+        ("INDUSTRY", "OTHER", "NIH", "OTHER_GOV"), (industry_p, 0.85 - industry_p, 0.1, 0.05)
+    )
     sponsor = dice.pick(sponsors[sponsor_class])
     n_exclusions = dice.integer(3, 9)
     healthy_volunteers = phase in ("EARLY_PHASE1", "PHASE1") and dice.chance(0.3)
-    doses = dice.sample(intervention.doses, max(1, n_arms - (0 if comparator == "none" else 1)))
+    dose_count = n_arms - (0 if comparator == "none" else 1) if interventional else 1
+    doses = dice.sample(intervention.doses, max(1, dose_count))
     target = _target_enrollment(dice, condition, phase, n_arms, interventional, population)
     start, first_submitted = _dates(dice)
     months = _DURATION_MONTHS[phase] * math.exp(0.3 * dice.normal()) * (1.0 + target / 4000)
     completion = start + timedelta(days=int(30.4 * months))
     design = TrialDesign(
         nct_id=f"NCT{10_000_000 + index * 7 % 90_000_000:08d}",
-        condition=condition, condition_index=condition_index, intervention=intervention,
-        class_index=class_index, agent=dice.pick(intervention.agents), doses=doses,
-        interventional=interventional, phase=phase, population=population, randomized=randomized,
-        comparator=comparator, masking=masking, n_arms=n_arms, sponsor_class=sponsor_class,
-        sponsor=sponsor, n_exclusions=n_exclusions, healthy_volunteers=healthy_volunteers,
-        target_enrollment=target, start=start, first_submitted=first_submitted,
-        completion=completion, status="", stop_category=None, actual_enrollment=None,
+        condition=condition,
+        condition_index=condition_index,
+        intervention=intervention,
+        class_index=class_index,
+        agent=dice.pick(intervention.agents),
+        doses=doses,
+        interventional=interventional,
+        phase=phase,
+        population=population,
+        randomized=randomized,
+        comparator=comparator,
+        masking=masking,
+        n_arms=n_arms,
+        sponsor_class=sponsor_class,
+        sponsor=sponsor,
+        n_exclusions=n_exclusions,
+        healthy_volunteers=healthy_volunteers,
+        target_enrollment=target,
+        start=start,
+        first_submitted=first_submitted,
+        completion=completion,
+        status="",
+        stop_category=None,
+        actual_enrollment=None,
     )
     _draw_status(dice, design)
     return design
 
 
-def _target_enrollment(dice: Dice, condition: Condition, phase: str, n_arms: int,
-                       interventional: bool, population: str) -> int:
+def _target_enrollment(
+    dice: Dice, condition: Condition, phase: str, n_arms: int, interventional: bool, population: str
+) -> int:
     size = _BASE_SIZE[phase] * condition.enrollment_scale * (1.0 + 0.3 * (n_arms - 2))
     if not interventional:
         size *= 3.0
@@ -141,8 +185,15 @@ def _dates(dice: Dice) -> tuple[date, date]:
 
 def _stop_risk(design: TrialDesign) -> float:
     logit = -1.75
-    logit += {"PHASE2": 0.45, "PHASE1/PHASE2": 0.35, "PHASE3": 0.2, "PHASE1": -0.25,
-              "EARLY_PHASE1": 0.0, "PHASE4": 0.15, "NA": 0.0}[design.phase]
+    logit += {
+        "PHASE2": 0.45,
+        "PHASE1/PHASE2": 0.35,
+        "PHASE3": 0.2,
+        "PHASE1": -0.25,
+        "EARLY_PHASE1": 0.0,
+        "PHASE4": 0.15,
+        "NA": 0.0,
+    }[design.phase]
     logit += _RISKY_AREAS.get(design.condition.area, 0.0)
     logit += 0.22 * (design.n_exclusions - 6)
     logit += 0.45 * math.log(design.target_enrollment / _BASE_SIZE[design.phase])
@@ -153,8 +204,11 @@ def _stop_risk(design: TrialDesign) -> float:
 
 
 def _reason_weights(design: TrialDesign) -> list[float]:
-    enrollment = 1.0 + 0.3 * max(0, design.n_exclusions - 5) + (0.6 if design.population ==
-                                                                  "children" else 0.0)
+    enrollment = (
+        1.0
+        + 0.3 * max(0, design.n_exclusions - 5)
+        + (0.6 if design.population == "children" else 0.0)
+    )
     enrollment += 0.5 * max(0.0, math.log(design.target_enrollment / _BASE_SIZE[design.phase]))
     feasibility = 0.5 + (0.7 if design.sponsor_class == "OTHER" else 0.0)
     feasibility += 0.3 if not design.interventional else 0.0
@@ -172,18 +226,25 @@ def _draw_status(dice: Dice, design: TrialDesign) -> None:
         design.status = dice.weighted(("NOT_YET_RECRUITING", "RECRUITING"), (0.5, 0.5))
         return
     if design.completion > REFERENCE_DATE:
-        design.status = dice.weighted(("RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION",
-                                       "SUSPENDED"), (0.6, 0.3, 0.05, 0.05))
+        design.status = dice.weighted(
+            ("RECRUITING", "ACTIVE_NOT_RECRUITING", "ENROLLING_BY_INVITATION", "SUSPENDED"),
+            (0.6, 0.3, 0.05, 0.05),
+        )
         if design.status == "SUSPENDED":
             design.stop_category = dice.weighted(
-                (*TERMINATION_CATEGORIES, None), _reason_weights(design))
+                (*TERMINATION_CATEGORIES, None), _reason_weights(design)
+            )
         return
     if dice.chance(0.07):
         design.status = "UNKNOWN"
         return
     if dice.chance(_stop_risk(design)):
-        design.stop_category = dice.weighted((*TERMINATION_CATEGORIES, None), _reason_weights(design))
-        withdrawn_p = 0.35 if design.stop_category in ("regulatory/approval", "feasibility") else 0.1
+        design.stop_category = dice.weighted(
+            (*TERMINATION_CATEGORIES, None), _reason_weights(design)
+        )
+        withdrawn_p = (
+            0.35 if design.stop_category in ("regulatory/approval", "feasibility") else 0.1
+        )
         if dice.chance(withdrawn_p):
             design.status, design.actual_enrollment = "WITHDRAWN", 0
         else:

@@ -14,7 +14,7 @@ _BLOCK = 8192
 
 
 class Dice:
-    """Scalar draws served from blocks of `Generator.random`, so the sequence depends only on the seed.
+    """Scalar draws served from blocks of `Generator.random`; the sequence depends only on the seed.
 
     Calling numpy for every scalar costs about a microsecond each; a trial needs ~100 draws.
     """

@@ -32,7 +32,7 @@ WHY_STOPPED: dict[str | None, tuple[str, ...]] = {
         "PI left the institution",
         "Study drug supply no longer available",
         "Logistical reasons",
-        "Recruitment paused due to COVID-19 pandemic restrictions",
+        "Study activities paused due to COVID-19 pandemic restrictions",
         "The manufacturer discontinued production of the study device.",
         "Insufficient resources to continue the study",
         "Study site closed",
@@ -115,23 +115,48 @@ GENERIC_EXCLUSION: tuple[str, ...] = (
 
 SPONSORS: dict[str, tuple[str, ...]] = {
     "INDUSTRY": (
-        "Northbridge Pharmaceuticals", "Helix Therapeutics", "Aurelia Biosciences",
-        "Corvane Medical", "Meridian BioPharma", "Solstice Oncology", "Keystone Devices",
-        "Vantara Pharma", "Quillon Bio", "Orrin Life Sciences",
+        "Northbridge Pharmaceuticals",
+        "Helix Therapeutics",
+        "Aurelia Biosciences",
+        "Corvane Medical",
+        "Meridian BioPharma",
+        "Solstice Oncology",
+        "Keystone Devices",
+        "Vantara Pharma",
+        "Quillon Bio",
+        "Orrin Life Sciences",
     ),
     "OTHER": (
-        "University Hospital of Lindenberg", "Eastmoor Medical Center", "St. Aldric Hospital",
-        "Riverside Academic Health System", "Cedarvale University", "Northern Clinical Research "
-        "Institute", "Harborview Cancer Institute", "Westfield Children's Hospital",
+        "University Hospital of Lindenberg",
+        "Eastmoor Medical Center",
+        "St. Aldric Hospital",
+        "Riverside Academic Health System",
+        "Cedarvale University",
+        "Northern Clinical Research Institute",
+        "Harborview Cancer Institute",
+        "Westfield Children's Hospital",
     ),
-    "NIH": ("National Institute of Allergy and Infectious Diseases", "National Cancer Institute",
-            "National Heart, Lung, and Blood Institute", "National Institute of Mental Health"),
+    "NIH": (
+        "National Institute of Allergy and Infectious Diseases",
+        "National Cancer Institute",
+        "National Heart, Lung, and Blood Institute",
+        "National Institute of Mental Health",
+    ),
     "OTHER_GOV": ("Ministry of Health Research Council", "Veterans Affairs Office of Research"),
 }
 
 TIME_FRAMES: tuple[str, ...] = (
-    "Week 12", "Week 16", "Week 24", "Week 26", "Week 48", "Week 52", "Month 6", "Month 12",
-    "Day 28", "Day 90", "Up to 24 months",
+    "Week 12",
+    "Week 16",
+    "Week 24",
+    "Week 26",
+    "Week 48",
+    "Week 52",
+    "Month 6",
+    "Month 12",
+    "Day 28",
+    "Day 90",
+    "Up to 24 months",
 )
 
 SAFETY_OUTCOMES: tuple[str, ...] = (

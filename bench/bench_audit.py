@@ -1,0 +1,185 @@
+"""Audit environment speed and observation size, in process and over the WebSocket.
+
+Prints, per task, the reset time, the step time per tool, the observation bytes, and the same
+over a real `/ws` session on a uvicorn server started here on 127.0.0.1, beside the figures
+measured on the reference implementation (ClinicalBench): reset 15 / 22 / 39 ms, 191 / 305 /
+458 KB per observation, 10-27 ms per WebSocket step.
+
+    .venv/bin/python bench/bench_audit.py [--seeds 5]
+
+The actions replayed are those the heuristic agent takes on each (task, seed), so the mix of
+tools is a real episode's; each episode is replayed on a fresh environment for timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from websockets.sync.client import connect
+
+from trialscope.audit.agents import make_agent
+from trialscope.audit.environment import AuditEnvironment
+from trialscope.audit.models import AuditAction
+from trialscope.audit.runner import run_episode
+from trialscope.audit.server import ServerSettings, build_app
+
+TASKS = ("easy", "medium", "hard")
+REFERENCE_RESET_MS = {"easy": 15.0, "medium": 22.0, "hard": 39.0}
+REFERENCE_OBS_KB = {"easy": 191.0, "medium": 305.0, "hard": 458.0}
+REFERENCE_WS_STEP_MS = "10-27"
+
+
+def heuristic_actions(task: str, seed: int) -> list[AuditAction]:
+    """The actions the heuristic agent takes on this episode."""
+    actions: list[AuditAction] = []
+    env = AuditEnvironment(mode="eval")
+    agent = make_agent("heuristic")
+    asyncio.run(run_episode(env, agent, task, seed, on_step=lambda r: actions.append(r.action)))
+    return actions
+
+
+def in_process(task: str, seed: int, actions: list[AuditAction]) -> dict[str, Any]:
+    """Reset and step times (ms) and observation sizes (bytes) on one environment."""
+    env = AuditEnvironment(mode="eval")
+    started = time.perf_counter()
+    observation = env.reset(seed=seed, task=task)
+    reset_ms = (time.perf_counter() - started) * 1000
+    sizes = [len(observation.model_dump_json())]
+    steps: dict[str, list[float]] = defaultdict(list)
+    for action in actions:
+        started = time.perf_counter()
+        observation = env.step(action)
+        steps[action.tool].append((time.perf_counter() - started) * 1000)
+        sizes.append(len(observation.model_dump_json()))
+    return {"reset_ms": reset_ms, "steps": steps, "sizes": sizes}
+
+
+def over_websocket(url: str, task: str, seed: int, actions: list[AuditAction]) -> dict[str, Any]:
+    """Reset and step round-trip times (ms) and frame sizes (bytes) over `/ws`."""
+    sizes: list[int] = []
+    steps: list[float] = []
+    with connect(url, max_size=2**24) as ws:
+        started = time.perf_counter()
+        ws.send(json.dumps({"type": "reset", "data": {"seed": seed, "task": task}}))
+        frame = ws.recv(timeout=60)
+        reset_ms = (time.perf_counter() - started) * 1000
+        sizes.append(len(frame))
+        for action in actions:
+            payload = action.model_dump(exclude_none=True, exclude={"metadata"})
+            started = time.perf_counter()
+            ws.send(json.dumps({"type": "step", "data": payload}))
+            frame = ws.recv(timeout=60)
+            steps.append((time.perf_counter() - started) * 1000)
+            sizes.append(len(frame))
+            if json.loads(frame).get("type") == "error":
+                raise RuntimeError(f"server error on {task}/{seed}: {frame[:300]}")
+    return {"reset_ms": reset_ms, "steps": steps, "sizes": sizes}
+
+
+class BackgroundServer:
+    """The real audit app on a free loopback port, in a thread."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        app = build_app(ServerSettings(port=self.port, max_envs=8))
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started:
+            if not self.thread.is_alive():
+                raise RuntimeError("the benchmark server did not start")
+            time.sleep(0.02)
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def median(values: list[float]) -> float:
+    """The median, or 0 for no values."""
+    return statistics.median(values) if values else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure and print the comparison table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5, help="episodes per task (seeds 0..N-1)")
+    args = parser.parse_args(argv)
+    console = Console()
+    summary = Table(title=f"Audit environment, heuristic episodes, seeds 0-{args.seeds - 1}")
+    for column in (
+        "task",
+        "reset ms (ref)",
+        "step ms median / p95",
+        "obs KB mean / max (ref)",
+        "WS reset ms",
+        "WS step ms median / p95 (ref)",
+    ):
+        summary.add_column(column, justify="right")
+    per_tool: dict[str, list[float]] = defaultdict(list)
+    with BackgroundServer() as url:
+        for task in TASKS:
+            resets: list[float] = []
+            steps: list[float] = []
+            sizes: list[int] = []
+            ws_resets: list[float] = []
+            ws_steps: list[float] = []
+            for seed in range(args.seeds):
+                actions = heuristic_actions(task, seed)
+                local = in_process(task, seed, actions)
+                remote = over_websocket(url, task, seed, actions)
+                resets.append(local["reset_ms"])
+                for tool, times in local["steps"].items():
+                    steps.extend(times)
+                    per_tool[tool].extend(times)
+                sizes.extend(local["sizes"])
+                ws_resets.append(remote["reset_ms"])
+                ws_steps.extend(remote["steps"])
+            summary.add_row(
+                task,
+                f"{median(resets):.1f} ({REFERENCE_RESET_MS[task]:.0f})",
+                f"{median(steps):.2f} / {percentile(steps, 95):.2f}",
+                f"{statistics.mean(sizes) / 1024:.2f} / {max(sizes) / 1024:.2f} "
+                f"({REFERENCE_OBS_KB[task]:.0f})",
+                f"{median(ws_resets):.1f}",
+                f"{median(ws_steps):.2f} / {percentile(ws_steps, 95):.2f} ({REFERENCE_WS_STEP_MS})",
+            )
+    console.print(summary)
+    tools = Table(title="In-process step time per tool (all tasks)")
+    for column in ("tool", "steps", "median ms", "p95 ms"):
+        tools.add_column(column, justify="right")
+    for tool, times in sorted(per_tool.items()):
+        tools.add_row(tool, str(len(times)), f"{median(times):.2f}", f"{percentile(times, 95):.2f}")
+    console.print(tools)
+    return 0
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank), or 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Generate + ingest N synthetic trials into a TrialStore, then build all eight task sets from it.
+
+Run from the repository root:
+    .venv/bin/python bench/bench_synthetic.py --trials 1600000      # the goal measurement
+    .venv/bin/python bench/bench_synthetic.py --trials 20000        # a quick check
+Each phase runs in its own process so its peak RSS is its own. With `--why-stopped-csv FILE`
+(a CSV with a `why_stopped` column) it also reports how many texts the mapper classifies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from trialscope.data.builders import BuildOptions, build_benchmark
+from trialscope.data.store import TrialStore
+from trialscope.data.synthetic import SyntheticRegistry, load_into_store
+from trialscope.data.termination import classify_why_stopped
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_generate(trials: int, seed: int) -> dict[str, float]:
+    """Generation alone (no store): the generator's own rate."""
+    started = time.perf_counter()
+    registry = SyntheticRegistry(trials, seed=seed)
+    count = sum(1 for _ in registry.trials())
+    registry.reviews()
+    return {
+        "trials": count,
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def phase_ingest(trials: int, seed: int, store_path: str) -> dict[str, float]:
+    """Generation streamed into the store through the normal ingest path."""
+    started = time.perf_counter()
+    with TrialStore(store_path) as store:
+        report = load_into_store(store, SyntheticRegistry(trials, seed=seed))
+    return {
+        "trials": report.trials,
+        "publications": report.publications,
+        "reviews": report.reviews,
+        "failures": len(report.failures),
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+        "store_mb": Path(store_path).stat().st_size / 1e6,
+    }
+
+
+def phase_build(store_path: str, out_dir: str) -> dict[str, float]:
+    """All eight task sets at the paper's test sizes (1,000 per trial task, 100 reviews)."""
+    options = BuildOptions(
+        seed=0, train_size=5000, test_size=1000, review_train_size=400, review_test_size=100
+    )
+    started = time.perf_counter()
+    with TrialStore(store_path, read_only=True) as store:
+        report = build_benchmark(store, Path(out_dir), options)
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_rss_mb(),
+        "corpus": report.corpus_size,
+        "items": sum(c.train + c.test for c in report.tasks.values()),
+    }
+
+
+def _child(*args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def termination_coverage(path: Path) -> None:
+    """How many real why_stopped texts the mapper puts in a category."""
+    with path.open(encoding="utf-8") as handle:
+        texts = [row["why_stopped"] for row in csv.DictReader(handle)]
+    counts = collections.Counter(classify_why_stopped(t) for t in texts)
+    blank = sum(1 for t in texts if t.strip().upper() in ("", "NA", "N/A"))
+    mapped = len(texts) - counts[None]
+    print(f"why_stopped texts: {len(texts)}, mapped {mapped} ({mapped / len(texts):.1%}); ")
+    print(f"  excluding {blank} blank/NA: {mapped / (len(texts) - blank):.1%}")
+    for category, n in counts.most_common():
+        print(f"  {category}: {n}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=1_600_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--generate-sample", type=int, default=100_000)
+    parser.add_argument("--why-stopped-csv", type=Path, default=None)
+    parser.add_argument("--phase", nargs="+", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, *rest = args.phase
+        if name == "generate":
+            result = phase_generate(int(rest[0]), int(rest[1]))
+        elif name == "ingest":
+            result = phase_ingest(int(rest[0]), int(rest[1]), rest[2])
+        else:
+            result = phase_build(rest[0], rest[1])
+        print(json.dumps(result))
+        return
+    if args.why_stopped_csv:
+        termination_coverage(args.why_stopped_csv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-synthetic-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    store = workdir / "trials.duckdb"
+    store.unlink(missing_ok=True)
+    sample = min(args.generate_sample, args.trials)
+    generated = _child("generate", str(sample), str(args.seed))
+    print(
+        f"generate only, {sample} trials: {generated['seconds']:.1f} s "
+        f"({sample / generated['seconds']:.0f} trials/s), peak RSS "
+        f"{generated['peak_rss_mb']:.0f} MB",
+        flush=True,
+    )
+    ingested = _child("ingest", str(args.trials), str(args.seed), str(store))
+    rate = args.trials / ingested["seconds"]
+    print(
+        f"generate + ingest, {args.trials} trials: {ingested['seconds'] / 60:.1f} min "
+        f"({rate:.0f} trials/s), peak RSS {ingested['peak_rss_mb']:.0f} MB, store "
+        f"{ingested['store_mb']:.0f} MB, {ingested['publications']} publications, "
+        f"{ingested['reviews']} reviews, {ingested['failures']} failures",
+        flush=True,
+    )
+    print(
+        f"ingest overhead vs generation alone: "
+        f"{(sample / generated['seconds']) / rate:.1f}x slower per trial",
+        flush=True,
+    )
+    built = _child("build", str(store), str(workdir / "benchmark"))
+    print(
+        f"build 8 task sets: {built['seconds']:.1f} s, peak RSS {built['peak_rss_mb']:.0f} MB, "
+        f"{built['items']} items, corpus {built['corpus']} publications",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

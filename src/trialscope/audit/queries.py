@@ -1,0 +1,197 @@
+"""The query tools over one episode's records: filtered pages, variable summaries, distributions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from trialscope.audit.models import RecordFilter
+from trialscope.audit.rules import death_after_start_days, treatment_delay_days
+
+DERIVED_FIELDS: tuple[str, ...] = ("delay_days", "death_after_start_days")
+MAX_STRATA = 20
+
+
+class QueryError(ValueError):
+    """A tool call the records cannot answer (unknown field, bad value); the message says why."""
+
+
+def _comparable(value: Any, example: Any) -> Any:
+    """Coerce a filter value to the field's type so `"40"` compares like `40`."""
+    if isinstance(example, bool) or example is None or value is None:
+        return value
+    if isinstance(example, int | float) and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError as exc:
+            raise QueryError(f"value {value!r} is not a number") from exc
+    if isinstance(example, str) and not isinstance(value, str):
+        return str(value)
+    return value
+
+
+class RecordTable:
+    """The episode's records plus derived fields, answering the read-only tools."""
+
+    def __init__(self, records: Sequence[dict[str, Any]]) -> None:
+        self.rows = [
+            {
+                **r,
+                "delay_days": treatment_delay_days(r),
+                "death_after_start_days": death_after_start_days(r),
+            }
+            for r in records
+        ]
+        self.fields: tuple[str, ...] = tuple(self.rows[0]) if self.rows else ()
+        self.examples: dict[str, Any] = {}
+        for name in self.fields:
+            self.examples[name] = next((r[name] for r in self.rows if r[name] is not None), None)
+
+    def check_field(self, name: str | None, role: str = "field") -> str:
+        """The field name if it exists, else a QueryError listing the valid ones."""
+        if not name or name not in self.fields:
+            raise QueryError(f"unknown {role} {name!r}; valid: {', '.join(self.fields)}")
+        return name
+
+    def _matches(self, row: dict[str, Any], condition: RecordFilter, value: Any) -> bool:
+        current = row[condition.field]
+        op = condition.op
+        if op == "is_null":
+            return current is None
+        if op == "not_null":
+            return current is not None
+        if op == "in":
+            return current in value
+        if op == "==":
+            return bool(current == value)
+        if op == "!=":
+            return bool(current != value)
+        if current is None or value is None:
+            return False
+        if op == "<":
+            return bool(current < value)
+        if op == "<=":
+            return bool(current <= value)
+        if op == ">":
+            return bool(current > value)
+        return bool(current >= value)
+
+    def query(
+        self,
+        filters: Sequence[RecordFilter],
+        fields: Sequence[str] | None,
+        page: int,
+        page_size: int,
+    ) -> dict[str, Any]:
+        """One page of the records matching every filter, with patient_id and the chosen fields."""
+        prepared: list[tuple[RecordFilter, Any]] = []
+        for condition in filters:
+            self.check_field(condition.field, "filter field")
+            example = self.examples[condition.field]
+            if condition.op == "in":
+                if not isinstance(condition.value, list):
+                    raise QueryError(f"filter on {condition.field!r}: `in` needs a list value")
+                value: Any = [_comparable(v, example) for v in condition.value]
+            elif condition.op in ("is_null", "not_null"):
+                value = None
+            else:
+                value = _comparable(condition.value, example)
+            prepared.append((condition, value))
+        chosen = [self.check_field(f) for f in fields] if fields else list(self.fields[:15])
+        if "patient_id" not in chosen:
+            chosen.insert(0, "patient_id")
+        matched = [r for r in self.rows if all(self._matches(r, c, v) for c, v in prepared)]
+        start = (page - 1) * page_size
+        rows = [{f: r[f] for f in chosen} for r in matched[start : start + page_size]]
+        pages = max(1, -(-len(matched) // page_size))
+        return {"total_matches": len(matched), "page": page, "pages": pages, "rows": rows}
+
+    def investigate(self, variable: str | None) -> dict[str, Any]:
+        """A summary of one variable: range, quantiles and missing values, or top values."""
+        name = self.check_field(variable, "variable")
+        values = [r[name] for r in self.rows]
+        present = [v for v in values if v is not None]
+        summary: dict[str, Any] = {
+            "variable": name,
+            "n": len(values),
+            "missing": len(values) - len(present),
+        }
+        if present and isinstance(present[0], int | float) and not isinstance(present[0], bool):
+            arr = np.asarray(present, dtype=float)
+            q = np.percentile(arr, [1, 5, 25, 50, 75, 95, 99])
+            summary.update(
+                kind="numeric",
+                min=float(arr.min()),
+                max=float(arr.max()),
+                mean=round(float(arr.mean()), 2),
+                quantiles=dict(
+                    zip(
+                        ("p1", "p5", "p25", "p50", "p75", "p95", "p99"),
+                        q.round(2).tolist(),
+                        strict=True,
+                    )
+                ),
+            )
+        elif name.endswith("_date") or name == "treatment_start":
+            summary.update(
+                kind="date", min=min(present, default=None), max=max(present, default=None)
+            )
+            related = {
+                "enrollment_date": "delay_days",
+                "treatment_start": "delay_days",
+                "death_date": "death_after_start_days",
+            }
+            if name in related:
+                summary["related"] = self.investigate(related[name])
+        else:
+            counts = Counter(str(v) for v in present).most_common(15)
+            summary.update(
+                kind="categorical", distinct=len(set(map(str, present))), top=dict(counts)
+            )
+        return summary
+
+    def distribution(self, variable: str | None, stratify_by: str | None) -> dict[str, Any]:
+        """The variable's distribution by arm, overall and (optionally) within each stratum."""
+        name = self.check_field(variable, "variable")
+        result: dict[str, Any] = {"variable": name, "overall": self._by_arm(self.rows, name)}
+        if stratify_by:
+            stratum = self.check_field(stratify_by, "stratify_by field")
+            levels = sorted({str(r[stratum]) for r in self.rows})
+            if len(levels) > MAX_STRATA:
+                raise QueryError(
+                    f"stratify_by {stratum!r} has {len(levels)} levels (max {MAX_STRATA})"
+                )
+            result["stratify_by"] = stratum
+            result["strata"] = {
+                level: self._by_arm([r for r in self.rows if str(r[stratum]) == level], name)
+                for level in levels
+            }
+        return result
+
+    def _by_arm(self, rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for arm in ("control", "treatment"):
+            arm_rows = [r for r in rows if r["group"] == arm]
+            values = [r[name] for r in arm_rows]
+            present = [v for v in values if v is not None]
+            entry: dict[str, Any] = {"n": len(arm_rows)}
+            if name == "outcome" or name == "death_date":
+                deaths = sum(r["death_date"] is not None for r in arm_rows)
+                entry["mortality"] = round(deaths / len(arm_rows), 4) if arm_rows else None
+            if present and isinstance(present[0], int | float) and not isinstance(present[0], bool):
+                arr = np.asarray(present, dtype=float)
+                entry.update(
+                    mean=round(float(arr.mean()), 2),
+                    median=float(np.median(arr)),
+                    missing=len(values) - len(present),
+                )
+            elif name not in ("patient_id", "death_date") and not name.endswith("_date"):
+                counts = Counter(str(v) for v in values).most_common(8)
+                entry["shares"] = (
+                    {k: round(c / len(values), 4) for k, c in counts} if values else {}
+                )
+            out[arm] = entry
+        return out

@@ -1,0 +1,181 @@
+"""`build_benchmark`: cut the eight TrialPanorama task sets (and the search corpus) from a store."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trialscope.data.builders.completion import build_completion
+from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa
+from trialscope.data.builders.jsonl_output import write_jsonl
+from trialscope.data.builders.options import TASK_FOLDERS, BuildOptions, BuildReport, TaskCounts
+from trialscope.data.builders.reviews import (
+    evidence_records,
+    screening_record,
+    search_record,
+    split_reviews,
+)
+from trialscope.data.builders.sample_size import build_sample_size
+from trialscope.data.store_queries import BuilderQueries, PublicationRow
+
+log = logging.getLogger(__name__)
+
+StepCallback = Callable[[str], None]
+Records = list[dict[str, Any]]
+
+
+def _task_rng(options: BuildOptions, task: str) -> np.random.Generator:
+    # Each task draws from its own stream, so changing one task's size leaves the others alone.
+    return np.random.default_rng([options.seed, TASK_FOLDERS.index(task)])
+
+
+def build_benchmark(
+    store: BuilderQueries,
+    out_dir: Path,
+    options: BuildOptions | None = None,
+    on_step: StepCallback | None = None,
+) -> BuildReport:
+    """Write `<out_dir>/<task>/{train,test}.jsonl` for the eight tasks and the search corpus.
+
+    Same store and options give byte-identical files. `on_step` is told each task as it starts.
+    """
+    options = options or BuildOptions()
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    report = BuildReport(out_dir=str(out_dir))
+
+    def step(name: str) -> None:
+        log.info("building %s", name)
+        if on_step is not None:
+            on_step(name)
+
+    step("study index")
+    index = store.builder_study_index()
+    trial_builders = {
+        "trial_completion_assessment": build_completion,
+        "sample_size_estimation": build_sample_size,
+    }
+    for task in TASK_FOLDERS:
+        if task in trial_builders:
+            step(task)
+            sizes = options.split_sizes(task)
+            train, test = trial_builders[task](
+                store, index, options, _task_rng(options, task), sizes
+            )
+            _write(out_dir, task, train, test, sizes, report)
+        elif task in DESIGN_KINDS:
+            step(task)
+            sizes = options.split_sizes(task)
+            kind = DESIGN_KINDS[task]
+            train, test = build_design_qa(
+                kind, store, index, options, _task_rng(options, task), sizes
+            )
+            _write(out_dir, task, train, test, sizes, report)
+    del index
+    step("reviews and corpus")
+    corpus_pmids: dict[str, PublicationRow] = {}
+    report.corpus_size = write_jsonl(
+        out_dir / "study_search" / "corpus.jsonl", _corpus_lines(store, corpus_pmids)
+    )
+    _build_review_tasks(store, out_dir, options, corpus_pmids, report, step)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _corpus_lines(store: BuilderQueries, seen: dict[str, PublicationRow]) -> Any:
+    for publication in store.builder_corpus():
+        # Keep only the ids (not the texts) of the whole corpus in memory.
+        seen[publication.pmid] = PublicationRow(publication.pmid, None, None, None, None)
+        yield {
+            "PMID": publication.pmid,
+            "title": publication.title or "",
+            "abstract": publication.abstract or "",
+        }
+
+
+def _build_review_tasks(
+    store: BuilderQueries,
+    out_dir: Path,
+    options: BuildOptions,
+    corpus: dict[str, PublicationRow],
+    report: BuildReport,
+    step: StepCallback,
+) -> None:
+    reviews = store.builder_reviews()
+    step("study_search")
+    sizes = options.split_sizes("study_search")
+    usable = [r for r in reviews if any(p in corpus for p in r.included)]
+    train, test = split_reviews(usable, options, sizes, _task_rng(options, "study_search"))
+    _write(
+        out_dir,
+        "study_search",
+        [x for r in train if (x := search_record(r, corpus)) is not None],
+        [x for r in test if (x := search_record(r, corpus)) is not None],
+        sizes,
+        report,
+    )
+    step("study_screening")
+    sizes = options.split_sizes("study_screening")
+    rng = _task_rng(options, "study_screening")
+    usable = [r for r in reviews if r.included and r.excluded]
+    train, test = split_reviews(usable, options, sizes, rng)
+    publications = store.builder_publications(
+        [p for r in train + test for p in (*r.included, *r.excluded)]
+    )
+    _write(
+        out_dir,
+        "study_screening",
+        _screening(train, publications, options, rng),
+        _screening(test, publications, options, rng),
+        sizes,
+        report,
+    )
+    step("evidence_summary")
+    sizes = options.split_sizes("evidence_summary")
+    rng = _task_rng(options, "evidence_summary")
+    usable = [r for r in reviews if r.conclusion and r.included]
+    train, test = split_reviews(usable, options, sizes, rng)
+    publications = store.builder_publications([p for r in train + test for p in r.included])
+    _write(
+        out_dir,
+        "evidence_summary",
+        evidence_records(train, usable, publications, options, rng),
+        evidence_records(test, usable, publications, options, rng),
+        sizes,
+        report,
+    )
+
+
+def _screening(
+    reviews: list[Any],
+    publications: dict[str, PublicationRow],
+    options: BuildOptions,
+    rng: np.random.Generator,
+) -> Records:
+    records = (
+        screening_record(r, publications, options.screening_max_candidates, rng) for r in reviews
+    )
+    return [record for record in records if record is not None]
+
+
+def _write(
+    out_dir: Path,
+    task: str,
+    train: Records,
+    test: Records,
+    sizes: tuple[int, int],
+    report: BuildReport,
+) -> None:
+    counts = TaskCounts(
+        train=write_jsonl(out_dir / task / "train.jsonl", train),
+        test=write_jsonl(out_dir / task / "test.jsonl", test),
+    )
+    for split, got, asked in (("train", counts.train, sizes[0]), ("test", counts.test, sizes[1])):
+        if got < asked:
+            counts.notes.append(f"{split}: {got} of {asked} items (not enough eligible records)")
+    report.tasks[task] = counts

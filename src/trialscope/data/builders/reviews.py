@@ -1,0 +1,156 @@
+"""Items cut from systematic reviews: study search, study screening and evidence summary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from trialscope.data.builders.options import BuildOptions
+from trialscope.data.builders.split import balanced_letters, split_keys
+from trialscope.data.store_queries import PublicationRow, ReviewRow
+
+_WORD = re.compile(r"[a-z0-9]+")
+_ABSTRACT_CHARS = 700
+
+
+def review_inputs(review: ReviewRow) -> dict[str, str]:
+    """The review sections a search or screening item shows (keys as in the released data)."""
+    return {
+        "background": review.background or "",
+        "objectives": review.objectives or "",
+        "selection criteria": review.selection_criteria or "",
+    }
+
+
+def split_reviews(
+    reviews: list[ReviewRow],
+    options: BuildOptions,
+    sizes: tuple[int, int],
+    rng: np.random.Generator,
+) -> tuple[list[ReviewRow], list[ReviewRow]]:
+    """(train, test) reviews, split by search date under a time split."""
+    by_id = {review.review_id: review for review in reviews}
+    keyed = [(review.review_id, review.search_date) for review in reviews]
+    train, test = split_keys(keyed, options, sizes, rng)
+    return [by_id[i] for i in train], [by_id[i] for i in test]
+
+
+def search_record(review: ReviewRow, corpus: dict[str, PublicationRow]) -> dict[str, Any] | None:
+    """A search item: the review's included studies that the corpus holds are the targets."""
+    labels = [pmid for pmid in review.included if pmid in corpus]
+    if not labels:
+        return None
+    return {
+        "inputs": review_inputs(review),
+        "labels": labels,
+        "metadata": {"review_pmid": review.pmid or review.review_id},
+    }
+
+
+def screening_record(
+    review: ReviewRow,
+    publications: dict[str, PublicationRow],
+    max_candidates: int,
+    rng: np.random.Generator,
+) -> dict[str, Any] | None:
+    """A screening item: included and excluded candidates, capped and shuffled."""
+    included = [p for p in review.included if p in publications]
+    excluded = [p for p in review.excluded if p in publications]
+    if not included or not excluded:
+        return None
+    total = len(included) + len(excluded)
+    if total > max_candidates:
+        keep_in = min(len(included), max(1, round(max_candidates * len(included) / total)))
+        keep_ex = min(len(excluded), max_candidates - keep_in)
+        included = [included[i] for i in sorted(rng.permutation(len(included))[:keep_in])]
+        excluded = [excluded[i] for i in sorted(rng.permutation(len(excluded))[:keep_ex])]
+    labelled = [(p, "included") for p in included] + [(p, "excluded") for p in excluded]
+    labelled = [labelled[i] for i in rng.permutation(len(labelled))]
+    return {
+        "inputs": review_inputs(review),
+        "context": [
+            {
+                "PMID": pmid,
+                "title": publications[pmid].title or "",
+                "abstract": publications[pmid].abstract or "",
+            }
+            for pmid, _ in labelled
+        ],
+        "labels": [{"PMID": pmid, "label": label} for pmid, label in labelled],
+        "metadata": {"PMID": review.pmid or review.review_id},
+    }
+
+
+def _words(text: str | None) -> set[str]:
+    return set(_WORD.findall((text or "").lower()))
+
+
+def evidence_records(
+    reviews: list[ReviewRow],
+    pool: list[ReviewRow],
+    publications: dict[str, PublicationRow],
+    options: BuildOptions,
+    rng: np.random.Generator,
+) -> list[dict[str, Any]]:
+    """Evidence summary items; distractors are conclusions of the most similar other reviews."""
+    usable = [r for r in reviews if r.conclusion and any(p in publications for p in r.included)]
+    letters = balanced_letters(len(usable), options.n_options, rng)
+    pool_words = [(other, _words(other.title)) for other in pool if other.conclusion]
+    items = []
+    for review, letter in zip(usable, letters, strict=True):
+        item = _evidence_item(review, letter, pool_words, publications, options, rng)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _evidence_item(
+    review: ReviewRow,
+    letter: str,
+    pool_words: list[tuple[ReviewRow, set[str]]],
+    publications: dict[str, PublicationRow],
+    options: BuildOptions,
+    rng: np.random.Generator,
+) -> dict[str, Any] | None:
+    correct = (review.conclusion or "").strip()
+    own = _words(review.title)
+    scored = sorted(
+        (
+            (-len(own & words) / max(1, len(own | words)), other.review_id, other)
+            for other, words in pool_words
+            if other.review_id != review.review_id
+        ),
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    nearest = [other for _, _, other in scored[: 4 * options.n_options]]
+    texts = [correct]
+    for i in rng.permutation(len(nearest)):
+        text = (nearest[i].conclusion or "").strip()
+        if text and text not in texts:
+            texts.append(text)
+        if len(texts) == options.n_options:
+            break
+    if len(texts) < options.n_options:
+        return None
+    letters = [chr(ord("A") + i) for i in range(options.n_options)]
+    at = letters.index(letter)
+    ordered = [*texts[1 : at + 1], correct, *texts[at + 1 :]]
+    studies = [publications[p] for p in review.included if p in publications]
+    studies = studies[: options.evidence_max_studies]
+    listing = "\n".join(
+        f"{n}. {pub.title or ''}: {(pub.abstract or '')[:_ABSTRACT_CHARS]}"
+        for n, pub in enumerate(studies, start=1)
+    )
+    question = (
+        f"Systematic review: {review.title or ''}\nObjectives: {review.objectives or ''}\n\n"
+        f"Included studies:\n{listing}\n\n"
+        "Which of the following is the most accurate summary of the evidence from these studies?"
+    )
+    return {
+        "id": review.review_id,
+        "question": question,
+        "options": dict(zip(letters, ordered, strict=True)),
+        "answer": letter,
+    }

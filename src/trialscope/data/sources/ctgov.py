@@ -1,0 +1,86 @@
+"""ClinicalTrials.gov API v2 studies from files: single studies, pages, JSON lines, zip downloads.
+
+Accepted inputs, alone or inside a directory (searched recursively, in name order):
+- `*.json` holding one study (`{"protocolSection": ...}`), a page of the `studies` endpoint
+  (`{"studies": [...], "nextPageToken": ...}`), or a list of studies;
+- `*.jsonl` / `*.ndjson`, one study per line;
+- `*.zip` of such `.json` files (the shape of the registry's bulk download).
+A file or line that cannot be read is yielded as an `UnreadableRecord` so the ingest reports it
+and carries on.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from trialscope.data.sources.json_lines import UnreadableRecord, iter_json_lines
+
+STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
+
+StudyItem = dict[str, Any] | UnreadableRecord
+
+
+def study_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into the study files they hold; a missing path is an error."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in STUDY_SUFFIXES)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or directory")
+    return found
+
+
+def iter_ctgov_files(paths: Iterable[Path]) -> Iterator[StudyItem]:
+    """Yield every study object in the given files and directories, one at a time."""
+    for path in study_files(paths):
+        if path.suffix in (".jsonl", ".ndjson"):
+            yield from iter_json_lines(path)
+        elif path.suffix == ".zip":
+            yield from _iter_zip(path)
+        else:
+            yield from _studies_in_document(path.read_bytes(), str(path))
+
+
+def _iter_zip(path: Path) -> Iterator[StudyItem]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        yield UnreadableRecord(str(path), f"not a zip archive: {error}")
+        return
+    with archive:
+        for name in sorted(archive.namelist()):
+            if name.endswith(".json"):
+                yield from _studies_in_document(archive.read(name), f"{path}!{name}")
+
+
+def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
+    try:
+        document = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        yield UnreadableRecord(origin, f"invalid JSON: {error}")
+        return
+    if isinstance(document, dict) and isinstance(document.get("studies"), list):
+        items: list[Any] = document["studies"]
+    elif isinstance(document, dict):
+        items = [document]
+    elif isinstance(document, list):
+        items = document
+    else:
+        yield UnreadableRecord(origin, "expected a study, a page of studies or a list of studies")
+        return
+    for position, item in enumerate(items):
+        if isinstance(item, dict):
+            yield item
+        else:
+            yield UnreadableRecord(
+                f"{origin}[{position}]", f"expected a JSON object, got {type(item).__name__}"
+            )

@@ -1,0 +1,157 @@
+"""Publication and systematic-review upserts of the `TrialStore`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from trialscope.data.ingest_report import IngestFailure, IngestReport
+from trialscope.data.sources.ctgov_record import StudyInvalid
+from trialscope.data.sources.json_lines import UnreadableRecord
+from trialscope.data.sources.literature import PublicationRecord, ReviewRecord
+from trialscope.data.store_base import DEFAULT_BATCH_SIZE, FailureCallback, StoreBase, _Batch
+
+log = logging.getLogger(__name__)
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class LiteratureUpserts(StoreBase):
+    """Upserts of publications (by PMID) and reviews (by review id, with their relations)."""
+
+    def _upsert_validated(
+        self,
+        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        model: type[_Model],
+        key: Callable[[_Model], str],
+        to_rows: Callable[[_Model, _Batch], None],
+        key_table: str,
+        key_column: str,
+        replace: Callable[[set[str]], None],
+        report: IngestReport,
+        batch_size: int,
+        on_failure: FailureCallback | None,
+    ) -> IngestReport:
+        pending: dict[str, _Model] = {}
+
+        def flush() -> None:
+            if not pending:
+                return
+            batch = _Batch()
+            for record in pending.values():
+                to_rows(record, batch)
+            inserted, updated = self._write_batch(
+                list(pending), batch, replace, key_table, key_column
+            )
+            report.inserted += inserted
+            report.updated += updated
+            pending.clear()
+
+        for index, item in enumerate(records, start=1):
+            report.seen += 1
+            try:
+                if isinstance(item, UnreadableRecord):
+                    raise StudyInvalid(item.origin, item.reason)
+                record = model.model_validate(item)
+            except StudyInvalid as error:
+                failure = IngestFailure(error.study_id or f"record {index}", error.reason)
+            except ValidationError as error:
+                raw_id = item.get(key_column) if isinstance(item, Mapping) else None
+                where = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:3]
+                )
+                failure = IngestFailure(str(raw_id) if raw_id else f"record {index}", where)
+            else:
+                if key(record) in pending:
+                    report.updated += 1
+                pending[key(record)] = record
+                if len(pending) >= batch_size:
+                    flush()
+                continue
+            report.add_failure(failure)
+            if on_failure is not None:
+                on_failure(failure)
+        flush()
+        log.info(report.summary())
+        return report
+
+    def upsert_publications(
+        self,
+        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_failure: FailureCallback | None = None,
+    ) -> IngestReport:
+        """Upsert publication lines by PMID; a publication with an `nct_id` links to that study."""
+
+        def to_rows(pub: PublicationRecord, batch: _Batch) -> None:
+            batch.add(
+                "publications",
+                [(pub.pmid, pub.title, pub.abstract, pub.year, pub.nct_id, pub.publication_type)],
+            )
+            if pub.nct_id:
+                batch.add(
+                    "relations", [("study", pub.nct_id, "publication", pub.pmid, "reported_in")]
+                )
+
+        def replace(pmids: set[str]) -> None:
+            self._delete("publications", "pmid", pmids)
+            self._delete(
+                "relations",
+                "object_id",
+                pmids,
+                "AND object_type = 'publication' AND label = 'reported_in'",
+            )
+
+        return self._upsert_validated(
+            records, PublicationRecord, lambda p: p.pmid, to_rows, "publications", "pmid",
+            replace, IngestReport(source="publications"), batch_size, on_failure,
+        )  # fmt: skip
+
+    def upsert_reviews(
+        self,
+        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_failure: FailureCallback | None = None,
+    ) -> IngestReport:
+        """Upsert systematic reviews by id, with their included / excluded publication relations."""
+
+        def to_rows(review: ReviewRecord, batch: _Batch) -> None:
+            batch.add(
+                "reviews",
+                [
+                    (
+                        review.review_id,
+                        review.pmid,
+                        review.title,
+                        review.background,
+                        review.objectives,
+                        review.selection_criteria,
+                        review.search_date,
+                        review.conclusion,
+                    )
+                ],
+            )
+            for label, pmids in (
+                ("included", review.included_pmids),
+                ("excluded", review.excluded_pmids),
+            ):
+                batch.add(
+                    "relations",
+                    [
+                        ("review", review.review_id, "publication", pmid, label)
+                        for pmid in dict.fromkeys(pmids)
+                    ],
+                )
+
+        def replace(review_ids: set[str]) -> None:
+            self._delete("reviews", "review_id", review_ids)
+            self._delete("relations", "subject_id", review_ids, "AND subject_type = 'review'")
+
+        return self._upsert_validated(
+            records, ReviewRecord, lambda r: r.review_id, to_rows, "reviews", "review_id",
+            replace, IngestReport(source="reviews"), batch_size, on_failure,
+        )  # fmt: skip

@@ -1,0 +1,247 @@
+"""Read queries of the `TrialStore` used by the benchmark builders (a mixin of the store).
+
+Queries return rows in a fixed order (by id) so a build is byte-for-byte repeatable; bulk reads
+take id lists in chunks so a 1.6M-trial store is read without one query per study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from trialscope.data.store_base import StoreBase
+
+_CHUNK = 5000
+
+
+@dataclass
+class StudyIndexRow:
+    """The few columns the builders filter and split on, for every study."""
+
+    study_id: str
+    first_submitted: date | None
+    status: str | None
+    enrollment: int | None
+    enrollment_type: str | None
+    condition_key: str | None
+    n_arms: int
+    has_criteria: bool
+    n_primary: int
+
+
+@dataclass
+class StudyDetail:
+    """Everything a benchmark item may show about one study."""
+
+    study_id: str
+    title: str | None
+    official_title: str | None
+    summary: str | None
+    study_type: str | None
+    phase: str | None
+    status: str | None
+    why_stopped: str | None
+    first_submitted: date | None
+    enrollment: int | None
+    enrollment_type: str | None
+    allocation: str | None
+    intervention_model: str | None
+    primary_purpose: str | None
+    observational_model: str | None
+    time_perspective: str | None
+    masking: str | None
+    conditions: list[str] = field(default_factory=list)
+    interventions: list[tuple[str | None, str | None]] = field(default_factory=list)
+    arms: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
+    criteria: str | None = None
+    sex: str | None = None
+    minimum_age: str | None = None
+    maximum_age: str | None = None
+    healthy_volunteers: bool | None = None
+    primary_outcomes: list[tuple[str | None, str | None]] = field(default_factory=list)
+    secondary_outcomes: list[tuple[str | None, str | None]] = field(default_factory=list)
+    reference_pmids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReviewRow:
+    """A systematic review with its included and excluded publication ids (sorted)."""
+
+    review_id: str
+    pmid: str | None
+    title: str | None
+    background: str | None
+    objectives: str | None
+    selection_criteria: str | None
+    search_date: date | None
+    conclusion: str | None
+    included: list[str]
+    excluded: list[str]
+
+
+@dataclass
+class PublicationRow:
+    """A publication as candidate studies and the search corpus show it."""
+
+    pmid: str
+    title: str | None
+    abstract: str | None
+    year: int | None
+    nct_id: str | None
+
+
+_STUDY_COLUMNS = (
+    "study_id, title, official_title, summary, study_type, phase, status, why_stopped, "
+    "first_submitted, enrollment, enrollment_type, allocation, intervention_model, "
+    "primary_purpose, observational_model, time_perspective, masking"
+)
+
+
+class BuilderQueries(StoreBase):
+    """Queries the benchmark builders need; no SQL lives in the builders themselves."""
+
+    def builder_study_index(self) -> list[StudyIndexRow]:
+        """One row per study, ordered by study id."""
+        rows = self._con.execute(
+            """
+            WITH cond AS (
+                SELECT study_id, coalesce(min(mesh_id), min(lower(name))) AS key
+                FROM conditions GROUP BY study_id),
+            arms AS (SELECT study_id, count(*) AS n FROM arm_groups GROUP BY study_id),
+            prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary'
+                     GROUP BY study_id),
+            elig AS (SELECT study_id, bool_or(coalesce(length(trim(criteria)), 0) > 0) AS has
+                     FROM eligibility GROUP BY study_id)
+            SELECT s.study_id, s.first_submitted, s.status, s.enrollment, s.enrollment_type,
+                   cond.key, coalesce(arms.n, 0), coalesce(elig.has, false), coalesce(prim.n, 0)
+            FROM studies s
+            LEFT JOIN cond USING (study_id) LEFT JOIN arms USING (study_id)
+            LEFT JOIN prim USING (study_id) LEFT JOIN elig USING (study_id)
+            ORDER BY s.study_id
+            """
+        ).fetchall()
+        return [
+            StudyIndexRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), bool(r[7]), int(r[8]))
+            for r in rows
+        ]
+
+    def builder_study_details(self, study_ids: Sequence[str]) -> dict[str, StudyDetail]:
+        """Full details of the given studies (missing ids are left out)."""
+        details: dict[str, StudyDetail] = {}
+        unique = sorted(set(study_ids))
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            for row in self._in_ids(f"SELECT {_STUDY_COLUMNS} FROM studies", chunk, "study_id"):
+                details[str(row[0])] = StudyDetail(*row)
+            self._fill_children(details, chunk)
+        return details
+
+    def _in_ids(self, select: str, ids: list[str], key: str, order: str = "") -> list[Any]:
+        sql = f"{select} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))"
+        sql += f" ORDER BY {key}{', ' + order if order else ''}"
+        return self._con.execute(sql, [ids]).fetchall()
+
+    def _fill_children(self, details: dict[str, StudyDetail], ids: list[str]) -> None:
+        query = self._in_ids
+        for sid, name, _ in query(
+            "SELECT study_id, name, origin FROM conditions", ids, "study_id", "position"
+        ):
+            if name and _ != "mesh":
+                details[sid].conditions.append(name)
+        for sid, kind, name in query(
+            "SELECT study_id, type, name FROM interventions", ids, "study_id", "position"
+        ):
+            details[sid].interventions.append((kind, name))
+        for sid, label, kind, description in query(
+            "SELECT study_id, label, type, description FROM arm_groups", ids, "study_id", "position"
+        ):
+            details[sid].arms.append((label, kind, description))
+        for sid, criteria, sex, low, high, healthy in query(
+            "SELECT study_id, criteria, sex, minimum_age, maximum_age, healthy_volunteers "
+            "FROM eligibility",
+            ids,
+            "study_id",
+        ):
+            detail = details[sid]
+            detail.criteria, detail.sex, detail.minimum_age = criteria, sex, low
+            detail.maximum_age, detail.healthy_volunteers = high, healthy
+        for sid, kind, measure, frame in query(
+            "SELECT study_id, kind, measure, time_frame FROM outcomes",
+            ids,
+            "study_id",
+            "kind, position",
+        ):
+            target = details[sid].primary_outcomes if kind == "primary" else None
+            (target if target is not None else details[sid].secondary_outcomes).append(
+                (measure, frame)
+            )
+        for sid, pmid in query(
+            "SELECT study_id, pmid FROM study_references",
+            ids,
+            "study_id",
+            "position",
+        ):
+            if pmid:
+                details[sid].reference_pmids.append(str(pmid))
+
+    def builder_reviews(self) -> list[ReviewRow]:
+        """Every review with its included / excluded publications, ordered by review id."""
+        relations: dict[str, dict[str, list[str]]] = {}
+        for review_id, pmid, label in self._con.execute(
+            "SELECT subject_id, object_id, label FROM relations WHERE subject_type = 'review' "
+            "AND object_type = 'publication' AND label IN ('included', 'excluded') "
+            "ORDER BY subject_id, object_id"
+        ).fetchall():
+            relations.setdefault(review_id, {"included": [], "excluded": []})[label].append(pmid)
+        rows = self._con.execute(
+            "SELECT review_id, pmid, title, background, objectives, selection_criteria, "
+            "search_date, conclusion FROM reviews ORDER BY review_id"
+        ).fetchall()
+        reviews = []
+        for row in rows:
+            linked = relations.get(row[0], {"included": [], "excluded": []})
+            review_id, pmid, title, background, objectives, criteria, searched, conclusion = row
+            reviews.append(
+                ReviewRow(
+                    review_id,
+                    pmid,
+                    title,
+                    background,
+                    objectives,
+                    criteria,
+                    searched,
+                    conclusion,
+                    linked["included"],
+                    linked["excluded"],
+                )
+            )
+        return reviews
+
+    def builder_publications(self, pmids: Sequence[str]) -> dict[str, PublicationRow]:
+        """The given publications by PMID (missing ones are left out)."""
+        found: dict[str, PublicationRow] = {}
+        unique = sorted(set(pmids))
+        for start in range(0, len(unique), _CHUNK):
+            for row in self._in_ids(
+                "SELECT pmid, title, abstract, year, nct_id FROM publications",
+                unique[start : start + _CHUNK],
+                "pmid",
+            ):
+                found[str(row[0])] = PublicationRow(*row)
+        return found
+
+    def builder_corpus(self, batch_size: int = 20_000) -> Iterator[PublicationRow]:
+        """Every publication with a title, ordered by PMID, streaming."""
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(
+                "SELECT pmid, title, abstract, year, nct_id FROM publications "
+                "WHERE title IS NOT NULL AND length(trim(title)) > 0 ORDER BY pmid"
+            )
+            while rows := cursor.fetchmany(batch_size):
+                for row in rows:
+                    yield PublicationRow(*row)
+        finally:
+            cursor.close()

@@ -1,0 +1,204 @@
+"""Synthetic publications of trials and the systematic reviews that include or exclude them.
+
+Inclusion follows the review's selection criteria (condition, intervention class, population,
+randomisation, comparator), with a little reviewer noise; each abstract states those facts most
+of the time, so screening is learnable but not trivial. Review conclusions follow the results of
+the included trials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from trialscope.data.synthetic.conditions import CONDITIONS
+from trialscope.data.synthetic.design import REFERENCE_DATE, TrialDesign
+from trialscope.data.synthetic.dice import Dice
+from trialscope.data.synthetic.study import (
+    comparator_name,
+    in_sentence,
+    lower_first,
+    population_phrase,
+    upper_first,
+)
+
+PUBLICATION_PMID_BASE = 20_000_000
+REVIEW_PMID_BASE = 39_000_000
+CANDIDATE_CAP = 30
+_REVIEWER_NOISE = 0.05
+
+
+@dataclass
+class ReviewSpec:
+    """One systematic review's question and the candidate studies gathered for it."""
+
+    index: int
+    condition_index: int
+    class_index: int
+    population: str
+    placebo_only: bool
+    included: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+    search_year: int = 2025
+    positive: int = 0
+
+
+def benefit_probabilities(seed: int) -> list[list[float]]:
+    """Per condition and intervention class, how often its trials show a benefit."""
+    rng = np.random.default_rng([seed, 7919])
+    return [[float(rng.uniform(0.1, 0.9)) for _ in cond.classes] for cond in CONDITIONS]
+
+
+def review_specs() -> list[ReviewSpec]:
+    """Every review question the registry can hold, in a fixed order."""
+    specs: list[ReviewSpec] = []
+    for ci, cond in enumerate(CONDITIONS):
+        populations = ["adults", "children"] if cond.pediatric else ["adults"]
+        for ki, klass in enumerate(cond.classes):
+            placebo_options = [True, False] if klass.kind in ("DRUG", "BIOLOGICAL") else [False]
+            for population in populations:
+                for placebo_only in placebo_options:
+                    specs.append(ReviewSpec(len(specs), ci, ki, population, placebo_only))
+    return specs
+
+
+def _matches(spec: ReviewSpec, design: TrialDesign) -> bool:
+    return (
+        design.class_index == spec.class_index
+        and design.population == spec.population
+        and design.randomized
+        and (design.comparator == "placebo" if spec.placebo_only else design.comparator != "none")
+    )
+
+
+def publication(design: TrialDesign, pmid: str, positive: bool, dice: Dice) -> dict[str, Any]:
+    """A results paper for one trial, shaped for `TrialStore.upsert_publications`."""
+    who = population_phrase(design)
+    control = comparator_name(design)
+    agent = design.agent
+    if design.randomized:
+        blinding = "double-blind, " if design.masking in ("DOUBLE", "TRIPLE", "QUADRUPLE") else ""
+        kind = f"a randomised, {blinding}{control}-controlled trial"
+        pub_type = "Randomized Controlled Trial"
+    elif design.interventional:
+        kind = "a single-arm, open-label study" if design.n_arms == 1 else "a non-randomised study"
+        pub_type = "Clinical Trial"
+    else:
+        kind = "a prospective cohort study"
+        pub_type = "Observational Study"
+    phase = (
+        ""
+        if design.phase == "NA"
+        else design.phase.replace("PHASE", "phase ").replace("/", "-").lower()
+    )
+    title = f"{upper_first(agent)} in {who}: {kind}"
+    outcome = lower_first(design.condition.efficacy_outcomes[0])
+    # Abstracts sometimes leave out a design detail, as real ones do.
+    methods = (
+        f"In this {phase + ' ' if phase else ''}study"
+        if dice.chance(0.12)
+        else (f"In {kind.replace('a ', 'this ', 1)}")
+    )
+    size = design.actual_enrollment or design.target_enrollment
+    audience = who if dice.chance(0.9) else f"patients with {in_sentence(design.condition.name)}"
+    methods += f", {size} {audience} received {agent} ({design.intervention.name})"
+    methods += f" or {control}." if control else "."
+    if design.status == "TERMINATED" and design.stop_category == "safety issues":
+        results = "The study was stopped early because of safety concerns."
+        conclusion = f"{upper_first(agent)} was not well tolerated."
+    elif positive:
+        results = f"{upper_first(agent)} significantly improved {outcome}" + (
+            f" compared with {control} (p<0.05)." if control else " from baseline (p<0.05)."
+        )
+        conclusion = f"{upper_first(agent)} was effective in {who}."
+    else:
+        results = f"No significant difference in {outcome} was observed" + (
+            f" between {agent} and {control}." if control else " from baseline."
+        )
+        conclusion = f"{upper_first(agent)} did not improve outcomes in {who}."
+    abstract = (
+        f"Background: Treatment options for {in_sentence(design.condition.name)} remain limited. "
+        f"Methods: {methods} Results: {results} Conclusions: {conclusion}"
+    )
+    year = min(design.completion.year + 1 + dice.integer(0, 1), REFERENCE_DATE.year - 1)
+    return {
+        "pmid": pmid,
+        "title": title,
+        "abstract": abstract,
+        "year": year,
+        "nct_id": design.nct_id,
+        "publication_type": pub_type,
+    }
+
+
+class ReviewCollector:
+    """Gathers candidate studies for every review as publications stream past."""
+
+    def __init__(self, seed: int) -> None:
+        self.specs = review_specs()
+        self._by_condition: dict[int, list[ReviewSpec]] = {}
+        for spec in self.specs:
+            self._by_condition.setdefault(spec.condition_index, []).append(spec)
+        self._dice = Dice(np.random.default_rng([seed, 104729]))
+        # Reviews searched in different years, so a time split has reviews on both sides.
+        for spec in self.specs:
+            spec.search_year = self._dice.integer(2012, REFERENCE_DATE.year - 1)
+
+    def offer(self, design: TrialDesign, pmid: str, positive: bool, year: int) -> None:
+        """Consider one publication as a candidate for the reviews of its condition."""
+        for spec in self._by_condition.get(design.condition_index, []):
+            if year > spec.search_year:
+                continue
+            include = _matches(spec, design)
+            if self._dice.chance(_REVIEWER_NOISE):
+                include = not include
+            if include and len(spec.included) < CANDIDATE_CAP:
+                spec.included.append(pmid)
+                spec.positive += int(positive)
+            elif not include and len(spec.excluded) < CANDIDATE_CAP and self._dice.chance(0.5):
+                spec.excluded.append(pmid)
+
+    def reviews(self) -> list[dict[str, Any]]:
+        """The reviews with at least two included studies, shaped for `upsert_reviews`."""
+        return [_review_record(spec) for spec in self.specs if len(spec.included) >= 2]
+
+
+def _review_record(spec: ReviewSpec) -> dict[str, Any]:
+    cond = CONDITIONS[spec.condition_index]
+    klass = cond.classes[spec.class_index]
+    who = f"{spec.population} with {in_sentence(cond.name)}"
+    control = "placebo" if spec.placebo_only else "placebo, usual care or an active comparator"
+    outcome = lower_first(cond.efficacy_outcomes[0])
+    share = spec.positive / len(spec.included)
+    count = len(spec.included)
+    if share >= 0.6:
+        verdict = f"{klass.name} probably improves {outcome} compared with {control.split(',')[0]}"
+    elif share <= 0.3:
+        verdict = f"{klass.name} probably makes little or no difference to {outcome}"
+    else:
+        verdict = f"the evidence on whether {klass.name} improves {outcome} is inconsistent"
+    conclusion = (
+        f"We included {count} randomised trials in {who}. Overall, {verdict}; "
+        f"{spec.positive} of {count} trials reported a significant benefit."
+    )
+    return {
+        "review_id": f"SR{spec.index:05d}",
+        "pmid": str(REVIEW_PMID_BASE + spec.index),
+        "title": f"{upper_first(klass.name)} versus {control.split(',')[0]} for "
+        f"{in_sentence(cond.name)} in {spec.population}",
+        "background": f"{cond.name} is a common condition; {klass.name} agents such as "
+        f"{', '.join(klass.agents)} have been studied in randomised trials.",
+        "objectives": f"To assess the effects of {klass.name} compared with {control} on "
+        f"{outcome} in {who}.",
+        "selection_criteria": (
+            f"Types of studies: randomised controlled trials. Types of participants: {who}. "
+            f"Types of interventions: {klass.name} ({', '.join(klass.agents)}) versus {control}. "
+            f"Types of outcome measures: {outcome}."
+        ),
+        "search_date": f"{spec.search_year}-12-31",
+        "conclusion": conclusion,
+        "included_pmids": list(spec.included),
+        "excluded_pmids": list(spec.excluded),
+    }

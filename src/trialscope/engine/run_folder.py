@@ -1,0 +1,61 @@
+"""Where a run lives: `<output>/<task>/<model-slug>/<timestamp>/`."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+RUN_ID_FORMAT = "%Y%m%d_%H%M%S"
+_RUN_ID = re.compile(r"^\d{8}_\d{6}(_\d+)?$")
+
+
+def model_slug(model: str) -> str:
+    """A model name as a folder name: `/` becomes `--`, other unsafe characters `_`."""
+    slug = model.replace("/", "--")
+    return re.sub(r"[^A-Za-z0-9._@,=+-]", "_", slug).replace("@", "_at_").replace(",", "_")
+
+
+def new_run_id() -> str:
+    """A UTC timestamp, `YYYYMMDD_HHMMSS`."""
+    return datetime.now(UTC).strftime(RUN_ID_FORMAT)
+
+
+def runs_root(output: Path, task: str, model: str) -> Path:
+    """The folder holding every run of `model` on `task`."""
+    return output / task / model_slug(model)
+
+
+def latest_run(output: Path, task: str, model: str) -> Path | None:
+    """The newest run folder of `model` on `task`, or None."""
+    root = runs_root(output, task, model)
+    if not root.is_dir():
+        return None
+    runs = sorted(p for p in root.iterdir() if p.is_dir() and _RUN_ID.match(p.name))
+    return runs[-1] if runs else None
+
+
+def choose_run_folder(
+    output: Path, task: str, model: str, *, run_id: str | None, resume: bool
+) -> Path:
+    """The folder this run writes to.
+
+    An explicit `run_id` names the folder (an existing one is continued); `resume` continues the
+    newest run; otherwise a new timestamped folder (suffixed when the second is already taken).
+    """
+    root = runs_root(output, task, model)
+    if run_id is not None:
+        if not _RUN_ID.match(run_id):
+            raise ValueError(f"run id {run_id!r}: expected YYYYMMDD_HHMMSS")
+        return root / run_id
+    if resume:
+        latest = latest_run(output, task, model)
+        if latest is not None:
+            return latest
+    stamp = new_run_id()
+    folder = root / stamp
+    counter = 2
+    while folder.exists():
+        folder = root / f"{stamp}_{counter}"
+        counter += 1
+    return folder

@@ -1,0 +1,263 @@
+"""Run tasks x models: resolve names, load data, run every model concurrently, write run folders."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trialscope.engine.cache import ResponseCache
+from trialscope.engine.progress import ProgressDisplay
+from trialscope.engine.retry import RetryPolicy
+from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
+from trialscope.engine.task_run import RunSettings, RunSummary, TaskData, run_task
+from trialscope.models.base import ConfigurationError, GenerationConfig
+from trialscope.models.prices import PriceTable
+from trialscope.models.registry import BASELINE_PREFIX, resolve_model, split_model_name
+from trialscope.settings import Settings, load_settings
+from trialscope.tasks.base import Sample, Task
+
+log = logging.getLogger(__name__)
+
+BASELINE_WORKERS = 2
+"""Baselines are CPU-bound Python: more threads than cores only add contention."""
+
+
+@dataclass
+class RunOptions:
+    """Every flag of `trialscope run`; None means "from settings" where a setting exists."""
+
+    system_prompt: str | None = None
+    num_samples: int | None = None
+    temperature: float = 0.0
+    max_tokens: int = 4096
+    reasoning_effort: str = "low"
+    data_path: str | None = None
+    output_path: str | None = None
+    seed: int = 0
+    max_connections: int | None = None
+    resume: bool = False
+    use_cache: bool = True
+    timeout_s: float | None = None
+    max_retries: int | None = None
+    split: str = "test"
+    skip_invalid: bool = False
+    task_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    run_id: str | None = None
+    """Write into `<output>/<task>/<model>/<run_id>/` (continuing it if it exists)."""
+    settings: Settings | None = None
+    live_progress: bool | None = None
+    """Rich progress bars (None: when stderr is a terminal)."""
+    retry_base_delay_s: float = 1.0
+
+
+class RunError(Exception):
+    """Some model/task runs failed; the others finished and their summaries are attached."""
+
+    def __init__(self, message: str, summaries: list[RunSummary]) -> None:
+        super().__init__(message)
+        self.summaries = summaries
+
+
+def run_benchmark(
+    tasks: Sequence[str | TaskData], models: list[str], options: RunOptions
+) -> list[RunSummary]:
+    """Run every task on every model (models concurrently); one summary per task and model."""
+    return asyncio.run(run_benchmark_async(tasks, models, options))
+
+
+async def run_benchmark_async(
+    tasks: Sequence[str | TaskData], models: list[str], options: RunOptions
+) -> list[RunSummary]:
+    """The async engine behind `run_benchmark`."""
+    settings = options.settings or load_settings()
+    if not models:
+        raise ConfigurationError("no model given (e.g. --model baseline/majority)")
+    if len(set(models)) != len(models):
+        raise ConfigurationError(f"a model is named twice: {models}")
+    task_data = [item if isinstance(item, TaskData) else None for item in tasks]
+    names = [item for item in tasks if isinstance(item, str)]
+    loaded = _load_tasks(names, options, settings)
+    all_data = [d for d in task_data if d is not None] + loaded
+    prefixes = [split_model_name(name)[0] for name in models]
+    needs_chat = any(prefix != BASELINE_PREFIX for prefix in prefixes)
+    cache = ResponseCache(settings.cache_path) if options.use_cache and needs_chat else None
+    try:
+        solvers = _build_solvers(models, options, settings, cache)
+    except BaseException:
+        if cache is not None:
+            cache.close()
+        raise
+    if any(solver.needs_train_split() for solver in solvers):
+        _load_train_splits(all_data, options, settings)
+
+    run = RunSettings(
+        output=Path(options.output_path or settings.benchmark_data_path),
+        seed=options.seed,
+        system_prompt=options.system_prompt,
+        workers=options.max_connections or settings.max_connections,
+        resume=options.resume,
+        run_id=options.run_id,
+        generation=asdict(_generation_config(options, settings)),
+        options={
+            "split": options.split,
+            "num_samples": options.num_samples,
+            "skip_invalid": options.skip_invalid,
+            "task_options": options.task_options,
+            "data_path": options.data_path or settings.database_path,
+        },
+        settings=settings.redacted(),
+    )
+    try:
+        with ProgressDisplay(live=options.live_progress) as display:
+            outcomes = await asyncio.gather(
+                *(_run_model(solver, all_data, run, display) for solver in solvers),
+                return_exceptions=True,
+            )
+    finally:
+        for solver in solvers:
+            await solver.aclose()
+        if cache is not None:
+            cache.close()
+
+    summaries: list[RunSummary] = []
+    failures: list[str] = []
+    for solver, outcome in zip(solvers, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            failures.append(f"{solver.name}: {outcome}")
+        else:
+            summaries.extend(outcome)
+    if failures:
+        raise RunError("; ".join(failures), summaries)
+    return summaries
+
+
+async def _run_model(
+    solver: Solver, data: list[TaskData], run: RunSettings, display: ProgressDisplay
+) -> list[RunSummary]:
+    summaries = []
+    workers = BASELINE_WORKERS if isinstance(solver, BaselineSolver) else run.workers
+    for task_data in data:
+        task_run = RunSettings(**{**run.__dict__, "workers": workers})
+        summaries.append(await run_task(task_data, solver, task_run, display))
+    return summaries
+
+
+def _generation_config(options: RunOptions, settings: Settings) -> GenerationConfig:
+    return GenerationConfig(
+        temperature=options.temperature,
+        max_tokens=options.max_tokens,
+        reasoning_effort=options.reasoning_effort,
+        seed=options.seed,
+        timeout_s=options.timeout_s or settings.timeout_s,
+    )
+
+
+def _build_solvers(
+    models: list[str], options: RunOptions, settings: Settings, cache: ResponseCache | None
+) -> list[Solver]:
+    """Every model resolved before anything runs, so a missing key fails before any request."""
+    prefixes = [split_model_name(name)[0] for name in models]
+    needs_chat = any(prefix != BASELINE_PREFIX for prefix in prefixes)
+    prices = PriceTable.load(settings.prices_path) if needs_chat else PriceTable({})
+    policy = RetryPolicy(
+        max_retries=options.max_retries
+        if options.max_retries is not None
+        else settings.max_retries,
+        base_delay_s=options.retry_base_delay_s,
+    )
+    config = _generation_config(options, settings)
+    solvers: list[Solver] = []
+    for index, (name, prefix) in enumerate(zip(models, prefixes, strict=True)):
+        if prefix == BASELINE_PREFIX:
+            solvers.append(BaselineSolver(name, _get_baseline(name)))
+            continue
+        solvers.append(
+            ModelSolver(
+                resolve_model(name, settings),
+                config=config,
+                semaphore=asyncio.Semaphore(options.max_connections or settings.max_connections),
+                cache=cache,
+                retry_policy=policy,
+                rng=np.random.default_rng([options.seed, index]),
+                prices=prices,
+            )
+        )
+    return solvers
+
+
+def _get_baseline(model: str) -> Any:
+    from trialscope.baselines.registry import BASELINE_NAMES, get_baseline
+
+    name = model.split("/", 1)[1]
+    if name not in BASELINE_NAMES:
+        raise ConfigurationError(
+            f"unknown baseline {model!r}; valid: "
+            + ", ".join(f"{BASELINE_PREFIX}/{n}" for n in BASELINE_NAMES)
+        )
+    return get_baseline(name)
+
+
+def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> list[TaskData]:
+    if not names:
+        return []
+    from trialscope.tasks.loading import load_samples, resolve_benchmark_root
+    from trialscope.tasks.registry import TASK_NAMES, get_task
+
+    expanded: list[str] = []
+    for name in names:
+        expanded.extend(TASK_NAMES if name == "all" else [name])
+    tasks: list[Task] = []
+    for name in dict.fromkeys(expanded):
+        task = get_task(name, **options.task_options.get(name, {}))
+        if task.name != name and task.name in options.task_options:
+            task = get_task(name, **options.task_options[task.name])
+        tasks.append(task)
+    root = resolve_benchmark_root(options.data_path or settings.database_path)
+    data = []
+    for task in tasks:
+        split = load_samples(
+            task, root, options.split, limit=options.num_samples, skip_invalid=options.skip_invalid
+        )
+        samples = unique_sample_ids(split.samples)
+        data.append(TaskData(task, samples, list(split.files), list(split.skipped), root=root))
+    return data
+
+
+def _load_train_splits(data: list[TaskData], options: RunOptions, settings: Settings) -> None:
+    for item in data:
+        if item.train is not None:
+            continue
+        if item.root is None:
+            item.train = []
+            continue
+        from trialscope.tasks.loading import load_samples
+
+        item.train = load_samples(
+            item.task, item.root, "train", skip_invalid=options.skip_invalid
+        ).samples
+
+
+def unique_sample_ids(samples: list[Sample]) -> list[Sample]:
+    """Give repeated sample ids a `#n` suffix so each sample has its own journal entry."""
+    seen: dict[str, int] = {}
+    for sample in samples:
+        count = seen.get(sample.sample_id, 0) + 1
+        seen[sample.sample_id] = count
+        if count > 1:
+            log.warning(
+                "sample id %r appears %d times; renamed %s#%d",
+                sample.sample_id,
+                count,
+                sample.sample_id,
+                count,
+            )
+            sample.sample_id = f"{sample.sample_id}#{count}"
+    return samples

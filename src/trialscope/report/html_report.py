@@ -1,0 +1,293 @@
+"""Assemble the self-contained HTML report from the leaderboard, charts and sample data."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from trialscope import __version__
+from trialscope.report.audit_run import AuditRun
+from trialscope.report.benchmark_run import BenchmarkRun
+from trialscope.report.leaderboard import Leaderboard, format_metric, lower_is_better
+from trialscope.report.markdown_report import cell_text, difference_text, usage_texts
+from trialscope.report.paper import PaperFigures
+from trialscope.report.sample_browser import browser_data, embed_json
+from trialscope.report.statistics import reliability_bins
+from trialscope.report.svg_charts import (
+    Bar,
+    ReliabilitySeries,
+    bar_chart,
+    grouped_columns,
+    reliability_chart,
+)
+from trialscope.report.task_names import CALIBRATED_TASKS, task_label
+
+
+def _asset(name: str) -> str:
+    return resources.files("trialscope.report").joinpath("templates", name).read_text("utf-8")
+
+
+def _is_fraction(metric: str, values: list[float]) -> bool:
+    return not lower_is_better(metric) and all(0.0 <= v <= 1.0 for v in values)
+
+
+def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
+    best: dict[str, float] = {}
+    for task in board.tasks:
+        ranks = [r.cells[task].rank for r in board.rows if task in r.cells]
+        best[task] = min((x for x in ranks if x is not None), default=0.0)
+    rows = []
+    for index, row in enumerate(board.rows):
+        cells = []
+        for task in board.tasks:
+            cell = row.cells.get(task)
+            if cell is None or cell.value is None:
+                cells.append({"value": "–", "ci": "", "best": False, "tip": "not run", "flag": 0})
+                continue
+            ci = ""
+            if cell.ci is not None:
+                lo, hi = cell.ci
+                ci = f"{format_metric(cell.metric, lo)}–{format_metric(cell.metric, hi)}"
+            tip = (
+                f"{cell.metric}: n={cell.n_samples}, parse errors {cell.n_parse_errors}, "
+                f"errors {cell.n_errors}"
+            )
+            cells.append(
+                {
+                    "value": format_metric(cell.metric, cell.value),
+                    "ci": ci,
+                    "best": cell.rank == best[task],
+                    "tip": tip,
+                    "flag": cell.n_parse_errors + cell.n_errors,
+                }
+            )
+        rows.append(
+            {
+                "model": row.model,
+                "series": index % 8,
+                "cells": cells,
+                "rank": f"{row.mean_rank:.2f}" if row.mean_rank is not None else "–",
+                "rank_note": (
+                    f"{len(row.cells)} of {len(board.tasks)} tasks"
+                    if len(row.cells) < len(board.tasks)
+                    else ""
+                ),
+                "usage": usage_texts(row.tokens, row.cost_usd, row.median_latency_s),
+            }
+        )
+    return rows
+
+
+def _bar_charts(board: Leaderboard, series: dict[str, int]) -> list[dict[str, Any]]:
+    charts = []
+    for task in board.tasks:
+        metric = board.metric_of(task)
+        bars = [
+            Bar(row.model, series[row.model], c.value, c.ci, note=c.metric)
+            for row in board.rows
+            if (c := row.cells.get(task)) is not None and c.value is not None
+        ]
+        values = [b.value for b in bars] + [v for b in bars if b.ci for v in b.ci]
+        percent = _is_fraction(metric, values)
+        title = f"{task_label(task)}: {metric}"
+        charts.append(
+            {
+                "title": task_label(task),
+                "metric": metric,
+                "svg": Markup(bar_chart(title, bars, percent)),
+            }
+        )
+    return charts
+
+
+def _calibration_charts(runs: list[BenchmarkRun], series: dict[str, int]) -> list[dict[str, Any]]:
+    charts = []
+    for task in sorted({r.task for r in runs if r.task in CALIBRATED_TASKS}):
+        curves = []
+        for run in sorted((r for r in runs if r.task == task), key=lambda r: series[r.model]):
+            pairs = [pair for s in run.samples for pair in s.calibration]
+            if pairs:
+                bins, ece = reliability_bins(pairs)
+                curves.append(ReliabilitySeries(run.model, series[run.model], bins, ece))
+        if curves:
+            title = f"{task_label(task)}: reliability"
+            svg = Markup(reliability_chart(title, curves))
+            charts.append({"title": task_label(task), "svg": svg})
+    return charts
+
+
+def _comparisons_view(board: Leaderboard) -> list[dict[str, Any]]:
+    groups = []
+    for task in board.tasks:
+        diffs = board.comparisons.get(task, [])
+        if not diffs:
+            continue
+        span = max(max(abs(d.ci[0]), abs(d.ci[1])) for d in diffs) or 1.0
+        items = []
+        for d in diffs:
+            value, interval = difference_text(d)
+            items.append(
+                {
+                    "a": d.model_a,
+                    "b": d.model_b,
+                    "n": d.n,
+                    "value": value,
+                    "interval": interval,
+                    "significant": d.significant,
+                    # Positions on a shared axis [-span, span] mapped to 0..100 percent.
+                    "lo": 50 + 50 * d.ci[0] / span,
+                    "hi": 50 + 50 * d.ci[1] / span,
+                    "mid": 50 + 50 * d.difference / span,
+                }
+            )
+        groups.append({"task": task_label(task), "items": items, "span": f"{100 * span:.1f}"})
+    return groups
+
+
+_AUDIT_TASK_ORDER = ("task_easy", "task_medium", "task_hard")
+_COMPONENT_ORDER = ("recall", "precision", "workflow", "efficiency", "report")
+
+
+def _known_first(order: tuple[str, ...]) -> Any:
+    return lambda name: (order.index(name) if name in order else len(order), name)
+
+
+def _audit_view(runs: list[AuditRun]) -> dict[str, Any]:
+    agents = sorted(runs, key=lambda r: r.agent)
+    series = {run.agent: i for i, run in enumerate(agents)}
+    tasks = sorted(
+        {task for run in agents for task in run.tasks}, key=_known_first(_AUDIT_TASK_ORDER)
+    )
+    charts = []
+    for task in tasks:
+        bars = []
+        for run in agents:
+            summary = run.tasks.get(task)
+            if summary is None:
+                continue
+            dots = tuple(e.score for e in run.episodes if e.task == task)
+            bars.append(
+                Bar(
+                    run.agent,
+                    series[run.agent],
+                    summary.mean,
+                    summary.ci95,
+                    dots,
+                    note=f"n={summary.n}",
+                )
+            )
+        components = sorted(
+            {c for run in agents if task in run.tasks for c in run.tasks[task].components},
+            key=_known_first(_COMPONENT_ORDER),
+        )
+        component_series = [
+            (run.agent, series[run.agent], run.tasks[task].components)
+            for run in agents
+            if task in run.tasks
+        ]
+        charts.append(
+            {
+                "task": task,
+                "scores": Markup(bar_chart(f"{task}: episode score", bars, False, upper=1.0)),
+                "components": Markup(
+                    grouped_columns(f"{task}: score components", components, component_series)
+                )
+                if components
+                else None,
+            }
+        )
+    legend = [
+        {"agent": run.agent, "series": series[run.agent] % 8, "model": run.model} for run in agents
+    ]
+    return {"charts": charts, "legend": legend}
+
+
+def _paper_rows(paper: PaperFigures | None, tasks: list[str]) -> list[dict[str, Any]]:
+    """The paper's first (headline) figure per task, as leaderboard rows for reference."""
+    if paper is None or not any(task in paper.tasks for task in tasks):
+        return []
+    rows = []
+    for model in paper.models:
+        cells = []
+        for task in tasks:
+            metrics = paper.tasks.get(task, {})
+            first = next(iter(metrics), None)
+            value = metrics[first].get(model) if first else None
+            cells.append({"value": f"{value:.1f}" if value is not None else "–", "metric": first})
+        rows.append({"model": f"{model} (paper)", "cells": cells})
+    return rows
+
+
+def _paper_view(paper: PaperFigures | None, tasks: list[str]) -> list[dict[str, Any]]:
+    if paper is None:
+        return []
+    view = []
+    for task in tasks:
+        metrics = paper.tasks.get(task)
+        if metrics:
+            rows = [
+                {"model": m, "values": [f"{metrics[k].get(m, float('nan')):.1f}" for k in metrics]}
+                for m in paper.models
+            ]
+            view.append({"task": task_label(task), "metrics": list(metrics), "rows": rows})
+    return view
+
+
+def render_html(
+    board: Leaderboard,
+    benchmark_runs: list[BenchmarkRun],
+    audit_runs: list[AuditRun],
+    paper: PaperFigures | None,
+    seed: int,
+    resamples: int,
+    generated_at: str,
+) -> str:
+    """The complete `report.html` text."""
+    series = {row.model: i for i, row in enumerate(board.rows)}
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(_asset("report.html"))
+    data = browser_data(benchmark_runs, [row.model for row in board.rows])
+    runs_view = [
+        {
+            "task": task_label(r.task),
+            "model": r.model,
+            "timestamp": r.timestamp,
+            "layout": r.layout,
+            "folder": str(r.folder),
+            "n": len(r.samples),
+        }
+        for r in sorted(benchmark_runs, key=lambda r: (r.task, r.model))
+    ]
+    return template.render(
+        version=__version__,
+        generated_at=generated_at,
+        seed=seed,
+        resamples=resamples,
+        css=Markup(_asset("report.css")),
+        script=Markup(_asset("report.js")),
+        tasks=[{"label": task_label(t), "metric": board.metric_of(t)} for t in board.tasks],
+        leaderboard=_leaderboard_view(board),
+        bar_charts=_bar_charts(board, series),
+        calibration=_calibration_charts(benchmark_runs, series),
+        comparisons=_comparisons_view(board),
+        audit=_audit_view(audit_runs) if audit_runs else None,
+        paper=_paper_view(paper, board.tasks),
+        paper_rows=_paper_rows(paper, board.tasks),
+        paper_source=paper.source if paper else "",
+        runs=runs_view,
+        audit_runs=[
+            {
+                "agent": r.agent,
+                "timestamp": r.timestamp,
+                "folder": str(r.folder),
+                "n": len(r.episodes),
+            }
+            for r in audit_runs
+        ],
+        sample_json=Markup(embed_json(data)),
+        n_samples=sum(len(t["rows"]) for t in data["tasks"]),
+        cell_text=cell_text,
+    )

@@ -1,0 +1,181 @@
+"""The leaderboard: headline metric with CI per task and model, mean rank, usage, comparisons."""
+
+from __future__ import annotations
+
+import math
+import statistics as stats
+from dataclasses import dataclass, field
+from itertools import combinations, pairwise
+
+from trialscope.report.benchmark_run import MEAN_SCORE, BenchmarkRun
+from trialscope.report.statistics import (
+    DEFAULT_RESAMPLES,
+    PairedDifference,
+    bootstrap_mean_ci,
+    paired_bootstrap,
+    stream_rng,
+)
+from trialscope.report.task_names import task_order
+
+ALL_PAIRS_UP_TO = 8  # beyond this many models per task, only neighbours in the ranking are tested
+_LOWER_IS_BETTER = ("mae", "error", "ece", "loss", "brier")
+
+
+def lower_is_better(metric: str) -> bool:
+    """Metrics where a smaller value is the better one."""
+    name = metric.lower()
+    return any(token in name for token in _LOWER_IS_BETTER)
+
+
+def format_metric(metric: str, value: float | None) -> str:
+    """Fractions as percent with one decimal, other magnitudes as they are."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    if lower_is_better(metric) or abs(value) > 1.0:
+        return f"{value:,.1f}"
+    return f"{100.0 * value:.1f}"
+
+
+@dataclass
+class Cell:
+    """One model's headline result on one task."""
+
+    metric: str
+    value: float | None
+    ci: tuple[float, float] | None
+    n_samples: int
+    n_parse_errors: int
+    n_errors: int
+    rank: float | None = None
+
+
+@dataclass
+class LeaderboardRow:
+    """One model across tasks."""
+
+    model: str
+    cells: dict[str, Cell]
+    mean_rank: float | None = None
+    tokens: int | None = None
+    cost_usd: float | None = None
+    median_latency_s: float | None = None
+
+
+@dataclass
+class Leaderboard:
+    """Everything the tables and bar charts show."""
+
+    tasks: list[str]
+    rows: list[LeaderboardRow]
+    comparisons: dict[str, list[PairedDifference]] = field(default_factory=dict)
+
+    def rank_text(self, row: LeaderboardRow) -> str:
+        """Mean rank, with how many tasks it covers when that is not all of them."""
+        if row.mean_rank is None:
+            return "–"
+        text = f"{row.mean_rank:.2f}"
+        if len(row.cells) < len(self.tasks):
+            text += f" ({len(row.cells)}/{len(self.tasks)} tasks)"
+        return text
+
+    def metric_of(self, task: str) -> str:
+        """The headline metric shown for a task (the most common one among its runs)."""
+        names = [row.cells[task].metric for row in self.rows if task in row.cells]
+        return max(set(names), key=names.count) if names else MEAN_SCORE
+
+
+def _cell(run: BenchmarkRun, seed: int, resamples: int) -> Cell:
+    metric, value = run.headline_metric, run.headline_value
+    ci = run.confidence_intervals.get(metric)
+    scores = [s.score for s in run.samples if s.score is not None]
+    mean = run.mean_score
+    # A bootstrap of per-sample scores is the metric's interval only when the metric is their mean.
+    if ci is None and value is not None and mean is not None and abs(value - mean) < 1e-9:
+        ci = bootstrap_mean_ci(scores, stream_rng(seed, "ci", run.task, run.model), resamples)
+    return Cell(
+        metric=metric,
+        value=value,
+        ci=ci,
+        n_samples=run.counts.get("n_samples", len(run.samples)),
+        n_parse_errors=run.counts.get("n_parse_errors", 0),
+        n_errors=run.counts.get("n_errors", 0),
+    )
+
+
+def _assign_ranks(rows: list[LeaderboardRow], task: str) -> None:
+    cells = [row.cells[task] for row in rows if task in row.cells]
+    valued = [c for c in cells if c.value is not None]
+    for cell in valued:
+        assert cell.value is not None
+        sign = 1.0 if lower_is_better(cell.metric) else -1.0
+        better = sum(sign * (o.value or 0.0) < sign * cell.value for o in valued)
+        ties = sum(o.value == cell.value for o in valued) - 1
+        cell.rank = 1.0 + better + ties / 2.0
+
+
+def _usage(row: LeaderboardRow, runs: list[BenchmarkRun]) -> None:
+    token_counts = [
+        run.usage.get("prompt_tokens", 0.0) + run.usage.get("completion_tokens", 0.0)
+        for run in runs
+        if "prompt_tokens" in run.usage or "completion_tokens" in run.usage
+    ]
+    costs = [run.usage["cost_usd"] for run in runs if "cost_usd" in run.usage]
+    row.tokens = int(sum(token_counts)) if token_counts else None
+    row.cost_usd = sum(costs) if costs else None
+    latencies = [s.latency_s for run in runs for s in run.samples if s.latency_s is not None]
+    if not latencies:
+        latencies = [run.usage["latency_p50_s"] for run in runs if "latency_p50_s" in run.usage]
+    row.median_latency_s = stats.median(latencies) if latencies else None
+
+
+def _comparisons(
+    task: str, runs: list[BenchmarkRun], order: list[str], seed: int, resamples: int
+) -> list[PairedDifference]:
+    by_model = {run.model: run for run in runs}
+    ranked = [m for m in order if m in by_model]
+    pairs = (
+        list(combinations(ranked, 2)) if len(ranked) <= ALL_PAIRS_UP_TO else list(pairwise(ranked))
+    )
+    found: list[PairedDifference] = []
+    for a, b in pairs:
+        scores_a = {s.sample_id: s.score for s in by_model[a].samples if s.score is not None}
+        scores_b = {s.sample_id: s.score for s in by_model[b].samples if s.score is not None}
+        rng = stream_rng(seed, "paired", task, a, b)
+        result = paired_bootstrap(scores_a, scores_b, rng, names=(a, b), resamples=resamples)
+        if result is not None:
+            found.append(result)
+    return found
+
+
+def build_leaderboard(
+    runs: list[BenchmarkRun], seed: int = 0, resamples: int = DEFAULT_RESAMPLES
+) -> Leaderboard:
+    """Rows sorted by mean rank; comparisons between models per task by paired bootstrap."""
+    tasks = sorted({run.task for run in runs}, key=task_order)
+    models = sorted({run.model for run in runs})
+    rows = [
+        LeaderboardRow(model, {r.task: _cell(r, seed, resamples) for r in runs if r.model == model})
+        for model in models
+    ]
+    for task in tasks:
+        _assign_ranks(rows, task)
+    for row in rows:
+        ranks = [c.rank for c in row.cells.values() if c.rank is not None]
+        row.mean_rank = sum(ranks) / len(ranks) if ranks else None
+        _usage(row, [run for run in runs if run.model == row.model])
+    # A model run on fewer tasks cannot lead on a mean over the tasks it happened to run.
+    rows.sort(
+        key=lambda r: (
+            -len(r.cells),
+            r.mean_rank if r.mean_rank is not None else math.inf,
+            r.model,
+        )
+    )
+    board = Leaderboard(tasks=tasks, rows=rows)
+    for task in tasks:
+        in_task = [r for r in rows if task in r.cells]
+        in_task.sort(key=lambda r: r.cells[task].rank or math.inf)
+        task_runs = [run for run in runs if run.task == task]
+        order = [r.model for r in in_task]
+        board.comparisons[task] = _comparisons(task, task_runs, order, seed, resamples)
+    return board

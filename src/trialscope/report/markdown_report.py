@@ -1,0 +1,149 @@
+"""The Markdown leaderboard: the same numbers as the HTML report, for READMEs and PRs."""
+
+from __future__ import annotations
+
+from trialscope.report.audit_run import AuditRun
+from trialscope.report.leaderboard import Cell, Leaderboard, format_metric
+from trialscope.report.paper import PaperFigures
+from trialscope.report.statistics import PairedDifference
+from trialscope.report.task_names import task_label
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def cell_text(cell: Cell | None) -> str:
+    """`61.2 [58.0, 64.3]` or a dash."""
+    if cell is None or cell.value is None:
+        return "–"
+    text = format_metric(cell.metric, cell.value)
+    if cell.ci is not None:
+        lo, hi = format_metric(cell.metric, cell.ci[0]), format_metric(cell.metric, cell.ci[1])
+        text += f" [{lo}, {hi}]"
+    return text
+
+
+def difference_text(diff: PairedDifference) -> tuple[str, str]:
+    """The difference and its interval in percentage points."""
+    lo, hi = diff.ci
+    return f"{100 * diff.difference:+.1f}", f"[{100 * lo:+.1f}, {100 * hi:+.1f}]"
+
+
+def usage_texts(tokens: int | None, cost: float | None, latency: float | None) -> list[str]:
+    """Tokens, cost and median latency as table cells."""
+    return [
+        f"{tokens:,}" if tokens is not None else "–",
+        f"{cost:,.2f}" if cost is not None else "–",
+        f"{latency:.2f}" if latency is not None else "–",
+    ]
+
+
+def _leaderboard_table(board: Leaderboard) -> list[str]:
+    heads = [f"{task_label(t)}<br>{board.metric_of(t)}" for t in board.tasks]
+    lines = [
+        "| Model | "
+        + " | ".join(heads)
+        + " | Mean rank | Tokens | Cost (USD) | Median latency (s) |",
+        "|---|" + "---:|" * (len(heads) + 4),
+    ]
+    for row in board.rows:
+        cells = [cell_text(row.cells.get(task)) for task in board.tasks]
+        rank = board.rank_text(row)
+        usage = usage_texts(row.tokens, row.cost_usd, row.median_latency_s)
+        lines.append(f"| {_escape(row.model)} | " + " | ".join([*cells, rank, *usage]) + " |")
+    return lines
+
+
+def _comparison_tables(board: Leaderboard) -> list[str]:
+    lines: list[str] = []
+    for task in board.tasks:
+        diffs = board.comparisons.get(task, [])
+        if not diffs:
+            continue
+        lines += ["", f"### {task_label(task)}", ""]
+        lines += ["| A | B | shared samples | A − B (pp) | 95% CI | |"]
+        lines += ["|---|---|---:|---:|---|---|"]
+        for diff in diffs:
+            value, interval = difference_text(diff)
+            verdict = "significant" if diff.significant else "not significant"
+            lines.append(
+                f"| {_escape(diff.model_a)} | {_escape(diff.model_b)} | {diff.n} | {value} | "
+                f"{interval} | {verdict} |"
+            )
+    return lines
+
+
+def _audit_table(runs: list[AuditRun]) -> list[str]:
+    tasks = sorted({task for run in runs for task in run.tasks})
+    lines = [
+        "| Agent | " + " | ".join(tasks) + " |",
+        "|---|" + "---:|" * len(tasks),
+    ]
+    for run in sorted(runs, key=lambda r: r.agent):
+        cells = []
+        for task in tasks:
+            summary = run.tasks.get(task)
+            if summary is None:
+                cells.append("–")
+                continue
+            text = f"{summary.mean:.3f}"
+            if summary.ci95 is not None:
+                text += f" [{summary.ci95[0]:.3f}, {summary.ci95[1]:.3f}]"
+            cells.append(f"{text} (n={summary.n})")
+        lines.append(f"| {_escape(run.agent)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _paper_tables(paper: PaperFigures, tasks: list[str]) -> list[str]:
+    lines: list[str] = []
+    for task in tasks:
+        metrics = paper.tasks.get(task)
+        if not metrics:
+            continue
+        names = list(metrics)
+        lines += ["", f"**{task_label(task)}**", ""]
+        lines += ["| Model (paper) | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+        for model in paper.models:
+            values = [f"{metrics[name].get(model, float('nan')):.1f}" for name in names]
+            lines.append(f"| {model} | " + " | ".join(values) + " |")
+    return lines
+
+
+def render_markdown(
+    board: Leaderboard,
+    audit_runs: list[AuditRun],
+    paper: PaperFigures | None,
+    seed: int,
+    resamples: int,
+) -> str:
+    """The whole `leaderboard.md`."""
+    lines = ["# trialscope leaderboard", ""]
+    if board.rows:
+        lines += [
+            "Headline metric per task (percent for fractions) with its 95% confidence interval in "
+            "brackets. Mean rank is taken over the tasks a model was run on (1 is best).",
+            "",
+            *_leaderboard_table(board),
+            "",
+            "## Paired comparisons",
+            "",
+            f"Paired bootstrap over the samples both models answered ({resamples} resamples, "
+            f"seed {seed}); difference of mean per-sample score in percentage points. A difference "
+            "whose interval contains zero is marked *not significant*.",
+            *_comparison_tables(board),
+        ]
+    if audit_runs:
+        lines += ["", "## Audit environment", "", "Mean episode score [95% CI] per task.", ""]
+        lines += _audit_table(audit_runs)
+    if paper is not None and board.tasks:
+        paper_lines = _paper_tables(paper, board.tasks)
+        if paper_lines:
+            lines += [
+                "",
+                "## Published in the paper (reference only, not measured by this report)",
+                "",
+                f"Source: {paper.source}.",
+                *paper_lines,
+            ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""Find run folders under the paths a user gives and keep the newest run per task and model."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from trialscope.report.audit_run import AuditRun, is_audit_folder, load_audit_run
+from trialscope.report.benchmark_run import BenchmarkRun, is_benchmark_folder, load_benchmark_run
+from trialscope.report.run_files import RunFolderError
+
+
+@dataclass
+class RunSet:
+    """Every run a report covers."""
+
+    benchmark: list[BenchmarkRun]
+    audit: list[AuditRun]
+
+
+def find_run_folders(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Benchmark and audit run folders at or under `paths` (a file stands for its folder)."""
+    benchmark: list[Path] = []
+    audit: list[Path] = []
+    for given in paths:
+        if not given.exists():
+            raise RunFolderError(f"{given}: no such file or folder")
+        start = given.parent if given.is_file() else given
+        for root, dirs, _files in os.walk(start):
+            folder = Path(root)
+            # An audit folder also holds summary.json, so it is recognised first.
+            if (folder / "episodes.jsonl").is_file() or (
+                is_audit_folder(folder) and not is_benchmark_folder(folder)
+            ):
+                audit.append(folder)
+                dirs.clear()
+            elif is_benchmark_folder(folder):
+                benchmark.append(folder)
+                dirs.clear()
+            else:
+                dirs.sort()
+    return sorted(set(benchmark)), sorted(set(audit))
+
+
+def _newest_benchmark(runs: list[BenchmarkRun]) -> list[BenchmarkRun]:
+    newest: dict[tuple[str, str], BenchmarkRun] = {}
+    for run in runs:
+        key = (run.task, run.model)
+        if key not in newest or (run.timestamp, str(run.folder)) > (
+            newest[key].timestamp,
+            str(newest[key].folder),
+        ):
+            newest[key] = run
+    return list(newest.values())
+
+
+def _newest_audit(runs: list[AuditRun]) -> list[AuditRun]:
+    newest: dict[str, AuditRun] = {}
+    for run in runs:
+        if run.agent not in newest or run.timestamp > newest[run.agent].timestamp:
+            newest[run.agent] = run
+    return list(newest.values())
+
+
+def _label_repeats(runs: list[BenchmarkRun]) -> None:
+    """With every run kept, a model run twice on a task is told apart by its timestamp."""
+    seen: dict[tuple[str, str], int] = {}
+    for run in runs:
+        seen[(run.task, run.model)] = seen.get((run.task, run.model), 0) + 1
+    for run in runs:
+        if seen[(run.task, run.model)] > 1:
+            run.model = f"{run.model} @ {run.timestamp or run.folder.name}"
+
+
+def collect_runs(paths: list[Path], keep_all: bool = False) -> RunSet:
+    """Load every run under `paths`; unless `keep_all`, only the newest per task and model."""
+    benchmark_folders, audit_folders = find_run_folders(paths)
+    if not benchmark_folders and not audit_folders:
+        shown = ", ".join(str(p) for p in paths)
+        raise RunFolderError(
+            f"no run folders found under {shown} (expected results.json, metrics.json, "
+            "samples.jsonl or an audit episodes.jsonl)"
+        )
+    benchmark = [load_benchmark_run(folder) for folder in benchmark_folders]
+    audit = [load_audit_run(folder) for folder in audit_folders]
+    if keep_all:
+        _label_repeats(benchmark)
+    else:
+        benchmark, audit = _newest_benchmark(benchmark), _newest_audit(audit)
+    return RunSet(benchmark=benchmark, audit=audit)

@@ -1,0 +1,156 @@
+"""The four multiple-choice tasks: arm, eligibility criteria and endpoint design, evidence summary.
+
+One implementation; each registration differs only in its name, data folders and system prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, cast
+
+from trialscope.tasks import metrics as m
+from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
+from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.prompting import chat_request, evaluations_of
+from trialscope.tasks.records import MultipleChoiceRecord
+
+NO_ANSWER = "(none)"
+
+_ANSWER_FORMAT = (
+    "Answer in JSON formatted exactly as: "
+    '```json\n{"step_by_step_thinking": Str, "answer_choice": "A"|"B"|"C"|...}\n```. '
+    "Do not include anything else in your response."
+)
+
+USER_TEMPLATE = "{question}\n{options}"
+"""The user message: the question, then one `<letter>. <option>` line per option."""
+
+
+class MultipleChoiceTask(Task):
+    """Pick the option letter that answers a question about a trial or a review."""
+
+    record_model = MultipleChoiceRecord
+    headline_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro_f1")
+
+    def prompt_templates(self) -> list[str]:
+        return [self.default_system_prompt, USER_TEMPLATE]
+
+    def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
+        record = cast(MultipleChoiceRecord, sample.record)
+        options = "\n".join(f"{letter}. {text}" for letter, text in record.options.items())
+        user = USER_TEMPLATE.format(question=record.question, options=options)
+        return [chat_request(system_prompt or self.default_system_prompt, user)]
+
+    def parse(self, sample: Sample, responses: list[str]) -> Parsed:
+        record = cast(MultipleChoiceRecord, sample.record)
+        text = responses[0] if responses else ""
+        letter = parse_option_letter(text, record.options.keys())
+        obj = extract_json_object(text) or {}
+        thinking = field_of(obj, "step_by_step_thinking", "reasoning", "explanation")
+        prediction = {
+            "answer_choice": letter,
+            "step_by_step_thinking": thinking if isinstance(thinking, str) else "",
+        }
+        if letter is None:
+            valid = ", ".join(record.options)
+            return Parsed(prediction, error=f"no option letter ({valid}) found in the answer")
+        return Parsed(prediction)
+
+    def score(self, sample: Sample, parsed: Parsed) -> dict[str, Any]:
+        record = cast(MultipleChoiceRecord, sample.record)
+        letter = (
+            parsed.prediction.get("answer_choice") if isinstance(parsed.prediction, dict) else None
+        )
+        correct = letter is not None and letter == record.answer
+        return {
+            "score": 1.0 if correct else 0.0,
+            "correct": correct,
+            "true_answer": record.answer,
+            "pred_answer": letter,
+        }
+
+    def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        evaluations = evaluations_of(self, results)
+        truth = [str(e["true_answer"]) if e else NO_ANSWER for e in evaluations]
+        guess = [
+            str(e["pred_answer"]) if e and e.get("pred_answer") else NO_ANSWER for e in evaluations
+        ]
+        correct = [float(bool(e and e.get("correct"))) for e in evaluations]
+        known = [i for i, e in enumerate(evaluations) if e is not None]
+        return _choice_summary(truth, guess, correct, known, results, seed, self.headline_metrics)
+
+
+def _choice_summary(
+    truth: list[str],
+    guess: list[str],
+    correct: list[float],
+    known: list[int],
+    results: Sequence[SampleResult],
+    seed: int,
+    headline: Sequence[str],
+) -> dict[str, Any]:
+    n = len(results)
+    known_truth = [truth[i] for i in known]
+    known_guess = [guess[i] for i in known]
+    true_codes, pred_codes, n_labels = m.encode(known_truth, known_guess)
+    rows = m.confusion_rows(true_codes, pred_codes, n_labels)
+    metrics: dict[str, Any] = {
+        "accuracy": sum(correct) / n if n else 0.0,
+        "macro_f1": m.macro_f1(known_truth, known_guess),
+        "num_correct": int(sum(correct)),
+        "num_unanswered": sum(1 for g in guess if g == NO_ANSWER),
+        **m.status_counts(results),
+    }
+    intervals = {
+        "accuracy": m.mean_interval(correct, seed),
+        "macro_f1": m.bootstrap_interval(rows, m.macro_f1_from_confusion, seed) if known else None,
+    }
+    return m.summary(metrics, intervals, headline)
+
+
+class ArmDesignTask(MultipleChoiceTask):
+    """Which option lists the arms of the described trial."""
+
+    name = "arm_design"
+    folder_names = ("design_arms_qa", "arm_design")
+    default_system_prompt = (
+        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
+        "choose the option that lists the arms (groups and interventions) this trial should have. "
+        + _ANSWER_FORMAT
+    )
+
+
+class EligibilityCriteriaDesignTask(MultipleChoiceTask):
+    """Which option holds the eligibility criteria of the described trial."""
+
+    name = "eligibility_criteria_design"
+    folder_names = ("design_criteria_qa", "eligibility_criteria_design")
+    default_system_prompt = (
+        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
+        "choose the option that holds the inclusion and exclusion criteria this trial should "
+        "use. " + _ANSWER_FORMAT
+    )
+
+
+class EndpointDesignTask(MultipleChoiceTask):
+    """Which option holds the outcome measures of the described trial."""
+
+    name = "endpoint_design"
+    folder_names = ("design_outcome_qa", "endpoint_design")
+    default_system_prompt = (
+        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
+        "choose the option that holds the primary and secondary outcome measures this trial "
+        "should use. " + _ANSWER_FORMAT
+    )
+
+
+class EvidenceSummaryTask(MultipleChoiceTask):
+    """Which option is the most accurate summary of a review's evidence."""
+
+    name = "evidence_summary"
+    folder_names = ("evidence_summary_qa", "evidence_summary")
+    default_system_prompt = (
+        "You are a helpful assistant for answering biomedical questions with your knowledge of "
+        "clinical trials. Given a systematic review and its studies, choose the option that "
+        "summarises the evidence most accurately. " + _ANSWER_FORMAT
+    )

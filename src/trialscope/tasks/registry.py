@@ -1,0 +1,71 @@
+"""The eight tasks by name: canonical names, the README's and released data's aliases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trialscope.tasks.base import Task
+from trialscope.tasks.multiple_choice import (
+    ArmDesignTask,
+    EligibilityCriteriaDesignTask,
+    EndpointDesignTask,
+    EvidenceSummaryTask,
+)
+from trialscope.tasks.sample_size import SampleSizeTask
+from trialscope.tasks.study_screening import StudyScreeningTask
+from trialscope.tasks.study_search import StudySearchTask
+from trialscope.tasks.trial_completion import TrialCompletionTask
+
+TASK_CLASSES: dict[str, type[Task]] = {
+    "study_search": StudySearchTask,
+    "study_screening": StudyScreeningTask,
+    "trial_completion": TrialCompletionTask,
+    "arm_design": ArmDesignTask,
+    "eligibility_criteria_design": EligibilityCriteriaDesignTask,
+    "endpoint_design": EndpointDesignTask,
+    "evidence_summary": EvidenceSummaryTask,
+    "sample_size_estimation": SampleSizeTask,
+}
+
+TASK_NAMES: tuple[str, ...] = tuple(TASK_CLASSES)
+"""Canonical task names, in the paper's order; also the results folder names."""
+
+ALIASES: dict[str, str] = {
+    "trial_completion_assessment": "trial_completion",
+    "design_arms_qa": "arm_design",
+    "design_criteria_qa": "eligibility_criteria_design",
+    "design_outcome_qa": "endpoint_design",
+    "evidence_summary_qa": "evidence_summary",
+    "review_qa": "evidence_summary",
+}
+
+
+class UnknownTaskError(ValueError):
+    """A task name that is neither canonical nor a known alias."""
+
+
+def canonical_name(name: str) -> str:
+    """The canonical name for a canonical name or an alias (case- and dash-blind)."""
+    key = name.strip().lower().replace("-", "_")
+    if key in TASK_CLASSES:
+        return key
+    if key in ALIASES:
+        return ALIASES[key]
+    valid = ", ".join(TASK_NAMES)
+    aliases = ", ".join(sorted(ALIASES))
+    raise UnknownTaskError(f"unknown task {name!r}: expected one of {valid} (or {aliases})")
+
+
+def get_task(name: str, **options: Any) -> Task:
+    """A task by name with its options (`study_search`: backend, k_values, cache_dir;
+    `study_screening`: batch_size, max_prompt_chars)."""
+    cls = TASK_CLASSES[canonical_name(name)]
+    try:
+        return cls(**options)
+    except TypeError as error:
+        raise ValueError(f"bad options for task {cls.name!r}: {error}") from error
+
+
+def all_folder_names() -> tuple[str, ...]:
+    """Every task folder name either convention uses."""
+    return tuple(name for cls in TASK_CLASSES.values() for name in cls.folder_names)

@@ -1,0 +1,137 @@
+"""TrialPanorama parquet import, on parquet files the test writes with DuckDB COPY."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from trialscope.data.sources.panorama import import_panorama, resolve_root, table_files
+from trialscope.data.store import TrialStore
+
+
+def _copy(path: Path, sql: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
+
+
+def _write_database(root: Path) -> None:
+    _copy(
+        root / "studies" / "train" / "0000.parquet",
+        """SELECT * FROM (VALUES
+            ('NCT00000001', 'ClinicalTrials.gov', 'Budesonide in asthma', 'Inhaled steroid.',
+             'INTERVENTIONAL', 'PHASE2/PHASE3', 'COMPLETED', 2015, 120, 'INDUSTRY'),
+            ('EUCTR2011-01', 'EUCTR', 'Chemo in lung cancer', NULL,
+             'INTERVENTIONAL', 'PHASE1', 'TERMINATED', 2011, NULL, 'UNIVERSITY'),
+            (NULL, 'CHICTR', 'No id', NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+        t(study_id, study_source, brief_title, brief_summary, study_type, phase,
+          recruitment_status, start_year, enrollment, sponsor_type)""",
+    )
+    _copy(
+        root / "conditions.parquet",
+        """SELECT * FROM (VALUES ('NCT00000001', 'Asthma', 'D001249'),
+            ('NCT00000001', 'Wheezing', NULL), ('EUCTR2011-01', 'Lung Neoplasms', 'D008175'))
+        t(study_id, condition_name, condition_mesh_id)""",
+    )
+    _copy(
+        root / "drugs-00000.parquet",
+        """SELECT * FROM (VALUES ('NCT00000001', 'budesonide', 'DB01222', 'budesonide'))
+        t(study_id, drug_name, drugbank_id, rx_normalized_name)""",
+    )
+    _copy(
+        root / "drug_moa.parquet",
+        "SELECT * FROM (VALUES ('DB01222', 'glucocorticoid')) t(drug_moa_id, moa)",
+    )
+    _copy(
+        root / "endpoints.parquet",
+        """SELECT * FROM (VALUES ('NCT00000001', 'primary', 'FEV1 change', 'Week 12'),
+            ('NCT00000001', 'Secondary outcome', 'Exacerbations', '1 year'))
+        t(study_id, endpoint_type, endpoint_name, time_frame)""",
+    )
+
+
+def test_tables_are_found_by_name_without_confusing_prefixes(tmp_path: Path) -> None:
+    _write_database(tmp_path)
+    assert [Path(f).name for f in table_files(tmp_path, "drugs")] == ["drugs-00000.parquet"]
+    assert [Path(f).name for f in table_files(tmp_path, "drug_moa")] == ["drug_moa.parquet"]
+    assert len(table_files(tmp_path, "studies")) == 1
+
+
+def test_import_maps_columns_and_is_idempotent(tmp_path: Path) -> None:
+    _write_database(tmp_path / "db")
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        reports = {r.source: r for r in import_panorama(store, tmp_path / "db")}
+        assert set(reports) == {
+            "panorama:studies",
+            "panorama:conditions",
+            "panorama:drugs",
+            "panorama:endpoints",
+        }
+        studies = reports["panorama:studies"]
+        assert (studies.seen, studies.inserted, studies.failed) == (3, 2, 1)
+        assert "study_id" in studies.failures[0].reason
+        counts = {t: store.count(t) for t in ("studies", "conditions", "interventions", "outcomes")}
+        assert counts == {"studies": 2, "conditions": 3, "interventions": 1, "outcomes": 2}
+
+        again = {r.source: r for r in import_panorama(store, tmp_path / "db")}
+        assert again["panorama:studies"].updated == 2
+        assert {t: store.count(t) for t in counts} == counts
+
+        record = store.get_study("NCT00000001")
+    assert record is not None
+    assert record["source"] == "ClinicalTrials.gov"
+    assert record["phases"] == ["PHASE2", "PHASE3"] and record["status"] == "COMPLETED"
+    assert record["start_date"] == dt.date(2015, 1, 1)
+    assert record["enrollment"] == 120 and record["sponsor_class"] == "INDUSTRY"
+    assert [(c["name"], c["mesh_id"]) for c in record["conditions"]] == [
+        ("Asthma", "D001249"),
+        ("Wheezing", None),
+    ]
+    assert record["interventions"][0]["drugbank_id"] == "DB01222"
+    assert [(o["kind"], o["measure"]) for o in record["outcomes"]] == [
+        ("primary", "FEV1 change"),
+        ("secondary", "Exacerbations"),
+    ]
+
+
+def test_selected_tables_only(tmp_path: Path) -> None:
+    _write_database(tmp_path / "db")
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        reports = import_panorama(store, tmp_path / "db", tables=("studies",))
+        assert [r.source for r in reports] == ["panorama:studies"]
+        assert store.count("conditions") == 0
+
+
+def test_a_table_without_study_ids_is_a_clear_error(tmp_path: Path) -> None:
+    _copy(tmp_path / "db" / "studies.parquet", "SELECT 'x' AS title")
+    with (
+        TrialStore(tmp_path / "s.duckdb") as store,
+        pytest.raises(ValueError, match="no study id column"),
+    ):
+        import_panorama(store, tmp_path / "db")
+
+
+def test_a_folder_without_tables_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with (
+        TrialStore(tmp_path / "s.duckdb") as store,
+        pytest.raises(FileNotFoundError, match="no TrialPanorama parquet tables"),
+    ):
+        import_panorama(store, tmp_path / "empty")
+
+
+def test_roots_resolve_locally_or_through_the_hub_downloader(tmp_path: Path) -> None:
+    assert resolve_root(str(tmp_path)) == tmp_path
+    with pytest.raises(FileNotFoundError, match="not a directory"):
+        resolve_root(str(tmp_path / "missing"))
+    asked: list[str] = []
+
+    def download(repo_id: str) -> Path:
+        asked.append(repo_id)
+        return tmp_path
+
+    root = resolve_root("hf://datasets/TrialPanorama/TrialPanorama-database", download=download)
+    assert root == tmp_path and asked == ["TrialPanorama/TrialPanorama-database"]

@@ -1,0 +1,241 @@
+"""The engine end to end against the scripted OpenAI-compatible server on loopback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.engine.letter_task import expected_accuracy, letter_data, letter_responder
+from tests.support.openai_server import OpenAIServer, Reply
+from trialscope.engine.run_folder import model_slug
+from trialscope.engine.runner import RunOptions, run_benchmark_async
+from trialscope.models.base import ConfigurationError
+from trialscope.settings import load_settings
+
+SECRET = "sk-test-5f1e0c9a-do-not-write-me"
+
+
+def options(tmp_path: Path, **overrides: object) -> RunOptions:
+    settings = load_settings(
+        cache_path=tmp_path / "cache.sqlite", openai_compatible_api_key=SECRET
+    )
+    values: dict[str, object] = {
+        "output_path": str(tmp_path / "out"),
+        "settings": settings,
+        "live_progress": False,
+        "retry_base_delay_s": 0.01,
+        "max_connections": 4,
+    }
+    values.update(overrides)
+    return RunOptions(**values)  # type: ignore[arg-type]
+
+
+def model_name(server: OpenAIServer, model: str = "scripted") -> str:
+    return f"openai-compatible/{model}@{server.base_url}"
+
+
+async def test_run_writes_the_run_folder(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    data = letter_data(12, tmp_path / "letters.jsonl")
+    [summary] = await run_benchmark_async([data], [model_name(openai_server)], options(tmp_path))
+
+    assert summary.n_samples == 12 and summary.n_ok == 12 and summary.n_errors == 0
+    assert summary.metrics["accuracy"] == pytest.approx(expected_accuracy(12))
+    folder = summary.run_dir
+    assert folder.parent == tmp_path / "out" / "letters" / model_slug(model_name(openai_server))
+    assert folder.parent.name.startswith("openai-compatible--scripted")
+    assert {p.name for p in folder.iterdir()} >= {
+        "samples.jsonl", "results.json", "metrics.json", "manifest.json", "run.log"
+    }
+    results = json.loads((folder / "results.json").read_text())
+    assert [r["sample_id"] for r in results["results"]] == [str(i) for i in range(12)]
+    assert set(results) == {"task", "model", "timestamp", "metrics", "results"}
+    first = results["results"][0]
+    for key in ("input", "prediction", "evaluation", "status", "error", "raw_responses",
+                "prompt_tokens", "completion_tokens", "cost_usd", "latency_s"):
+        assert key in first
+    assert first["evaluation"]["score"] in (0.0, 1.0)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert metrics["n_samples"] == 12 and metrics["headline"] == ["accuracy"]
+    assert metrics["usage"]["prompt_tokens"] > 0 and metrics["usage"]["cost_known"] is False
+    assert metrics["timestamp"] == folder.name
+
+
+async def test_manifest_is_complete(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    data = letter_data(3, tmp_path / "letters.jsonl")
+    [summary] = await run_benchmark_async(
+        [data], [model_name(openai_server)], options(tmp_path, seed=7)
+    )
+    manifest = json.loads((summary.run_dir / "manifest.json").read_text())
+    for key in ("trialscope_version", "git_revision", "packages", "dataset_files", "prompt_hash",
+                "seed", "settings", "started_at", "finished_at", "generation"):
+        assert key in manifest, key
+    assert manifest["seed"] == 7 and manifest["finished_at"] is not None
+    assert manifest["packages"]["openai"]
+    assert list(manifest["dataset_files"].values())[0] and len(manifest["prompt_hash"]) == 64
+    assert manifest["settings"]["openai_compatible_api_key"] == "***"
+    assert manifest["generation"]["seed"] == 7
+
+
+async def test_no_secret_is_written_anywhere(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    openai_server.script(Reply.error(500), Reply.error(401, message="bad key"))
+    data = letter_data(4, tmp_path / "letters.jsonl")
+    await run_benchmark_async([data], [model_name(openai_server)], options(tmp_path))
+    assert any(SECRET in r.headers.get("authorization", "") for r in openai_server.requests)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+async def test_concurrency_limit_is_honoured(tmp_path: Path) -> None:
+    with OpenAIServer(letter_responder, latency_s=0.05) as server:
+        data = letter_data(40)
+        await run_benchmark_async(
+            [data], [model_name(server)], options(tmp_path, max_connections=5, use_cache=False)
+        )
+        assert server.max_concurrency == 5
+
+
+async def test_concurrency_limit_holds_across_requests_of_one_sample(tmp_path: Path) -> None:
+    with OpenAIServer(letter_responder, latency_s=0.03) as server:
+        data = letter_data(10, requests_per_sample=4)
+        [summary] = await run_benchmark_async(
+            [data], [model_name(server)], options(tmp_path, max_connections=3, use_cache=False)
+        )
+        assert server.max_concurrency == 3
+        assert server.request_count == 40 and summary.n_ok == 10
+
+
+async def test_transient_errors_are_retried(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    openai_server.script(
+        Reply.error(429, retry_after=0.05),
+        Reply.error(500),
+        Reply.error(503),
+        Reply.garbage(),
+        Reply(body='{"choices": []}'),
+    )
+    data = letter_data(6)
+    [summary] = await run_benchmark_async(
+        [data], [model_name(openai_server)], options(tmp_path, max_connections=1)
+    )
+    assert summary.n_ok == 6 and summary.n_errors == 0
+    assert summary.usage["retries"] == 5
+    assert summary.metrics["accuracy"] == pytest.approx(expected_accuracy(6))
+
+
+async def test_timeouts_are_retried(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    openai_server.script(Reply.timeout())
+    [summary] = await run_benchmark_async(
+        [letter_data(2)],
+        [model_name(openai_server)],
+        options(tmp_path, timeout_s=0.3, max_connections=1),
+    )
+    assert summary.n_ok == 2 and summary.usage["retries"] == 1
+
+
+async def test_a_sample_that_keeps_failing_is_recorded_and_counted(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    def responder(request: object) -> Reply | str:
+        text = getattr(request, "last_user_text", "")
+        if "Question 2:" in text:
+            return Reply.error(500)
+        if "Question 3:" in text:
+            return Reply.error(400, message="content policy")
+        return letter_responder(request)
+
+    openai_server.responder = responder
+    [summary] = await run_benchmark_async(
+        [letter_data(5)], [model_name(openai_server)], options(tmp_path, max_retries=2)
+    )
+    assert summary.n_samples == 5 and summary.n_errors == 2 and summary.n_ok == 3
+    results = json.loads((summary.run_dir / "results.json").read_text())["results"]
+    by_id = {r["sample_id"]: r for r in results}
+    assert by_id["2"]["status"] == "error" and "HTTP 500" in by_id["2"]["error"]
+    assert by_id["3"]["status"] == "error" and "HTTP 400" in by_id["3"]["error"]
+    assert by_id["2"]["evaluation"]["score"] == 0.0
+    # Errors count as wrong: every sample stays in the denominator.
+    assert summary.metrics["n_scored"] == 5
+    requests_for_2 = [r for r in openai_server.requests if "Question 2:" in r.last_user_text]
+    requests_for_3 = [r for r in openai_server.requests if "Question 3:" in r.last_user_text]
+    assert len(requests_for_2) == 3 and len(requests_for_3) == 1
+
+
+async def test_unparseable_answers_are_parse_errors(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.responder = lambda request: "I think it is B"
+    [summary] = await run_benchmark_async(
+        [letter_data(3)], [model_name(openai_server)], options(tmp_path)
+    )
+    assert summary.n_parse_errors == 3 and summary.metrics["accuracy"] == 0.0
+    results = json.loads((summary.run_dir / "results.json").read_text())["results"]
+    assert results[0]["raw_responses"] == ["I think it is B"]
+
+
+async def test_cache_never_serves_one_model_the_answers_of_another(tmp_path: Path) -> None:
+    with OpenAIServer(lambda r: '{"answer_choice": "A"}') as first, OpenAIServer(
+        lambda r: '{"answer_choice": "B"}'
+    ) as second:
+        opts = options(tmp_path)
+        [one] = await run_benchmark_async([letter_data(4)], [model_name(first, "m")], opts)
+        [two] = await run_benchmark_async([letter_data(4)], [model_name(second, "m")], opts)
+        [two_again] = await run_benchmark_async([letter_data(4)], [model_name(second, "m")], opts)
+    assert first.request_count == 4 and second.request_count == 4
+    preds = [
+        [r["prediction"] for r in json.loads((s.run_dir / "results.json").read_text())["results"]]
+        for s in (one, two, two_again)
+    ]
+    assert preds == [["A"] * 4, ["B"] * 4, ["B"] * 4]
+    assert two_again.usage["cached"] == 4 and two.usage["cached"] == 0
+
+
+async def test_cache_key_covers_generation_parameters(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.responder = letter_responder
+    name = model_name(openai_server)
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path))
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path, temperature=0.5))
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path, max_tokens=10))
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path, max_tokens=10))
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path, use_cache=False))
+    assert openai_server.request_count == 12
+
+
+async def test_several_models_run_concurrently_each_with_its_own_log(tmp_path: Path) -> None:
+    with OpenAIServer(letter_responder, latency_s=0.05) as a, OpenAIServer(
+        letter_responder, latency_s=0.05
+    ) as b:
+        summaries = await run_benchmark_async(
+            [letter_data(8)],
+            [model_name(a, "alpha"), model_name(b, "beta")],
+            options(tmp_path, max_connections=2, use_cache=False),
+        )
+        assert a.max_concurrency == 2 and b.max_concurrency == 2
+    assert len(summaries) == 2 and len({s.run_dir for s in summaries}) == 2
+    for summary in summaries:
+        log_text = (summary.run_dir / "run.log").read_text()
+        own = summary.model.split("/")[1].split("@")[0]
+        other = "beta" if own == "alpha" else "alpha"
+        assert own in log_text and f"openai-compatible/{other}" not in log_text
+
+
+async def test_missing_credentials_fail_before_any_request(
+    openai_server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigurationError, match="OPENAI_API_KEY"):
+        await run_benchmark_async(
+            [letter_data(2)],
+            [model_name(openai_server), "openai/gpt-4o"],
+            options(tmp_path),
+        )
+    assert openai_server.request_count == 0

@@ -1,0 +1,92 @@
+"""Ranks, intervals, usage and comparisons on the leaderboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.report.run_factory import write_benchmark_tree, write_original_qa_run
+
+from trialscope.report.benchmark_run import BenchmarkRun
+from trialscope.report.leaderboard import build_leaderboard, format_metric, lower_is_better
+from trialscope.report.run_folders import collect_runs
+from trialscope.report.sample_fields import SampleRecord
+
+
+def _run(task: str, model: str, metrics: dict[str, float], scores: list[float]) -> BenchmarkRun:
+    samples = [SampleRecord(f"s{i}", s, "ok", "p", "r", "a", "g") for i, s in enumerate(scores)]
+    return BenchmarkRun(
+        task=task,
+        model=model,
+        timestamp="20261121_000000",
+        folder=Path("."),
+        layout="trialscope",
+        metrics=metrics,
+        confidence_intervals={},
+        headline=list(metrics),
+        samples=samples,
+    )
+
+
+def test_rows_rank_by_mean_rank_and_best_model_leads(tmp_path: Path) -> None:
+    write_benchmark_tree(
+        tmp_path,
+        [("a/strong", 0.9), ("b/weak", 0.2), ("c/mid", 0.55)],
+        n=80,
+        tasks=("arm_design", "endpoint_design"),
+    )
+    board = build_leaderboard(collect_runs([tmp_path]).benchmark, seed=0, resamples=300)
+    assert [row.model for row in board.rows] == ["a/strong", "c/mid", "b/weak"]
+    assert [row.mean_rank for row in board.rows] == [1.0, 2.0, 3.0]
+    strong = board.rows[0]
+    assert strong.tokens == 2 * 80 * 220 and strong.cost_usd == pytest.approx(2 * 80 * 0.0001)
+    assert strong.median_latency_s is not None and 0.5 <= strong.median_latency_s <= 1.5
+    assert len(board.comparisons["arm_design"]) == 3
+    first = board.comparisons["arm_design"][0]
+    assert (first.model_a, first.model_b) == ("a/strong", "c/mid") and first.significant
+
+
+def test_model_run_on_fewer_tasks_is_listed_after_full_rows(tmp_path: Path) -> None:
+    write_benchmark_tree(
+        tmp_path, [("a/x", 0.5), ("b/y", 0.4)], n=30, tasks=("arm_design", "endpoint_design")
+    )
+    write_original_qa_run(tmp_path, "arm_design", "old-model", 0.99, n=30)
+    board = build_leaderboard(collect_runs([tmp_path]).benchmark, resamples=200)
+    assert board.rows[-1].model == "old-model"
+    assert board.rows[-1].mean_rank == 1.0
+    assert board.rank_text(board.rows[-1]) == "1.00 (1/2 tasks)"
+
+
+def test_interval_comes_from_bootstrap_only_when_metric_is_the_mean_score() -> None:
+    scores = [1.0, 0.0] * 20
+    mean_metric = _run("arm_design", "m/a", {"accuracy": 0.5}, scores)
+    other_metric = _run("endpoint_design", "m/a", {"macro_f1": 0.31}, scores)
+    board = build_leaderboard([mean_metric, other_metric], resamples=300)
+    cells = board.rows[0].cells
+    assert cells["arm_design"].ci is not None
+    lo, hi = cells["arm_design"].ci
+    assert lo < 0.5 < hi
+    assert cells["endpoint_design"].ci is None
+
+
+def test_lower_is_better_metrics_rank_ascending() -> None:
+    runs = [
+        _run("sample_size_estimation", "m/good", {"mae": 120.0}, [1.0, 0.0]),
+        _run("sample_size_estimation", "m/bad", {"mae": 900.0}, [1.0, 0.0]),
+    ]
+    board = build_leaderboard(runs, resamples=200)
+    ranks = {row.model: row.cells["sample_size_estimation"].rank for row in board.rows}
+    assert ranks == {"m/good": 1.0, "m/bad": 2.0}
+
+
+def test_ties_share_the_average_rank() -> None:
+    runs = [_run("arm_design", f"m/{n}", {"accuracy": 0.5}, [0.5, 0.5]) for n in "ab"]
+    board = build_leaderboard(runs, resamples=200)
+    assert [row.mean_rank for row in board.rows] == [1.5, 1.5]
+
+
+def test_metric_formatting() -> None:
+    assert lower_is_better("mae") and lower_is_better("ece") and not lower_is_better("accuracy")
+    assert format_metric("accuracy", 0.6123) == "61.2"
+    assert format_metric("mae", 411.43) == "411.4"
+    assert format_metric("recall@100", None) == "–"

@@ -1,0 +1,330 @@
+"""A deterministic OpenAI-compatible chat server on 127.0.0.1, for tests and benchmarks.
+
+Use the `openai_server` fixture (function-scoped, started and stopped for you) or the class:
+
+    with OpenAIServer(latency_s=0.1) as server:          # server.base_url -> http://127.0.0.1:N/v1
+        server.add_rule(r"capital of France", "Paris")  # regex on the last user message
+        server.script(Reply.error(429, retry_after=0.1), Reply.garbage())  # one-shot, in order
+        server.responder = lambda request: f"echo {request.last_user_text}"  # or a Reply
+        ...
+        server.requests          # every ChatRequest received (body, headers, path, query)
+        server.max_concurrency   # most requests in flight at once
+
+A reply is chosen by: the next scripted one-shot reply, else the first matching rule, else the
+responder (default: `{"echo": <last user message>}`). `Reply` covers latency, HTTP errors with
+Retry-After, garbage bodies and hangs (answered only when the server stops). Both OpenAI paths
+(`/v1/chat/completions`) and Azure paths (`/openai/deployments/<d>/chat/completions`) are served.
+Run it standalone for benchmarks: `python -m tests.support.openai_server --port N --latency 0.1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class Reply:
+    """What the server answers to one request."""
+
+    text: str = "OK"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    body: str | None = None
+    """A raw body sent instead of a chat completion (for garbage or custom shapes)."""
+    hang: bool = False
+    """Never answer (until the server stops): for client timeouts."""
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    @classmethod
+    def error(cls, status: int, retry_after: float | None = None, message: str = "") -> Reply:
+        """An HTTP error in OpenAI's error shape, with Retry-After when given."""
+        headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
+        body = json.dumps({"error": {"message": message or f"injected {status}", "code": status}})
+        return cls(status=status, headers=headers, body=body)
+
+    @classmethod
+    def garbage(cls) -> Reply:
+        """HTTP 200 whose body is not a chat completion."""
+        return cls(body="<html>upstream proxy says hello</html>")
+
+    @classmethod
+    def timeout(cls) -> Reply:
+        """A request that is never answered."""
+        return cls(hang=True)
+
+
+@dataclass
+class ChatRequest:
+    """One request as the server received it."""
+
+    index: int
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages") or [])
+
+    @property
+    def last_user_text(self) -> str:
+        users = [m for m in self.messages if m.get("role") == "user"]
+        return str(users[-1].get("content", "")) if users else ""
+
+    @property
+    def model(self) -> str:
+        return str(self.body.get("model", ""))
+
+
+Responder = Callable[[ChatRequest], "Reply | str"]
+
+
+def echo_responder(request: ChatRequest) -> Reply:
+    """The default: answer `{"echo": <last user message>}`."""
+    return Reply(text=json.dumps({"echo": request.last_user_text}))
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+class OpenAIServer:
+    """The scripted server; runs uvicorn in a background thread."""
+
+    def __init__(
+        self,
+        responder: Responder | None = None,
+        *,
+        latency_s: float = 0.0,
+        port: int | None = None,
+        log_requests: bool = True,
+    ) -> None:
+        self.responder: Responder = responder or echo_responder
+        self.latency_s = latency_s
+        self.port = port or _free_port()
+        self.log_requests = log_requests
+        self.requests: list[ChatRequest] = []
+        self.request_count = 0
+        self.in_flight = 0
+        self.max_concurrency = 0
+        self._rules: list[tuple[re.Pattern[str], Reply | str]] = []
+        self._script: deque[Reply] = deque()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The OpenAI base URL (`.../v1`)."""
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def root_url(self) -> str:
+        """The server root, e.g. for an Azure endpoint."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def add_rule(self, pattern: str, reply: Reply | str) -> None:
+        """Answer `reply` whenever the last user message matches `pattern` (re.search)."""
+        self._rules.append((re.compile(pattern, re.DOTALL), reply))
+
+    def script(self, *replies: Reply) -> None:
+        """Queue one-shot replies, used (in order) before rules and the responder."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def reset(self) -> None:
+        """Forget requests, counters, rules and scripted replies."""
+        with self._lock:
+            self.requests.clear()
+            self._rules.clear()
+            self._script.clear()
+            self.request_count = 0
+            self.max_concurrency = 0
+
+    def _choose(self, request: ChatRequest) -> Reply:
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+        for pattern, reply in self._rules:
+            if pattern.search(request.last_user_text):
+                return reply if isinstance(reply, Reply) else Reply(text=reply)
+        chosen = self.responder(request)
+        return chosen if isinstance(chosen, Reply) else Reply(text=chosen)
+
+    async def _chat(self, http: Request) -> Response:
+        try:
+            raw = await http.body()
+        except ClientDisconnect:
+            return Response(status_code=499)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return JSONResponse({"error": {"message": "body is not JSON"}}, status_code=400)
+        with self._lock:
+            request = ChatRequest(
+                index=self.request_count,
+                path=http.url.path,
+                query=dict(http.query_params),
+                headers=dict(http.headers),
+                body=body,
+            )
+            self.request_count += 1
+            if self.log_requests:
+                self.requests.append(request)
+            self.in_flight += 1
+            self.max_concurrency = max(self.max_concurrency, self.in_flight)
+        try:
+            reply = self._choose(request)
+            delay = self.latency_s + reply.delay_s
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if reply.hang:
+                while not self._stopping.is_set():
+                    await asyncio.sleep(0.02)
+                return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
+            if reply.body is not None:
+                return Response(
+                    reply.body,
+                    status_code=reply.status,
+                    headers=reply.headers,
+                    media_type="application/json",
+                )
+            return JSONResponse(
+                self._completion(request, reply), status_code=reply.status, headers=reply.headers
+            )
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
+        prompt_words = sum(_words(str(m.get("content", ""))) for m in request.messages)
+        return {
+            "id": f"chatcmpl-{request.index}",
+            "object": "chat.completion",
+            "created": 0,
+            "model": request.model or "scripted",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply.text},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {
+                "prompt_tokens": reply.prompt_tokens
+                if reply.prompt_tokens is not None
+                else prompt_words,
+                "completion_tokens": reply.completion_tokens
+                if reply.completion_tokens is not None
+                else _words(reply.text),
+                "total_tokens": 0,
+            },
+        }
+
+    async def _models(self, http: Request) -> Response:
+        return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+
+    def app(self) -> Starlette:
+        """The ASGI app (for running it some other way)."""
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self._chat, methods=["POST"]),
+                Route("/chat/completions", self._chat, methods=["POST"]),
+                Route(
+                    "/openai/deployments/{deployment}/chat/completions",
+                    self._chat,
+                    methods=["POST"],
+                ),
+                Route("/v1/models", self._models, methods=["GET"]),
+            ]
+        )
+
+    def start(self) -> OpenAIServer:
+        """Start serving in a background thread; returns once the port accepts connections."""
+        config = uvicorn.Config(
+            self.app(),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="error",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="openai-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"scripted OpenAI server did not start on port {self.port}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Release hanging requests and stop the server."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def __enter__(self) -> OpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    """A started scripted server (echo responder, no latency), stopped after the test."""
+    with OpenAIServer() as server:
+        yield server
+
+
+def main() -> None:
+    """Serve in the foreground (benchmarks run it in its own process)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    server = OpenAIServer(latency_s=args.latency, port=args.port, log_requests=False)
+    uvicorn.run(
+        server.app(),
+        host="127.0.0.1",
+        port=args.port,
+        log_level="error",
+        access_log=False,
+        lifespan="off",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Metric code against hand-computed values and against scikit-learn on random inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    balanced_accuracy_score,
+    f1_score,
+    ndcg_score,
+    precision_score,
+    recall_score,
+)
+
+from trialscope.tasks import metrics as m
+
+
+def test_binary_metrics_by_hand() -> None:
+    # tp=2, fn=1, fp=1, tn=2
+    y_true = [1, 1, 1, 0, 0, 0]
+    y_pred = [1, 1, 0, 1, 0, 0]
+    scores = m.binary_metrics(y_true, y_pred)
+    assert scores["accuracy"] == pytest.approx(4 / 6)
+    assert scores["precision"] == pytest.approx(2 / 3)
+    assert scores["recall"] == pytest.approx(2 / 3)
+    assert scores["f1"] == pytest.approx(2 / 3)
+    assert scores["specificity"] == pytest.approx(2 / 3)
+
+
+def test_balanced_accuracy_and_macro_f1_by_hand() -> None:
+    y_true = ["a", "a", "a", "b"]
+    y_pred = ["a", "b", "(none)", "b"]
+    # recall a = 1/3, recall b = 1 -> 2/3
+    assert m.balanced_accuracy(y_true, y_pred) == pytest.approx(2 / 3)
+    # f1 a = 2*1/(3+1) = 0.5 ; f1 b = 2*1/(1+2) = 2/3 -> 7/12
+    assert m.macro_f1(y_true, y_pred) == pytest.approx(7 / 12)
+
+
+def test_retrieval_scores_by_hand() -> None:
+    relevant = ["a", "b", "c", "d"]
+    ranked = ["a", "x", "b", "a", "y"]  # the repeated "a" counts once
+    scores = m.retrieval_scores(relevant, ranked, [2, 4])
+    assert scores["precision@2"] == pytest.approx(1 / 2)
+    assert scores["recall@2"] == pytest.approx(1 / 4)
+    assert scores["recall@4"] == pytest.approx(2 / 4)
+    assert scores["precision@4"] == pytest.approx(2 / 4)
+    # AP: hits at ranks 1 and 3 -> (1/1 + 2/3) / 4
+    assert scores["map"] == pytest.approx((1 + 2 / 3) / 4)
+    dcg = 1 + 1 / np.log2(4)
+    ideal = 1 + 1 / np.log2(3) + 1 / np.log2(4) + 1 / np.log2(5)
+    assert scores["ndcg@4"] == pytest.approx(dcg / ideal)
+
+
+def test_retrieval_with_nothing_relevant_or_retrieved() -> None:
+    assert m.retrieval_scores([], ["a"], [1])["recall@1"] == 0.0
+    assert m.retrieval_scores(["a"], [], [1])["map"] == 0.0
+
+
+labels = st.lists(st.integers(min_value=0, max_value=1), min_size=1, max_size=60)
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_confusion_statistics_match_sklearn_binary(data: st.DataObject) -> None:
+    y_true = data.draw(labels)
+    y_pred = data.draw(st.lists(st.integers(0, 1), min_size=len(y_true), max_size=len(y_true)))
+    pooled = m.confusion_rows(y_true, y_pred, 2).sum(axis=0, keepdims=True)
+    kwargs = {"labels": [0, 1], "zero_division": 0}
+    assert m.accuracy_from_confusion(pooled)[0] == pytest.approx(accuracy_score(y_true, y_pred))
+    assert m.precision_from_confusion(pooled)[0] == pytest.approx(
+        precision_score(y_true, y_pred, **kwargs)
+    )
+    assert m.recall_from_confusion(pooled)[0] == pytest.approx(recall_score(y_true, y_pred, **kwargs))
+    assert m.f1_from_confusion(pooled)[0] == pytest.approx(f1_score(y_true, y_pred, **kwargs))
+    assert m.specificity_from_confusion(pooled)[0] == pytest.approx(
+        recall_score(y_true, y_pred, pos_label=0, **kwargs)
+    )
+    assert m.binary_metrics(y_true, y_pred)["f1"] == pytest.approx(
+        f1_score(y_true, y_pred, **kwargs)
+    )
+
+
+@pytest.mark.filterwarnings("ignore:A single label was found")
+@settings(max_examples=60)
+@given(data=st.data())
+def test_multiclass_statistics_match_sklearn(data: st.DataObject) -> None:
+    classes = list("abcdef")
+    y_true = data.draw(st.lists(st.sampled_from(classes[:4]), min_size=1, max_size=60))
+    y_pred = data.draw(
+        st.lists(st.sampled_from(classes), min_size=len(y_true), max_size=len(y_true))
+    )
+    true_codes, pred_codes, n_labels = m.encode(y_true, y_pred)
+    pooled = m.confusion_rows(true_codes, pred_codes, n_labels).sum(axis=0, keepdims=True)
+    present = sorted(set(y_true))
+    expected_f1 = f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)
+    expected_recall = recall_score(y_true, y_pred, labels=present, average="macro", zero_division=0)
+    assert m.macro_f1(y_true, y_pred) == pytest.approx(expected_f1)
+    assert m.macro_f1_from_confusion(pooled)[0] == pytest.approx(expected_f1)
+    assert m.balanced_accuracy(y_true, y_pred) == pytest.approx(expected_recall)
+    assert m.balanced_accuracy_from_confusion(pooled)[0] == pytest.approx(expected_recall)
+    if set(y_pred) <= set(y_true):
+        assert m.balanced_accuracy(y_true, y_pred) == pytest.approx(
+            balanced_accuracy_score(y_true, y_pred)
+        )
+
+
+@settings(max_examples=40)
+@given(data=st.data())
+def test_retrieval_matches_sklearn_when_everything_relevant_is_ranked(data: st.DataObject) -> None:
+    n_docs = data.draw(st.integers(min_value=2, max_value=30))
+    relevance = data.draw(st.lists(st.booleans(), min_size=n_docs, max_size=n_docs))
+    if not any(relevance):
+        relevance[0] = True
+    ranked = [f"d{i}" for i in range(n_docs)]
+    relevant = [doc for doc, rel in zip(ranked, relevance, strict=True) if rel]
+    k = data.draw(st.integers(min_value=1, max_value=n_docs))
+    scores = m.retrieval_scores(relevant, ranked, [k])
+    y_true = np.array([relevance], dtype=float)
+    y_score = np.array([np.arange(n_docs, 0, -1)], dtype=float)
+    assert scores["map"] == pytest.approx(average_precision_score(relevance, y_score[0]))
+    assert scores[f"ndcg@{k}"] == pytest.approx(ndcg_score(y_true, y_score, k=k))
+
+
+def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
+    rng = np.random.default_rng(7)
+    values = rng.integers(0, 2, size=200).astype(float)
+    first = m.mean_interval(values, seed=3)
+    again = m.mean_interval(values, seed=3)
+    other = m.mean_interval(values, seed=4)
+    assert first == again
+    assert first != other
+    assert first is not None
+    assert first[0] < values.mean() < first[1]
+    # a 95% interval of a mean of 200 coin flips is about +/- 0.07
+    assert 0.08 < first[1] - first[0] < 0.2
+
+
+def test_bootstrap_of_a_constant_is_a_point() -> None:
+    assert m.mean_interval([1.0] * 10, seed=0) == [1.0, 1.0]
+
+
+def test_bootstrap_of_nothing_is_undefined() -> None:
+    assert m.mean_interval([], seed=0) is None
+
+
+def test_bootstrap_counts_chunks_cover_every_resample() -> None:
+    chunks = list(m.bootstrap_counts(n_units=5, n_resamples=1000, seed=1))
+    counts = np.concatenate(chunks)
+    assert counts.shape == (1000, 5)
+    assert (counts.sum(axis=1) == 5).all()
