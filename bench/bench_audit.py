@@ -73,14 +73,14 @@ def over_websocket(url: str, task: str, seed: int, actions: list[AuditAction]) -
     with connect(url, max_size=2**24) as ws:
         started = time.perf_counter()
         ws.send(json.dumps({"type": "reset", "data": {"seed": seed, "task": task}}))
-        frame = ws.recv(timeout=60)
+        frame = str(ws.recv(timeout=60))
         reset_ms = (time.perf_counter() - started) * 1000
         sizes.append(len(frame))
         for action in actions:
             payload = action.model_dump(exclude_none=True, exclude={"metadata"})
             started = time.perf_counter()
             ws.send(json.dumps({"type": "step", "data": payload}))
-            frame = ws.recv(timeout=60)
+            frame = str(ws.recv(timeout=60))
             steps.append((time.perf_counter() - started) * 1000)
             sizes.append(len(frame))
             if json.loads(frame).get("type") == "error":

@@ -32,6 +32,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    # CPU time is reported beside wall time: on a shared machine wall time includes waiting.
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def phase_generate(trials: int, seed: int) -> dict[str, float]:
     """Generation alone (no store): the generator's own rate."""
     started = time.perf_counter()
@@ -42,6 +48,7 @@ def phase_generate(trials: int, seed: int) -> dict[str, float]:
         "trials": count,
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
+        "cpu_s": _cpu_seconds(),
     }
 
 
@@ -57,6 +64,7 @@ def phase_ingest(trials: int, seed: int, store_path: str) -> dict[str, float]:
         "failures": len(report.failures),
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
+        "cpu_s": _cpu_seconds(),
         "store_mb": Path(store_path).stat().st_size / 1e6,
     }
 
@@ -72,6 +80,7 @@ def phase_build(store_path: str, out_dir: str) -> dict[str, float]:
     return {
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
+        "cpu_s": _cpu_seconds(),
         "corpus": report.corpus_size,
         "items": sum(c.train + c.test for c in report.tasks.values()),
     }
@@ -126,7 +135,7 @@ def main() -> None:
     generated = _child("generate", str(sample), str(args.seed))
     print(
         f"generate only, {sample} trials: {generated['seconds']:.1f} s "
-        f"({sample / generated['seconds']:.0f} trials/s), peak RSS "
+        f"({sample / generated['seconds']:.0f} trials/s, CPU {generated['cpu_s']:.1f} s), peak RSS "
         f"{generated['peak_rss_mb']:.0f} MB",
         flush=True,
     )
@@ -134,19 +143,22 @@ def main() -> None:
     rate = args.trials / ingested["seconds"]
     print(
         f"generate + ingest, {args.trials} trials: {ingested['seconds'] / 60:.1f} min "
-        f"({rate:.0f} trials/s), peak RSS {ingested['peak_rss_mb']:.0f} MB, store "
+        f"({rate:.0f} trials/s, CPU {ingested['cpu_s'] / 60:.1f} min), "
+        f"peak RSS {ingested['peak_rss_mb']:.0f} MB, store "
         f"{ingested['store_mb']:.0f} MB, {ingested['publications']} publications, "
         f"{ingested['reviews']} reviews, {ingested['failures']} failures",
         flush=True,
     )
     print(
         f"ingest overhead vs generation alone: "
-        f"{(sample / generated['seconds']) / rate:.1f}x slower per trial",
+        f"{(sample / generated['seconds']) / rate:.1f}x slower per trial (wall), "
+        f"{(ingested['cpu_s'] / args.trials) / (generated['cpu_s'] / sample):.1f}x (CPU)",
         flush=True,
     )
     built = _child("build", str(store), str(workdir / "benchmark"))
     print(
-        f"build 8 task sets: {built['seconds']:.1f} s, peak RSS {built['peak_rss_mb']:.0f} MB, "
+        f"build 8 task sets: {built['seconds']:.1f} s (CPU {built['cpu_s']:.1f} s), "
+        f"peak RSS {built['peak_rss_mb']:.0f} MB, "
         f"{built['items']} items, corpus {built['corpus']} publications",
         flush=True,
     )

@@ -12,8 +12,14 @@ from trialscope.settings import load_settings
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    for var in ("AZURE_OPENAI_API_KEY", "AZURE_DEPLOYMENT_GPT4O", "DATABASE_PATH",
-                "BENCHMARK_DATA_PATH", "PUBMED_API_KEY", "TRIALSCOPE_MAX_CONNECTIONS"):
+    for var in (
+        "AZURE_OPENAI_API_KEY",
+        "AZURE_DEPLOYMENT_GPT4O",
+        "DATABASE_PATH",
+        "BENCHMARK_DATA_PATH",
+        "PUBMED_API_KEY",
+        "TRIALSCOPE_MAX_CONNECTIONS",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -7,6 +7,7 @@ AZURE_DEPLOYMENT_GPT4O, DATABASE_PATH, BENCHMARK_DATA_PATH, ...); each field als
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +16,12 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REDACTED = "***"
+
+
+def _cache_dir() -> Path:
+    # The same cache root as the data layer's (TRIALSCOPE_CACHE_DIR), so one variable moves both.
+    override = os.environ.get("TRIALSCOPE_CACHE_DIR")
+    return Path(override) if override else Path(user_cache_dir("trialscope"))
 
 
 def _env(*names: str) -> Any:
@@ -99,7 +106,7 @@ class Settings(BaseSettings):
         description="Where run folders are written.",
     )
     cache_path: Path = Field(
-        default_factory=lambda: Path(user_cache_dir("trialscope")) / "responses.sqlite",
+        default_factory=lambda: _cache_dir() / "responses.sqlite",
         validation_alias=_env("TRIALSCOPE_CACHE_PATH"),
     )
     prices_path: Path | None = Field(

@@ -198,3 +198,46 @@ def test_fifty_concurrent_sessions_are_isolated(server: str) -> None:
         assert result["rows"] == mine.result["rows"]
     distinct = {json.dumps(rows) for rows in expected_rows.values()}
     assert len(distinct) == SESSIONS
+
+
+def test_settings_validate_dashboard_agents_and_hide_the_token() -> None:
+    with pytest.raises(ValueError, match="dashboard_agents must list"):
+        ServerSettings(dashboard_agents="heuristic,oracle")
+    with pytest.raises(ValueError, match="DASHBOARD_MODEL"):
+        ServerSettings(dashboard_agents="heuristic,react")
+    settings = ServerSettings(
+        dashboard_agents="heuristic, react", dashboard_model="local/smollm2", token="abcdefgh123"
+    )
+    assert settings.agent_list() == ["heuristic", "react"]
+    assert "abcdefgh123" not in repr(settings)
+    assert ServerSettings().max_envs >= 8
+
+
+def test_max_envs_comes_from_the_environment_and_caps_sessions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TRIALSCOPE_AUDIT_MAX_ENVS", "2")
+    settings = ServerSettings()
+    assert settings.max_envs == 2
+    port = free_port()
+    runner = uvicorn.Server(
+        uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    while not runner.started:
+        assert thread.is_alive()
+        time.sleep(0.02)
+    try:
+        with (
+            connect(f"ws://127.0.0.1:{port}/ws") as one,
+            connect(f"ws://127.0.0.1:{port}/ws") as two,
+        ):
+            for ws in (one, two):
+                assert exchange(ws, {"type": "state"})["type"] == "state"
+            with connect(f"ws://127.0.0.1:{port}/ws") as third:
+                refused = json.loads(third.recv(timeout=30))
+                assert refused["data"]["code"] == "CAPACITY_REACHED"
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)

@@ -3,33 +3,31 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from click.testing import Result
+from typer.testing import CliRunner
+
+from trialscope.cli.main import app
 from trialscope.data.builders import TASK_FOLDERS
 
 
-def trialscope(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trialscope.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def trialscope(*args: str) -> Result:
+    """Run the real Typer app in-process, as the console script would."""
+    return CliRunner().invoke(app, list(args))
 
 
 def test_synth_into_a_store_then_build_a_time_split(tmp_path: Path) -> None:
     store = tmp_path / "trials.duckdb"
-    made = trialscope("data", "synth", "--trials", "1200", "--seed", "2", "--store", str(store))
-    assert made.returncode == 0, made.stderr
-    assert "1200 trials" in made.stderr
+    made = trialscope("data", "synth", "--trials", "800", "--seed", "2", "--store", str(store))
+    assert made.exit_code == 0, made.output
+    assert "800 trials" in made.output
     out = tmp_path / "bench"
     built = trialscope(
         "data", "build", "--store", str(store), "--out", str(out), "--seed", "1",
         "--train-size", "50", "--test-size", "25", "--registered-after", "2019-01-01",
     )  # fmt: skip
-    assert built.returncode == 0, built.stderr
+    assert built.exit_code == 0, built.output
     for task in TASK_FOLDERS:
         assert (out / task / "test.jsonl").is_file(), task
     lines = (out / "trial_completion_assessment" / "test.jsonl").read_text().splitlines()
@@ -39,7 +37,7 @@ def test_synth_into_a_store_then_build_a_time_split(tmp_path: Path) -> None:
 
 def test_synth_to_jsonl_files(tmp_path: Path) -> None:
     made = trialscope("data", "synth", "--trials", "60", "--out", str(tmp_path))
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.output
     studies = (tmp_path / "studies.jsonl").read_text().splitlines()
     assert len(studies) == 60
     assert "protocolSection" in json.loads(studies[0])
@@ -49,8 +47,8 @@ def test_synth_to_jsonl_files(tmp_path: Path) -> None:
 
 def test_bad_arguments_are_named(tmp_path: Path) -> None:
     both = trialscope("data", "synth", "--trials", "5")
-    assert both.returncode != 0 and "--store" in both.stderr
+    assert both.exit_code != 0 and "--store" in both.output
     date = trialscope(
         "data", "build", "--store", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path)
     )
-    assert date.returncode != 0 and "does not exist" in date.stderr
+    assert date.exit_code != 0 and "does not exist" in date.output

@@ -37,7 +37,8 @@ def test_files_publications_reviews_then_stats(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "3 read, 2 new, 0 updated, 1 failed" in output
     logged = [json.loads(line) for line in failures.read_text().splitlines()]
-    assert logged[0]["id"] == "record 3" and "identificationModule" in logged[0]["reason"]
+    assert logged[0]["id"] == f"{tmp_path / 'bad.jsonl'}:1"
+    assert "identificationModule" in logged[0]["reason"]
 
     pubs = tmp_path / "pubs.jsonl"
     pubs.write_text(

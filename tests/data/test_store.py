@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +18,12 @@ from tests.data.sources.study_json import make_study
 from trialscope.data.sources.ctgov_record import StudyInvalid, flatten_study, parse_registry_date
 from trialscope.data.sources.json_lines import UnreadableRecord
 from trialscope.data.store import TrialStore, default_store_path
+from trialscope.data.store_base import StoreUnavailable
+
+HOLD_LOCK = (
+    "import sys, duckdb; con = duckdb.connect(sys.argv[1]); "
+    "print('locked', flush=True); sys.stdin.read(); con.close()"
+)
 
 
 @pytest.fixture
@@ -126,15 +134,15 @@ def _peak_python_memory(tmp_path: Path, count: int) -> int:
 
     with TrialStore(tmp_path / f"mem{count}.duckdb") as fresh:
         tracemalloc.start()
-        fresh.ingest_ctgov_studies(studies(), batch_size=100)
+        fresh.ingest_ctgov_studies(studies(), batch_size=50)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     return peak
 
 
 def test_memory_does_not_grow_with_input_size(tmp_path: Path) -> None:
-    small = _peak_python_memory(tmp_path, 300)
-    large = _peak_python_memory(tmp_path, 1500)
+    small = _peak_python_memory(tmp_path, 200)
+    large = _peak_python_memory(tmp_path, 1000)
     assert large < small * 1.5
 
 
@@ -245,3 +253,19 @@ def test_any_field_value_either_flattens_or_fails_with_study_invalid(
         assert where[0] in error.reason
     else:
         assert rows.study_id == "NCT00000001" and rows.study[0] == "NCT00000001"
+
+
+def test_a_store_locked_by_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreUnavailable, match="cannot open trial store"):
+            TrialStore(path, read_only=True)
+    finally:
+        holder.communicate("")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from tests.engine.letter_task import letter_data
+
 from trialscope.engine.runner import RunOptions, run_benchmark
 from trialscope.settings import load_settings
 

@@ -41,7 +41,10 @@ class LetterTask(Task):
             Request(
                 messages=[
                     {"role": "system", "content": system_prompt or self.default_system_prompt},
-                    {"role": "user", "content": f"Question {record.id}: {record.question} ({part})"},
+                    {
+                        "role": "user",
+                        "content": f"Question {record.id}: {record.question} ({part})",
+                    },
                 ]
             )
             for part in range(self.requests_per_sample)

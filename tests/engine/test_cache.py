@@ -72,5 +72,5 @@ def test_round_trip_and_persistence(tmp_path: Path) -> None:
 def test_an_unusable_cache_file_names_itself(tmp_path: Path) -> None:
     path = tmp_path / "responses.sqlite"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(Exception, match="responses.sqlite"):
+    with pytest.raises(Exception, match=r"responses\.sqlite"):
         ResponseCache(path)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests.engine.letter_task import letter_responder
 from tests.support.openai_server import OpenAIServer
 
@@ -22,17 +21,30 @@ RUN_ID = "20260101_000000"
 KILLS = 3
 
 
-def start_run(server: OpenAIServer, out: Path, cache: Path, no_cache: bool) -> subprocess.Popen[bytes]:
+def start_run(
+    server: OpenAIServer, out: Path, cache: Path, no_cache: bool
+) -> subprocess.Popen[bytes]:
     command = [
-        sys.executable, "-m", "tests.engine.kill_resume_driver",
-        "--base-url", server.base_url, "--out", str(out), "--samples", str(SAMPLES),
-        "--cache", str(cache), "--run-id", RUN_ID,
+        sys.executable,
+        "-m",
+        "tests.engine.kill_resume_driver",
+        "--base-url",
+        server.base_url,
+        "--out",
+        str(out),
+        "--samples",
+        str(SAMPLES),
+        "--cache",
+        str(cache),
+        "--run-id",
+        RUN_ID,
     ]
     if no_cache:
         command.append("--no-cache")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
 
 
 def log_size(out: Path) -> int:

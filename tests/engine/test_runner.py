@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
-
 from tests.engine.letter_task import expected_accuracy, letter_data, letter_responder
 from tests.support.openai_server import OpenAIServer, Reply
+
 from trialscope.engine.run_folder import model_slug
 from trialscope.engine.runner import RunOptions, run_benchmark_async
 from trialscope.models.base import ConfigurationError
@@ -18,9 +19,7 @@ SECRET = "sk-test-5f1e0c9a-do-not-write-me"
 
 
 def options(tmp_path: Path, **overrides: object) -> RunOptions:
-    settings = load_settings(
-        cache_path=tmp_path / "cache.sqlite", openai_compatible_api_key=SECRET
-    )
+    settings = load_settings(cache_path=tmp_path / "cache.sqlite", openai_compatible_api_key=SECRET)
     values: dict[str, object] = {
         "output_path": str(tmp_path / "out"),
         "settings": settings,
@@ -45,16 +44,30 @@ async def test_run_writes_the_run_folder(openai_server: OpenAIServer, tmp_path: 
     assert summary.metrics["accuracy"] == pytest.approx(expected_accuracy(12))
     folder = summary.run_dir
     assert folder.parent == tmp_path / "out" / "letters" / model_slug(model_name(openai_server))
-    assert folder.parent.name.startswith("openai-compatible--scripted")
+    assert re.fullmatch(r"openai-compatible--scripted_[0-9a-f]{8}", folder.parent.name)
     assert {p.name for p in folder.iterdir()} >= {
-        "samples.jsonl", "results.json", "metrics.json", "manifest.json", "run.log"
+        "samples.jsonl",
+        "results.json",
+        "metrics.json",
+        "manifest.json",
+        "run.log",
     }
     results = json.loads((folder / "results.json").read_text())
     assert [r["sample_id"] for r in results["results"]] == [str(i) for i in range(12)]
     assert set(results) == {"task", "model", "timestamp", "metrics", "results"}
     first = results["results"][0]
-    for key in ("input", "prediction", "evaluation", "status", "error", "raw_responses",
-                "prompt_tokens", "completion_tokens", "cost_usd", "latency_s"):
+    for key in (
+        "input",
+        "prediction",
+        "evaluation",
+        "status",
+        "error",
+        "raw_responses",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost_usd",
+        "latency_s",
+    ):
         assert key in first
     assert first["evaluation"]["score"] in (0.0, 1.0)
     metrics = json.loads((folder / "metrics.json").read_text())
@@ -70,12 +83,22 @@ async def test_manifest_is_complete(openai_server: OpenAIServer, tmp_path: Path)
         [data], [model_name(openai_server)], options(tmp_path, seed=7)
     )
     manifest = json.loads((summary.run_dir / "manifest.json").read_text())
-    for key in ("trialscope_version", "git_revision", "packages", "dataset_files", "prompt_hash",
-                "seed", "settings", "started_at", "finished_at", "generation"):
+    for key in (
+        "trialscope_version",
+        "git_revision",
+        "packages",
+        "dataset_files",
+        "prompt_hash",
+        "seed",
+        "settings",
+        "started_at",
+        "finished_at",
+        "generation",
+    ):
         assert key in manifest, key
     assert manifest["seed"] == 7 and manifest["finished_at"] is not None
     assert manifest["packages"]["openai"]
-    assert list(manifest["dataset_files"].values())[0] and len(manifest["prompt_hash"]) == 64
+    assert next(iter(manifest["dataset_files"].values())) and len(manifest["prompt_hash"]) == 64
     assert manifest["settings"]["openai_compatible_api_key"] == "***"
     assert manifest["generation"]["seed"] == 7
 
@@ -180,9 +203,10 @@ async def test_unparseable_answers_are_parse_errors(
 
 
 async def test_cache_never_serves_one_model_the_answers_of_another(tmp_path: Path) -> None:
-    with OpenAIServer(lambda r: '{"answer_choice": "A"}') as first, OpenAIServer(
-        lambda r: '{"answer_choice": "B"}'
-    ) as second:
+    with (
+        OpenAIServer(lambda r: '{"answer_choice": "A"}') as first,
+        OpenAIServer(lambda r: '{"answer_choice": "B"}') as second,
+    ):
         opts = options(tmp_path)
         [one] = await run_benchmark_async([letter_data(4)], [model_name(first, "m")], opts)
         [two] = await run_benchmark_async([letter_data(4)], [model_name(second, "m")], opts)
@@ -210,9 +234,10 @@ async def test_cache_key_covers_generation_parameters(
 
 
 async def test_several_models_run_concurrently_each_with_its_own_log(tmp_path: Path) -> None:
-    with OpenAIServer(letter_responder, latency_s=0.05) as a, OpenAIServer(
-        letter_responder, latency_s=0.05
-    ) as b:
+    with (
+        OpenAIServer(letter_responder, latency_s=0.05) as a,
+        OpenAIServer(letter_responder, latency_s=0.05) as b,
+    ):
         summaries = await run_benchmark_async(
             [letter_data(8)],
             [model_name(a, "alpha"), model_name(b, "beta")],
@@ -239,3 +264,12 @@ async def test_missing_credentials_fail_before_any_request(
             options(tmp_path),
         )
     assert openai_server.request_count == 0
+
+
+def test_model_slugs() -> None:
+    assert model_slug("baseline/bm25") == "baseline--bm25"
+    assert model_slug("local/models/my model.gguf") == "local--models--my_model.gguf"
+    a = model_slug("openai-compatible/m@http://a/v1")
+    assert a.startswith("openai-compatible--m_") and a != model_slug(
+        "openai-compatible/m@http://b/v1"
+    )

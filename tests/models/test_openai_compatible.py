@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.support.openai_server import OpenAIServer, Reply
+
 from trialscope.models.base import GenerationConfig, ProviderError, RetryableError
 from trialscope.models.openai_compatible import OpenAICompatibleModel, retry_after_seconds
 from trialscope.models.registry import resolve_model
@@ -14,7 +14,9 @@ MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "conten
 
 
 async def test_openai_request_shape(openai_server: OpenAIServer) -> None:
-    settings = load_settings(openai_api_key="sk-openai-test", openai_base_url=openai_server.base_url)
+    settings = load_settings(
+        openai_api_key="sk-openai-test", openai_base_url=openai_server.base_url
+    )
     model = resolve_model("openai/gpt-4o", settings)
     result = await model.chat(
         MESSAGES,  # type: ignore[arg-type]
@@ -82,7 +84,7 @@ async def test_requests_are_spread_over_base_urls() -> None:
 
 
 async def test_think_blocks_and_server_reasoning(openai_server: OpenAIServer) -> None:
-    openai_server.script(Reply(text="<think>long thought</think>\n{\"answer_choice\": \"B\"}"))
+    openai_server.script(Reply(text='<think>long thought</think>\n{"answer_choice": "B"}'))
     model = resolve_model(f"openai-compatible/m@{openai_server.base_url}", load_settings())
     result = await model.chat(MESSAGES, GenerationConfig())  # type: ignore[arg-type]
     await model.aclose()
@@ -127,7 +129,10 @@ async def test_timeouts_and_refused_connections_are_retryable(
     from tests.conftest import free_port
 
     closed = OpenAICompatibleModel(
-        "x/m", provider="x", model="m", base_urls=[f"http://127.0.0.1:{free_port()}/v1"],
+        "x/m",
+        provider="x",
+        model="m",
+        base_urls=[f"http://127.0.0.1:{free_port()}/v1"],
         api_key=None,
     )
     with pytest.raises(RetryableError, match="connection"):

@@ -30,7 +30,9 @@ def test_unknown_models_have_no_price() -> None:
 
 def test_user_file_overrides_and_extends(tmp_path: Path) -> None:
     path = tmp_path / "prices.yaml"
-    path.write_text("models:\n  gpt-4o: {input: 1, output: 2}\n  llama-3-8b: {input: 0.1, output: 0.1}\n")
+    path.write_text(
+        "models:\n  gpt-4o: {input: 1, output: 2}\n  llama-3-8b: {input: 0.1, output: 0.1}\n"
+    )
     table = PriceTable.load(path)
     assert table.cost(Usage(1_000_000, 0), "gpt-4o") == pytest.approx(1.0)
     assert table.price("llama-3-8b") is not None and table.price("o3-mini") is not None
@@ -41,5 +43,5 @@ def test_bad_price_file_names_file_and_entry(tmp_path: Path) -> None:
     path.write_text("models:\n  gpt-4o: {input: cheap}\n")
     with pytest.raises(ValueError, match=r"prices.yaml: models.gpt-4o"):
         PriceTable.load(path)
-    with pytest.raises(FileNotFoundError, match="missing.yaml"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.yaml"):
         PriceTable.load(tmp_path / "missing.yaml")

@@ -27,7 +27,10 @@ def test_models_marked_in_config() -> None:
 
 
 def test_think_blocks_are_moved_to_reasoning() -> None:
-    assert split_thinking("<think>step 1\nstep 2</think>\n{\"a\": 1}") == ('{"a": 1}', "step 1\nstep 2")
+    assert split_thinking('<think>step 1\nstep 2</think>\n{"a": 1}') == (
+        '{"a": 1}',
+        "step 1\nstep 2",
+    )
     assert split_thinking("<THINK>a</THINK>B<think>c</think>") == ("B", "a\n\nc")
 
 

@@ -102,8 +102,9 @@ class EchoModel:
 
 def test_register_provider(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry, "_registered", {})
-    register_provider("echo", lambda name, s: EchoModel(name), description="echoes",
-                      env_vars=["ECHO_TOKEN"])
+    register_provider(
+        "echo", lambda name, s: EchoModel(name), description="echoes", env_vars=["ECHO_TOKEN"]
+    )
     assert resolve_model("echo/x", settings).name == "echo/x"
     spec = {s.prefix: s for s in list_providers()}["echo"]
     monkeypatch.delenv("ECHO_TOKEN", raising=False)

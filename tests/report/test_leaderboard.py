@@ -44,6 +44,22 @@ def test_rows_rank_by_mean_rank_and_best_model_leads(tmp_path: Path) -> None:
     assert len(board.comparisons["arm_design"]) == 3
     first = board.comparisons["arm_design"][0]
     assert (first.model_a, first.model_b) == ("a/strong", "c/mid") and first.significant
+    assert not any(c.tied_with_best for row in board.rows for c in row.cells.values())
+
+
+def test_close_runner_up_is_marked_as_tied_with_the_best() -> None:
+    leader = [1.0] * 60 + [0.0] * 40
+    close = [1.0] * 57 + [0.0] * 43
+    far = [1.0] * 10 + [0.0] * 90
+    runs = [
+        _run("arm_design", name, {"accuracy": sum(s) / len(s)}, s)
+        for name, s in (("a/x", leader), ("b/y", close), ("c/z", far))
+    ]
+    board = build_leaderboard(runs, resamples=500)
+    cells = {row.model: row.cells["arm_design"] for row in board.rows}
+    assert cells["a/x"].rank == 1.0 and not cells["a/x"].tied_with_best
+    assert cells["b/y"].tied_with_best
+    assert not cells["c/z"].tied_with_best
 
 
 def test_model_run_on_fewer_tasks_is_listed_after_full_rows(tmp_path: Path) -> None:

@@ -73,6 +73,10 @@ def test_prompt_text_formats_messages_and_questions() -> None:
     question = {"question": "Which arm?", "options": {"A": "x", "B": "y"}}
     assert prompt_text(question) == "Which arm?\nA. x\nB. y"
     assert prompt_text("plain") == "plain"
+    record = {"inputs": {"objectives": "Assess X"}, "labels": ["123"], "metadata": {"id": 1}}
+    shown = prompt_text(record)
+    assert "Assess X" in shown and "metadata" in shown and "123" not in shown
+    assert prompt_text({"question": "How many?", "answer": 120}) == "How many?"
 
 
 def test_original_qa_result_reads_status_and_parsed_answer() -> None:

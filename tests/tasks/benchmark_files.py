@@ -33,7 +33,11 @@ REVIEW = {
 
 
 def search_record(index: int, labels: list[str], **metadata: Any) -> dict[str, Any]:
-    return {"inputs": REVIEW, "labels": labels, "metadata": {"review_pmid": f"R{index}", **metadata}}
+    return {
+        "inputs": REVIEW,
+        "labels": labels,
+        "metadata": {"review_pmid": f"R{index}", **metadata},
+    }
 
 
 def candidate(pmid: str, title: str, abstract: str = "") -> dict[str, str]:
@@ -67,7 +71,9 @@ def completion_record(nct: str, outcome: str, terminate_type: str | None = None)
         "context": [
             {
                 "type": "eligibility_criteria",
-                "criteria": "Inclusion Criteria:~Adults aged 18 or older~Exclusion Criteria:~Pregnancy",
+                "criteria": (
+                    "Inclusion Criteria:~Adults aged 18 or older~Exclusion Criteria:~Pregnancy"
+                ),
                 "gender": "All",
                 "minimum_age": "18 Years",
                 "maximum_age": None,
@@ -77,7 +83,11 @@ def completion_record(nct: str, outcome: str, terminate_type: str | None = None)
                 "type": "arm_design",
                 "arms": [
                     {"title": "Drug", "group_type": "Experimental", "description": "Daily tablet"},
-                    {"title": "Placebo", "group_type": "Placebo Comparator", "description": "Match"},
+                    {
+                        "title": "Placebo",
+                        "group_type": "Placebo Comparator",
+                        "description": "Match",
+                    },
                 ],
             },
         ],
@@ -116,5 +126,11 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     return path
 
 
-def write_split(root: Path, task: str, split: str, records: list[dict[str, Any]], names: dict[str, str] = README_NAMES) -> Path:
+def write_split(
+    root: Path,
+    task: str,
+    split: str,
+    records: list[dict[str, Any]],
+    names: dict[str, str] = README_NAMES,
+) -> Path:
     return write_jsonl(root / names[task] / f"{split}.jsonl", records)

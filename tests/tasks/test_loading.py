@@ -118,7 +118,11 @@ def test_answer_must_be_an_option(tmp_path: Path) -> None:
 
 
 def test_skip_invalid_counts_and_describes(tmp_path: Path) -> None:
-    records = [sample_size_record(0, 100), {"question": "q", "answer": -3}, sample_size_record(2, 50)]
+    records = [
+        sample_size_record(0, 100),
+        {"question": "q", "answer": -3},
+        sample_size_record(2, 50),
+    ]
     path = write_split(tmp_path, "sample_size_estimation", "test", records)
     with path.open("a") as handle:
         handle.write("[1, 2]\n")
@@ -136,7 +140,9 @@ def test_none_uses_the_embedded_default(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert resolve_benchmark_root(None) == tmp_path
 
 
-def test_hf_dataset_is_downloaded_and_located(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_hf_dataset_is_downloaded_and_located(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     hub = pytest.importorskip("huggingface_hub")
     snapshot = tmp_path / "snapshot"
     write_split(snapshot / "benchmark", "arm_design", "test", [choice_record(0)], CODE_NAMES)

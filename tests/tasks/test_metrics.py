@@ -74,7 +74,9 @@ def test_confusion_statistics_match_sklearn_binary(data: st.DataObject) -> None:
     assert m.precision_from_confusion(pooled)[0] == pytest.approx(
         precision_score(y_true, y_pred, **kwargs)
     )
-    assert m.recall_from_confusion(pooled)[0] == pytest.approx(recall_score(y_true, y_pred, **kwargs))
+    assert m.recall_from_confusion(pooled)[0] == pytest.approx(
+        recall_score(y_true, y_pred, **kwargs)
+    )
     assert m.f1_from_confusion(pooled)[0] == pytest.approx(f1_score(y_true, y_pred, **kwargs))
     assert m.specificity_from_confusion(pooled)[0] == pytest.approx(
         recall_score(y_true, y_pred, pos_label=0, **kwargs)

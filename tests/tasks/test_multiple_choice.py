@@ -65,7 +65,9 @@ def test_an_error_without_evaluation_still_counts() -> None:
     task = get_task("evidence_summary")
     sample = sample_of(task, choice_record(0))
     ok = result_of(task, sample, [_answer("B")])
-    failed = SampleResult(sample_id="q9", input=choice_record(9), prediction=None, evaluation={}, status="error")
+    failed = SampleResult(
+        sample_id="q9", input=choice_record(9), prediction=None, evaluation={}, status="error"
+    )
     metrics = task.aggregate([ok, failed])["metrics"]
     assert metrics["accuracy"] == pytest.approx(0.5)
     assert metrics["num_errors"] == 1

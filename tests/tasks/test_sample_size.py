@@ -29,7 +29,9 @@ def test_metrics_by_hand() -> None:
         (200, None),  # request failed
     ]
     results = [
-        result_of(task, sample_of(task, sample_size_record(i, truth), i), None if a is None else [a])
+        result_of(
+            task, sample_of(task, sample_size_record(i, truth), i), None if a is None else [a]
+        )
         for i, (truth, a) in enumerate(cases)
     ]
     metrics = task.aggregate(results, seed=0)["metrics"]

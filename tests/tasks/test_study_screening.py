@@ -33,7 +33,9 @@ def _answer(decisions: dict[str, tuple[str, int]]) -> str:
     batch_size=st.integers(min_value=1, max_value=12),
     max_chars=st.integers(min_value=100, max_value=5000),
 )
-def test_batches_cover_every_candidate_once_within_limits(n: int, batch_size: int, max_chars: int) -> None:
+def test_batches_cover_every_candidate_once_within_limits(
+    n: int, batch_size: int, max_chars: int
+) -> None:
     task = StudyScreeningTask(batch_size=batch_size, max_prompt_chars=max_chars)
     sample = sample_of(task, screening_record(0, _studies(n)))
     batches = task.batches(sample)
@@ -124,3 +126,13 @@ def test_unreadable_answers_are_a_parse_error() -> None:
 def test_bad_batch_size_is_rejected() -> None:
     with pytest.raises(ValueError, match="batch_size"):
         get_task("study_screening", batch_size=0)
+
+
+def test_a_long_review_leaves_less_room_for_studies() -> None:
+    task = StudyScreeningTask(batch_size=50, max_prompt_chars=10_000)
+    short = screening_record(0, _studies(20))
+    long = screening_record(1, _studies(20))
+    long["inputs"] = {**long["inputs"], "background": "context " * 800}
+    for study in [*short["context"], *long["context"]]:
+        study["abstract"] = "finding " * 100
+    assert len(task.batches(sample_of(task, long))) > len(task.batches(sample_of(task, short)))

@@ -67,7 +67,9 @@ def test_aggregate_counts_failures_in_every_denominator() -> None:
     backend = ListBackend(["a", "b"])
     task = StudySearchTask(backend=backend)
     good = result_of(task, sample_of(task, search_record(0, ["a", "z"]), 0), ['{"query": "q"}'])
-    unparsed = result_of(task, sample_of(task, search_record(1, ["a"]), 1), ["I cannot help.\nSorry."])
+    unparsed = result_of(
+        task, sample_of(task, search_record(1, ["a"]), 1), ["I cannot help.\nSorry."]
+    )
     failed = result_of(task, sample_of(task, search_record(2, ["a"]), 2), None)
     summary = task.aggregate([good, unparsed, failed], seed=0)
     metrics = summary["metrics"]

@@ -14,7 +14,12 @@ from .scoring import result_of, sample_of
 
 def _answer(outcome: str, reason: str | None = None, confidence: int = 80) -> str:
     return json.dumps(
-        {"outcome": outcome, "confidence": confidence, "termination_reason": reason, "explanation": "x"}
+        {
+            "outcome": outcome,
+            "confidence": confidence,
+            "termination_reason": reason,
+            "explanation": "x",
+        }
     )
 
 
@@ -77,3 +82,14 @@ def test_terminate_reason_dropped_when_predicting_complete() -> None:
     sample = sample_of(task, completion_record("NCT9", "complete"))
     parsed = task.parse(sample, [_answer("complete", "safety issues")])
     assert parsed.prediction["termination_reason"] is None
+
+
+def test_reason_written_into_the_outcome_is_read() -> None:
+    task = get_task("trial_completion")
+    sample = sample_of(task, completion_record("NCT8", "terminate", "safety issues"))
+    parsed = task.parse(
+        sample, ['{"outcome": "terminated due to adverse events", "confidence": 60}']
+    )
+    assert parsed.prediction["outcome"] == "terminate"
+    assert parsed.prediction["termination_reason"] == "safety issues"
+    assert parsed.prediction["confidence"] == 0.6

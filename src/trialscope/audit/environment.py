@@ -1,10 +1,9 @@
-"""The OpenEnv environment: query tools, phase gate, step budget, locked flags, eval and train modes."""
+"""The OpenEnv environment: query tools, phase gate, step budget, locked flags, two modes."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from openenv.core.env_server import Environment
@@ -12,8 +11,15 @@ from openenv.core.env_server.types import EnvironmentMetadata
 from pydantic import ValidationError
 
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS, ERROR_TYPES, Difficulty, difficulty_of
+from trialscope.audit.episode_result import EpisodeResult
 from trialscope.audit.generator import Episode, draw_seed, generate_episode
 from trialscope.audit.models import AuditAction, AuditObservation, AuditState
+from trialscope.audit.observation_size import (
+    MAX_OBSERVATION_BYTES,
+    dumps_result,
+    fit_observation,
+    observation_bytes,
+)
 from trialscope.audit.queries import DERIVED_FIELDS, QueryError, RecordTable
 from trialscope.audit.report_rubric import ReportGrade, grade_report
 from trialscope.audit.rules import BIAS_TARGET, bias_evidence
@@ -27,33 +33,14 @@ from trialscope.audit.scoring import (
 from trialscope.audit.tools import TOOL_NAMES
 
 Mode = Literal["eval", "train"]
-MAX_OBSERVATION_BYTES = 8000
-
-
-@dataclass
-class EpisodeResult:
-    """The graded outcome of a finished episode."""
-
-    episode_id: str
-    task: str
-    seed: int
-    mode: str
-    score: float
-    components: dict[str, float]
-    steps: int
-    step_budget: int
-    finished_by: str
-    n_errors: int
-    flags: list[dict[str, Any]]
-    missed: list[str]
-    calibration: list[list[float]]
-    calibration_summary: dict[str, float | None]
-    report_parts: dict[str, float] = field(default_factory=dict)
-    dense_reward_total: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return asdict(self)
+__all__ = [
+    "MAX_OBSERVATION_BYTES",
+    "AuditEnvironment",
+    "EpisodeResult",
+    "Mode",
+    "dumps_result",
+    "observation_bytes",
+]
 
 
 @dataclass
@@ -122,7 +109,8 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
         )
         protocol = self._episode.protocol
         text = (
-            f"{difficulty.title} ({difficulty.name}): audit {difficulty.n_patients} patient records "
+            f"{difficulty.title} ({difficulty.name}): audit {difficulty.n_patients} patient "
+            "records "
             f"against the protocol below in at most {difficulty.step_budget} tool calls.\n"
             f"{protocol.describe()}\n"
             f"Investigate {', '.join(difficulty.key_variables)} before flagging"
@@ -157,15 +145,17 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
             )
         if isinstance(action, dict):
             try:
-                action = AuditAction.model_validate(action)
+                parsed = AuditAction.model_validate(action)
             except ValidationError as exc:
                 return self._after_step(None, None, f"invalid action: {_short_errors(exc)}", False)
+        else:
+            parsed = action
         try:
-            text, result, useful = self._dispatch(action)
+            text, result, useful = self._dispatch(parsed)
             error = None
         except QueryError as exc:
             text, result, useful, error = "", None, False, str(exc)
-        return self._after_step(text, result, error, useful, action)
+        return self._after_step(text, result, error, useful, parsed)
 
     @property
     def state(self) -> AuditState:
@@ -401,15 +391,13 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
             result=result,
             error=error,
             task=state.task,
-            phase=state.phase
-            if state.phase in ("investigation", "flagging", "finished")
-            else "investigation",  # type: ignore[arg-type]
+            phase=_phase(state.phase),
             steps_remaining=max(state.step_budget - state.step_count, 0),
             feedback=feedback,
             done=state.done,
             reward=reward,
         )
-        return _fit(obs)
+        return fit_observation(obs)
 
     def _refusal(self, message: str) -> AuditObservation:
         obs = AuditObservation(
@@ -421,54 +409,15 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
             done=self._state.done,
             reward=0.0,
         )
-        return _fit(obs)
+        return fit_observation(obs)
+
+
+def _phase(value: str) -> Literal["investigation", "flagging", "finished"]:
+    if value == "flagging":
+        return "flagging"
+    return "finished" if value == "finished" else "investigation"
 
 
 def _short_errors(exc: ValidationError) -> str:
     parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:4]]
     return "; ".join(parts)
-
-
-def observation_bytes(obs: AuditObservation) -> int:
-    """Serialized size of an observation as the server sends it."""
-    return len(obs.model_dump_json().encode())
-
-
-def _fit(obs: AuditObservation) -> AuditObservation:
-    """Keep every observation under 8 KB: drop rows (or strata) and say so."""
-    if observation_bytes(obs) <= MAX_OBSERVATION_BYTES:
-        return obs
-    result = dict(obs.result or {})
-    if isinstance(result.get("rows"), list):
-        rows = list(result["rows"])
-        while (
-            rows
-            and observation_bytes(obs.model_copy(update={"result": {**result, "rows": rows}}))
-            > MAX_OBSERVATION_BYTES - 120
-        ):
-            rows.pop()
-        result.update(
-            rows=rows,
-            truncated=True,
-            note="rows cut to fit 8 KB; ask for fewer fields or a smaller page_size",
-        )
-        obs = obs.model_copy(update={"result": result})
-    if isinstance(result.get("strata"), dict) and observation_bytes(obs) > MAX_OBSERVATION_BYTES:
-        strata = {
-            k: {arm: {kk: vv for kk, vv in v.items() if kk != "shares"} for arm, v in arms.items()}
-            for k, arms in result["strata"].items()
-        }
-        result.update(strata=strata, truncated=True, note="shares dropped to fit 8 KB")
-        obs = obs.model_copy(update={"result": result})
-    if observation_bytes(obs) > MAX_OBSERVATION_BYTES:
-        obs = obs.model_copy(
-            update={"result": {"truncated": True, "note": "result over 8 KB; narrow the request"}}
-        )
-    if observation_bytes(obs) > MAX_OBSERVATION_BYTES:
-        obs = obs.model_copy(update={"text": obs.text[:2000] + " [truncated]"})
-    return obs
-
-
-def dumps_result(result: dict[str, Any] | None) -> str:
-    """Compact JSON of a tool result (what LLM agents read)."""
-    return json.dumps(result, separators=(",", ":"), default=str)

@@ -367,4 +367,4 @@ def generate_episode(task: str, seed: int) -> Episode:
 
 def draw_seed() -> int:
     """A fresh seed for a run that was given none (it is recorded with the results)."""
-    return int(np.random.SeedSequence().entropy % (2**31))
+    return int(np.random.default_rng().integers(0, 2**31 - 1))

@@ -78,7 +78,8 @@ class Protocol:
             lines.append(
                 f"High-risk sites: {', '.join(self.high_risk_sites)}. Selection bias "
                 "(flag once, error_type selection_bias, no patient_id) is present only when all "
-                f"hold in the control arm: one ethnicity above {self.ethnicity_dominance_threshold:.0%}"
+                "hold in the control arm: one ethnicity above "
+                f"{self.ethnicity_dominance_threshold:.0%}"
                 f" of patients, male share above {self.male_share_threshold:.0%}, and a "
                 "stage-adjusted mortality gap (control minus treatment, standardised to the "
                 f"trial's stage mix) above {self.mortality_gap_threshold:.2f}. A raw mortality gap "
@@ -102,7 +103,8 @@ def sample_protocol(difficulty: Difficulty, rng: np.random.Generator, sites: lis
     gap = float(rng.choice(MORTALITY_GAP)) if hard else None
     digest = (
         hashlib.sha256(
-            f"{difficulty.name}{age_min}{age_max}{window}{extension}{threshold}{high_risk}{rng.integers(1 << 30)}".encode()
+            f"{difficulty.name}{age_min}{age_max}{window}{extension}{threshold}{high_risk}"
+            f"{rng.integers(1 << 30)}".encode()
         )
         .hexdigest()[:6]
         .upper()

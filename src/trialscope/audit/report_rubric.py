@@ -1,4 +1,4 @@
-"""The report rubric: findings must cite patients with the rule they break, bias needs stratified evidence."""
+"""The report rubric: findings cite patients and rules; bias needs the stratified evidence."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _rules_stated(report: str, protocol: Protocol) -> float:
         expected |= {protocol.window_days, protocol.window_days + protocol.stage_iv_extension_days}
     if protocol.comorbidity_threshold is not None:
         expected.add(protocol.comorbidity_threshold)
-    stated = {int(n) for n in re.findall(r"(?<![\d.])\d{1,3}(?![\d.])", report)}
+    stated = {int(n) for n in re.findall(r"(?<![\d.])\d{1,3}(?!\d|\.\d)", report)}
     return len(expected & stated) / len(expected)
 
 

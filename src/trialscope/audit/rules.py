@@ -1,4 +1,4 @@
-"""The protocol's rules as functions: the generator labels records with them and agents judge by them."""
+"""The protocol's rules as functions: the generator labels with them, agents judge by them."""
 
 from __future__ import annotations
 
@@ -83,14 +83,13 @@ def is_window_violation(record: Record, protocol: Protocol) -> bool:
 def record_errors(record: Record, protocol: Protocol) -> list[str]:
     """Every error type of the protocol that this record breaks, in a fixed order."""
     found: list[str] = []
-    checks = (
-        ("invalid_age", lambda: is_invalid_age(record, protocol)),
-        ("temporal_inconsistency", lambda: is_temporal_inconsistency(record)),
-        ("protocol_window_violation", lambda: is_window_violation(record, protocol)),
-    )
-    for error_type, check in checks:
-        if error_type in protocol.error_types and check():
-            found.append(error_type)
+    audited = protocol.error_types
+    if "invalid_age" in audited and is_invalid_age(record, protocol):
+        found.append("invalid_age")
+    if "temporal_inconsistency" in audited and is_temporal_inconsistency(record):
+        found.append("temporal_inconsistency")
+    if "protocol_window_violation" in audited and is_window_violation(record, protocol):
+        found.append("protocol_window_violation")
     return found
 
 
@@ -106,41 +105,47 @@ class BiasEvidence:
     mortality_by_stage: dict[str, dict[str, float]]
 
 
-def _mortality(records: list[Record]) -> float:
-    return sum(r.get("death_date") is not None for r in records) / len(records) if records else 0.0
-
-
 def bias_evidence(records: Iterable[Record]) -> BiasEvidence:
     """Control-arm demographics and the raw and stage-standardised mortality gaps."""
-    rows = list(records)
-    control = [r for r in rows if r.get("group") == "control"]
-    treatment = [r for r in rows if r.get("group") == "treatment"]
-    ethnicities = Counter(str(r.get("ethnicity")) for r in control)
-    top, top_count = ethnicities.most_common(1)[0] if ethnicities else ("", 0)
-    n_control = max(len(control), 1)
-    male = sum(r.get("gender") == "Male" for r in control) / n_control
+    deaths: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
+    ethnicities: Counter[str] = Counter()
+    males = 0
+    for r in records:
+        arm, stage = str(r.get("group")), str(r.get("stage"))
+        counts[arm, stage] += 1
+        deaths[arm, stage] += r.get("death_date") is not None
+        if arm == "control":
+            ethnicities[str(r.get("ethnicity"))] += 1
+            males += r.get("gender") == "Male"
+
+    def rate(arm: str, stages: Iterable[str]) -> float:
+        n = sum(counts[arm, s] for s in stages)
+        return sum(deaths[arm, s] for s in stages) / n if n else 0.0
+
     by_stage: dict[str, dict[str, float]] = {}
     weighted, weight_total = 0.0, 0.0
     for stage in STAGES:
-        c = [r for r in control if r.get("stage") == stage]
-        t = [r for r in treatment if r.get("stage") == stage]
+        n_c, n_t = counts["control", stage], counts["treatment", stage]
         by_stage[stage] = {
-            "control": round(_mortality(c), 4),
-            "treatment": round(_mortality(t), 4),
-            "n_control": len(c),
-            "n_treatment": len(t),
+            "control": round(rate("control", [stage]), 4),
+            "treatment": round(rate("treatment", [stage]), 4),
+            "n_control": n_c,
+            "n_treatment": n_t,
         }
-        if c and t:
-            share = sum(r.get("stage") == stage for r in rows)
-            weighted += share * (_mortality(c) - _mortality(t))
+        if n_c and n_t:
+            share = sum(c for (_, s), c in counts.items() if s == stage)
+            weighted += share * (rate("control", [stage]) - rate("treatment", [stage]))
             weight_total += share
-    adjusted = weighted / weight_total if weight_total else 0.0
+    n_control = max(sum(ethnicities.values()), 1)
+    top, top_count = ethnicities.most_common(1)[0] if ethnicities else ("", 0)
+    all_stages = {s for _, s in counts}
     return BiasEvidence(
         control_top_ethnicity=top,
         control_top_ethnicity_share=top_count / n_control,
-        control_male_share=male,
-        raw_mortality_gap=_mortality(control) - _mortality(treatment),
-        stage_adjusted_mortality_gap=adjusted,
+        control_male_share=males / n_control,
+        raw_mortality_gap=rate("control", all_stages) - rate("treatment", all_stages),
+        stage_adjusted_mortality_gap=weighted / weight_total if weight_total else 0.0,
         mortality_by_stage=by_stage,
     )
 

@@ -1,4 +1,4 @@
-"""The episode score: reference components, with precision gating everything a blind agent could earn."""
+"""The episode score: the reference's components, precision gating what blind agents earn."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 WEIGHTS = {"recall": 0.70, "precision": 0.15, "workflow": 0.05, "efficiency": 0.05, "report": 0.05}
 FULL_CREDIT_PRECISION = 0.75
-"""Below this (confidence-weighted) precision, recall, workflow and efficiency count proportionally less."""
+"""Below this weighted precision, recall, workflow and efficiency count proportionally less."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class FlagOutcome:
 
 
 def weighted_precision(flags: Sequence[FlagOutcome]) -> float:
-    """Correct flags over all flags, a wrong flag weighing 0.5 + its confidence (0 with no flags)."""
+    """Correct over all flags, a wrong flag weighing 0.5 + its confidence (0 without flags)."""
     correct = sum(f.correct for f in flags)
     wrong = sum(0.5 + f.confidence for f in flags if not f.correct)
     return correct / (correct + wrong) if correct + wrong > 0 else 0.0

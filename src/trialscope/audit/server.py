@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from openenv.core.env_server import create_app
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from trialscope.audit.dashboard.session import DashboardOptions, serve_dashboard_socket
@@ -46,12 +46,12 @@ class ServerSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIALSCOPE_AUDIT_", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    port: int = Field(default=8000, ge=0, le=65535)
     token: SecretStr | None = None
-    max_envs: int = Field(32, ge=1, le=4096)
+    max_envs: int = Field(default=32, ge=1, le=4096)
     mode: Literal["eval", "train"] = "eval"
-    max_body_bytes: int = Field(DEFAULT_MAX_BODY_BYTES, ge=1024)
-    max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=1024)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
+    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, ge=1024)
     dashboard_agents: str = "heuristic"
     dashboard_model: str | None = None
 
@@ -65,6 +65,16 @@ class ServerSettings(BaseSettings):
                 f"dashboard_agents must list agents from {', '.join(AGENT_NAMES)}; got {value!r}"
             )
         return ",".join(names)
+
+    @model_validator(mode="after")
+    def _llm_agents_need_a_model(self) -> ServerSettings:
+        llm_agents = [name for name in self.agent_list() if name != "heuristic"]
+        if llm_agents and not self.dashboard_model:
+            raise ValueError(
+                f"dashboard agents {', '.join(llm_agents)} need TRIALSCOPE_AUDIT_DASHBOARD_MODEL "
+                "(e.g. local/smollm2)"
+            )
+        return self
 
     def agent_list(self) -> list[str]:
         """The agents a dashboard visitor may pick, in the configured order."""
@@ -161,7 +171,11 @@ def _add_tool_routes(app: FastAPI) -> None:
 
 def _openenv_mcp(app: FastAPI) -> Any:
     for route in app.router.routes[1:]:
-        if isinstance(route, APIRoute) and route.path == "/mcp" and "POST" in route.methods:
+        if (
+            isinstance(route, APIRoute)
+            and route.path == "/mcp"
+            and "POST" in (route.methods or set())
+        ):
             return route.get_route_handler()
     raise RuntimeError("openenv did not register POST /mcp")
 

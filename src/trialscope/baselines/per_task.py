@@ -5,6 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Protocol
 
+from threadpoolctl import threadpool_limits
+
 from trialscope.baselines.task_kind import TaskKind, task_kind
 from trialscope.tasks.base import Sample, Task
 
@@ -27,14 +29,17 @@ class PerTaskBaseline(ABC):
 
     def fit(self, task: Task, train: list[Sample]) -> None:
         """Learn what the method learns for this task from its train split."""
-        self._answerers[task.name] = self.build(task_kind(task), task, train)
+        # The matrices are small: extra BLAS threads only spin, and slow 20x on a busy machine.
+        with threadpool_limits(limits=1):
+            self._answerers[task.name] = self.build(task_kind(task), task, train)
 
     def answer(self, task: Task, sample: Sample) -> list[str]:
         """Raw answers for `task.requests(sample, None)`, in order."""
         answerer = self._answerers.get(task.name)
         if answerer is None:
             raise RuntimeError(f"{self.name}: call fit() for task {task.name!r} before answer()")
-        return answerer.answer(task, sample)
+        with threadpool_limits(limits=1):
+            return answerer.answer(task, sample)
 
     @abstractmethod
     def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -130,6 +131,26 @@ def _number(value: Any) -> float | None:
     return float(match.group()) if match else None
 
 
+_EXCLUSION_HEADING = re.compile(r"^\s*exclusion criteria\b", re.IGNORECASE)
+_INCLUSION_HEADING = re.compile(r"^\s*inclusion criteria\b", re.IGNORECASE)
+
+
+def criteria_counts(criteria: str) -> tuple[int, int]:
+    """Numbers of inclusion and exclusion criteria (lines joined by `~` or newlines)."""
+    lines = [line for line in re.split(r"[~\n]", criteria) if line.strip()]
+    inclusion = exclusion = 0
+    in_exclusion = False
+    for line in lines:
+        if _EXCLUSION_HEADING.match(line):
+            in_exclusion = True
+        elif not _INCLUSION_HEADING.match(line):
+            if in_exclusion:
+                exclusion += 1
+            else:
+                inclusion += 1
+    return inclusion, exclusion
+
+
 def completion_design(sample: Sample) -> dict[str, str | float]:
     """Categorical and numeric design features of a trial (missing ones are left out)."""
     inputs = _field(sample, "inputs")
@@ -148,7 +169,9 @@ def completion_design(sample: Sample) -> dict[str, str | float]:
             age = _number(item.get(key))
             features[f"has_{key}"] = 1.0 if age is not None else 0.0
             features[key] = min(age, 100.0) / 100.0 if age is not None else 0.0
-        features["criteria_lines"] = min(flatten_text(item.get("criteria")).count("~"), 100) / 100
+        inclusion, exclusion = criteria_counts(flatten_text(item.get("criteria")))
+        features["log_inclusion_criteria"] = math.log1p(inclusion)
+        features["log_exclusion_criteria"] = math.log1p(exclusion)
     return features
 
 

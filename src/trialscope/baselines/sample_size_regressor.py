@@ -1,4 +1,8 @@
-"""Sample size by nearest-neighbour regression over train questions (k tuned leave-one-out)."""
+"""Sample size from train questions: log-linear ridge regression or nearest neighbours.
+
+Both methods read the question's words and numbers (phase, condition, arms, design); the one with
+the better cross-validated accuracy within 20% on train answers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import KFold, cross_val_predict
 
 from trialscope.baselines.answer_text import sample_size_answer
 from trialscope.baselines.record_text import question_text, sample_size_label
@@ -14,9 +20,11 @@ from trialscope.baselines.text_vectors import make_tfidf
 from trialscope.tasks.base import Sample, Task
 
 K_CHOICES = (1, 3, 5, 10, 20, 40)
+ALPHAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 TUNING_QUERIES = 2000
 CHUNK_ROWS = 256
 TOLERANCE = 0.2
+MIN_TRAIN_FOR_RIDGE = 10
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -25,6 +33,11 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     cumulative = np.cumsum(weights[order])
     index = int(np.searchsorted(cumulative, cumulative[-1] / 2.0))
     return float(values[order][min(index, len(values) - 1)])
+
+
+def within_tolerance(estimate: np.ndarray, truth: np.ndarray) -> float:
+    """Share of rounded estimates within 20% of the truth."""
+    return float(np.mean(np.abs(np.round(estimate) - truth) <= TOLERANCE * truth))
 
 
 def neighbours(
@@ -51,62 +64,90 @@ def neighbours(
     return np.vstack(all_index), np.vstack(all_similarity)
 
 
+def _ridge(alpha: float) -> Ridge:
+    # sparse_cg never forms a dense Gram or covariance matrix, so large train splits fit in memory.
+    return Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6)
+
+
 @dataclass
 class SampleSizeRegressor:
-    """Similarity-weighted median (in log space) of the k most similar train trials' sizes."""
+    """Predicts log sample size by ridge regression or a k-nearest-neighbour weighted median."""
 
-    vectorizer: TfidfVectorizer = field(default_factory=lambda: make_tfidf(ngram_max=2))
+    vectorizer: TfidfVectorizer = field(
+        default_factory=lambda: make_tfidf(ngram_max=2, keep_numbers=True)
+    )
     k: int = 5
+    method: str = "neighbours"
+    ridge: Ridge | None = None
     train_matrix: csr_matrix | None = None
     log_sizes: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    validation: dict[str, float] = field(default_factory=dict)
 
-    def _estimate(self, index: np.ndarray, similarity: np.ndarray, k: int) -> np.ndarray:
+    def _median_of(self, index: np.ndarray, similarity: np.ndarray, k: int) -> np.ndarray:
         estimates = [
             weighted_median(self.log_sizes[row[:k]], np.maximum(sim[:k], 0.0) + 1e-6)
             for row, sim in zip(index, similarity, strict=True)
         ]
         return np.exp(np.array(estimates))
 
-    def fit(self, train: list[Sample]) -> SampleSizeRegressor:
-        """Index the train questions and choose k by leave-one-out accuracy within 20%."""
-        sizes = np.array([max(sample_size_label(sample), 1) for sample in train], dtype=np.float64)
-        self.log_sizes = np.log(sizes)
-        self.train_matrix = csr_matrix(
-            self.vectorizer.fit_transform(question_text(sample) for sample in train)
-        )
-        if len(train) < 3:
-            self.k = 1
-            return self
-        n_queries = min(len(train), TUNING_QUERIES)
-        index, similarity = neighbours(
-            self.train_matrix[:n_queries], self.train_matrix, max(K_CHOICES), exclude_offset=0
-        )
+    def _tune_neighbours(self, matrix: csr_matrix, sizes: np.ndarray) -> float:
+        n_queries = min(len(sizes), TUNING_QUERIES)
+        index, similarity = neighbours(matrix[:n_queries], matrix, max(K_CHOICES), exclude_offset=0)
         truth = sizes[:n_queries]
         best: tuple[float, float] | None = None
         for k in K_CHOICES:
             if k > index.shape[1]:
                 break
-            estimate = np.round(self._estimate(index, similarity, k))
-            within = float(np.mean(np.abs(estimate - truth) <= TOLERANCE * truth))
-            key = (within, -float(np.median(np.abs(estimate - truth))))
+            estimate = self._median_of(index, similarity, k)
+            key = (within_tolerance(estimate, truth), -float(np.median(np.abs(estimate - truth))))
             if best is None or key > best:
                 best, self.k = key, k
+        return best[0] if best else 0.0
+
+    def _tune_ridge(self, matrix: csr_matrix, sizes: np.ndarray) -> float:
+        """Choose alpha by 5-fold squared error in log space; fit; return its CV accuracy."""
+        folds = KFold(n_splits=5, shuffle=True, random_state=0)
+        best: tuple[float, float, float] | None = None
+        for alpha in ALPHAS:
+            predicted = cross_val_predict(_ridge(alpha), matrix, self.log_sizes, cv=folds)
+            error = float(np.mean((predicted - self.log_sizes) ** 2))
+            if best is None or error < best[0]:
+                best = (error, alpha, within_tolerance(np.exp(predicted), sizes))
+        assert best is not None
+        self.ridge = _ridge(best[1]).fit(matrix, self.log_sizes)
+        return best[2]
+
+    def fit(self, train: list[Sample]) -> SampleSizeRegressor:
+        """Fit both methods on train and keep the one that validates better."""
+        sizes = np.array([max(sample_size_label(sample), 1) for sample in train], dtype=np.float64)
+        self.log_sizes = np.log(sizes)
+        matrix = csr_matrix(self.vectorizer.fit_transform(question_text(s) for s in train))
+        self.train_matrix = matrix
+        if len(train) < 3:
+            self.k, self.method = 1, "neighbours"
+            return self
+        self.validation["neighbours"] = self._tune_neighbours(matrix, sizes)
+        if len(train) >= MIN_TRAIN_FOR_RIDGE:
+            self.validation["ridge"] = self._tune_ridge(matrix, sizes)
+        self.method = max(self.validation, key=lambda name: (self.validation[name], name))
         return self
 
-    def predict(self, sample: Sample) -> tuple[int, list[int]]:
-        """The estimate and the neighbours' sizes it came from."""
+    def predict(self, sample: Sample) -> tuple[int, str]:
+        """The estimate and how it was reached."""
         if self.train_matrix is None:
             raise RuntimeError("SampleSizeRegressor.predict() called before fit()")
         query = csr_matrix(self.vectorizer.transform([question_text(sample)]))
+        if self.method == "ridge" and self.ridge is not None:
+            estimate = round(float(np.exp(self.ridge.predict(query)[0])))
+            how = "a log-linear ridge regression over the description's words and numbers"
+            return max(estimate, 1), how
         index, similarity = neighbours(query, self.train_matrix, self.k)
-        estimate = round(float(self._estimate(index, similarity, self.k)[0]))
-        return estimate, [round(float(np.exp(self.log_sizes[i]))) for i in index[0]]
+        estimate = round(float(self._median_of(index, similarity, self.k)[0]))
+        sizes = [round(float(np.exp(self.log_sizes[i]))) for i in index[0]]
+        return estimate, f"the weighted median of the {len(sizes)} most similar trials {sizes}"
 
     def answer(self, task: Task, sample: Sample) -> list[str]:
         """The sample-size answer for one question."""
-        estimate, sizes = self.predict(sample)
-        thinking = (
-            f"The {len(sizes)} most similar training trials enrolled {sizes}; "
-            f"their similarity-weighted median is {estimate}."
-        )
+        estimate, how = self.predict(sample)
+        thinking = f"Estimated from training trials by {how}: {estimate} participants."
         return [sample_size_answer(estimate, thinking)]

@@ -9,13 +9,18 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 WORD_PATTERN = r"(?u)\b[^\W\d_][\w\-]+\b"
 """Words of two or more characters starting with a letter (numbers carry little lexical signal)."""
 
+WORD_OR_NUMBER_PATTERN = r"(?u)\b\w[\w\-]*\b"
+"""Any word or number, single characters included ("Phase 3", "2 arms" keep their numbers)."""
 
-def make_tfidf(ngram_max: int = 1, max_features: int | None = 50_000) -> TfidfVectorizer:
+
+def make_tfidf(
+    ngram_max: int = 1, max_features: int | None = 50_000, keep_numbers: bool = False
+) -> TfidfVectorizer:
     """A TF-IDF vectoriser with English stop words removed, sublinear term frequency, l2 norm."""
     return TfidfVectorizer(
         lowercase=True,
         stop_words="english",
-        token_pattern=WORD_PATTERN,
+        token_pattern=WORD_OR_NUMBER_PATTERN if keep_numbers else WORD_PATTERN,
         ngram_range=(1, ngram_max),
         sublinear_tf=True,
         max_features=max_features,

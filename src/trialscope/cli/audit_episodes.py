@@ -1,4 +1,4 @@
-"""CLI: `trialscope audit run` (agents over episodes) and `trialscope audit generate` (one episode)."""
+"""CLI: `trialscope audit run` (agents over episodes) and `audit generate` (one episode)."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ def run_command(
                     tasks,
                     seed_list,
                     model=model,
-                    mode=mode,
-                    output_path=output_path,  # type: ignore[arg-type]
+                    mode="train" if mode == "train" else "eval",
+                    output_path=output_path,
                     on_episode=progress,
                 )
             )

@@ -27,6 +27,7 @@ from trialscope.data.sources.ctgov_api import (
 from trialscope.data.sources.json_lines import iter_json_lines
 from trialscope.data.sources.panorama import DEFAULT_HF_DATASET, import_panorama, resolve_root
 from trialscope.data.store import STORE_ENV, TrialStore, default_store_path
+from trialscope.data.store_base import StoreUnavailable
 
 console = Console(stderr=True)
 ingest_app = typer.Typer(no_args_is_help=True, help="Load trial records into the store.")
@@ -63,7 +64,8 @@ def _failure_log(path: Path | None) -> Iterator[Callable[[IngestFailure], None] 
 
 
 def _append(handle: IO[str], failure: IngestFailure) -> None:
-    handle.write(json.dumps({"id": failure.record_id, "reason": failure.reason}) + "\n")
+    line = {"id": failure.record_id, "reason": failure.reason, "origin": failure.origin}
+    handle.write(json.dumps(line) + "\n")
     handle.flush()
 
 
@@ -81,15 +83,26 @@ def _progress() -> Progress:
 def _show(report: IngestReport) -> None:
     console.print(report.summary())
     for failure in report.failures[:SHOWN_FAILURES]:
-        console.print(f"  [red]failed[/red] {failure.record_id}: {failure.reason}")
+        where = (
+            f" ({failure.origin})" if failure.origin and failure.origin != failure.record_id else ""
+        )
+        console.print(f"  [red]failed[/red] {failure.record_id}{where}: {failure.reason}")
     if report.failed > SHOWN_FAILURES:
         console.print(f"  ... and {report.failed - SHOWN_FAILURES} more failures")
 
 
-def _open_store(store: Path | None) -> TrialStore:
+def _open_store(store: Path | None, *, read_only: bool = False) -> TrialStore:
     path = store or default_store_path()
-    console.print(f"store: {path}")
-    return TrialStore(path)
+    if read_only and not path.exists():
+        console.print(f"[red]error:[/red] no trial store at {path}")
+        raise typer.Exit(1)
+    if not read_only:
+        console.print(f"store: {path}")
+    try:
+        return TrialStore(path, read_only=read_only)
+    except StoreUnavailable as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
 
 
 @ingest_app.command("ctgov")
@@ -260,11 +273,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Counts per table, and studies per status, phase and source."""
-    path = store or default_store_path()
-    if not path.exists():
-        console.print(f"[red]error:[/red] no trial store at {path}")
-        raise typer.Exit(1)
-    with TrialStore(path, read_only=True) as trial_store:
+    with _open_store(store, read_only=True) as trial_store:
         summary = trial_store.stats()
     out = Console()
     if as_json:

@@ -11,6 +11,7 @@ import typer
 import yaml
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 from trialscope.engine.journal import JournalError
@@ -90,7 +91,7 @@ def parse_task_options(
 def summary_table(summaries: list[RunSummary]) -> Table:
     """One row per task and model: counts, headline metrics, cost, run folder."""
     table = Table(title="trialscope run", show_lines=False)
-    for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $", "folder"):
+    for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $"):
         table.add_column(column, overflow="fold")
     for summary in summaries:
         headline = ", ".join(
@@ -105,9 +106,17 @@ def summary_table(summaries: list[RunSummary]) -> Table:
             str(summary.n_errors),
             headline,
             f"{summary.usage.get('cost_usd', 0.0):.4f}",
-            str(summary.run_dir),
         )
     return table
+
+
+def print_summaries(summaries: list[RunSummary]) -> None:
+    """The summary table, then each run folder on its own line (easy to copy)."""
+    console.print(summary_table(summaries))
+    for summary in summaries:
+        console.print(
+            f"{summary.task} · {summary.model}: {summary.run_dir}", highlight=False, soft_wrap=True
+        )
 
 
 def _fmt(value: Any) -> str:
@@ -115,7 +124,7 @@ def _fmt(value: Any) -> str:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -212,11 +221,11 @@ def run(
         summaries = run_benchmark(task, model, options)
     except RunError as exc:
         if exc.summaries:
-            console.print(summary_table(exc.summaries))
+            print_summaries(exc.summaries)
         raise _fail(str(exc), code=1) from None
     except USER_ERRORS as exc:
         raise _fail(str(exc)) from None
-    console.print(summary_table(summaries))
+    print_summaries(summaries)
 
 
 def sanity_check(
@@ -275,26 +284,20 @@ def sanity_check(
 def models() -> None:
     """List the model providers, what each needs, and whether it is configured."""
     settings = load_settings()
-    table = Table(title="model providers")
-    for column in ("prefix", "description", "needs", "optional", "configured"):
-        table.add_column(column, overflow="fold")
+    console.print("[bold]Model providers[/] (names are provider/model)\n")
     for spec in list_providers():
-        configured = spec.configured(settings)
-        table.add_row(
-            f"{spec.prefix}/",
-            spec.description,
-            ", ".join(spec.env_vars) or "-",
-            ", ".join(spec.optional_env_vars) or "-",
-            "[green]yes[/]" if configured else "[red]no[/]",
-        )
-    table.add_row(
-        f"{BASELINE_PREFIX}/",
-        "Offline baselines (no model; trained on the train split)",
-        "-",
-        "-",
-        "[green]yes[/]",
+        state = "[green]configured[/]" if spec.configured(settings) else "[red]not configured[/]"
+        needs = ", ".join(spec.env_vars) or "nothing"
+        console.print(f"[bold]{spec.prefix}/[/]  {state}  needs: {needs}", soft_wrap=True)
+        console.print(f"    {escape(spec.description)}", soft_wrap=True, highlight=False)
+        if spec.optional_env_vars:
+            optional = ", ".join(spec.optional_env_vars)
+            console.print(f"    optional: {optional}", soft_wrap=True, highlight=False)
+    console.print(
+        f"[bold]{BASELINE_PREFIX}/[/]  [green]configured[/]  needs: nothing\n"
+        "    Offline baselines (no model; fitted on the task's train split)",
+        soft_wrap=True,
     )
-    console.print(table)
 
 
 def register(app: typer.Typer) -> None:

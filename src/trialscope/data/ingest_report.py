@@ -14,6 +14,7 @@ class IngestFailure:
 
     record_id: str
     reason: str
+    origin: str | None = None
 
 
 @dataclass

@@ -17,7 +17,7 @@ from platformdirs import user_data_dir
 
 from trialscope.data.ingest_report import IngestFailure, IngestReport
 from trialscope.data.sources.ctgov_record import StudyInvalid, StudyRows, flatten_study
-from trialscope.data.sources.json_lines import UnreadableRecord
+from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store_base import (
     ALL_TABLES,
     DEFAULT_BATCH_SIZE,
@@ -61,7 +61,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, BuilderQueries):
 
     def ingest_ctgov_studies(
         self,
-        studies: Iterable[Mapping[str, Any] | UnreadableRecord],
+        studies: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
         *,
         source: str = "ctgov",
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -98,12 +98,15 @@ class TrialStore(LiteratureUpserts, ParquetImport, BuilderQueries):
 
         for index, item in enumerate(studies, start=1):
             report.seen += 1
+            origin = item.origin if isinstance(item, SourcedRecord | UnreadableRecord) else None
             try:
                 if isinstance(item, UnreadableRecord):
-                    raise StudyInvalid(item.origin, item.reason)
-                rows = flatten_study(item, source)
+                    raise StudyInvalid(None, item.reason)
+                payload = item.payload if isinstance(item, SourcedRecord) else item
+                rows = flatten_study(payload, source)
             except StudyInvalid as error:
-                failure = IngestFailure(error.study_id or f"record {index}", error.reason)
+                record_id = error.study_id or origin or f"record {index}"
+                failure = IngestFailure(record_id, error.reason, origin)
                 report.add_failure(failure)
                 if on_failure is not None:
                     on_failure(failure)

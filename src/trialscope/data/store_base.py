@@ -37,6 +37,10 @@ FailureCallback = Callable[[IngestFailure], None]
 ProgressCallback = Callable[[int], None]
 
 
+class StoreUnavailable(RuntimeError):
+    """The store file cannot be opened (usually: another process is writing to it)."""
+
+
 @dataclass
 class _Batch:
     """Rows waiting to be inserted, per table."""
@@ -55,7 +59,11 @@ class StoreBase:
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"trial store {self.path} does not exist")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as error:
+            # Typically another process holds DuckDB's write lock on the file.
+            raise StoreUnavailable(f"cannot open trial store {self.path}: {error}") from None
         if not read_only:
             schema = resources.files("trialscope.data").joinpath("schema.sql").read_text("utf-8")
             self._con.execute(schema)

@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from trialscope.data.ingest_report import IngestFailure, IngestReport
-from trialscope.data.sources.ctgov_record import StudyInvalid
-from trialscope.data.sources.json_lines import UnreadableRecord
+from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.sources.literature import PublicationRecord, ReviewRecord
 from trialscope.data.store_base import DEFAULT_BATCH_SIZE, FailureCallback, StoreBase, _Batch
 
@@ -23,7 +22,7 @@ class LiteratureUpserts(StoreBase):
 
     def _upsert_validated(
         self,
-        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        records: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
         model: type[_Model],
         key: Callable[[_Model], str],
         to_rows: Callable[[_Model, _Batch], None],
@@ -51,18 +50,23 @@ class LiteratureUpserts(StoreBase):
 
         for index, item in enumerate(records, start=1):
             report.seen += 1
+            origin = item.origin if isinstance(item, SourcedRecord | UnreadableRecord) else None
+            if isinstance(item, UnreadableRecord):
+                failure = IngestFailure(item.origin, item.reason, origin)
+                report.add_failure(failure)
+                if on_failure is not None:
+                    on_failure(failure)
+                continue
+            payload = item.payload if isinstance(item, SourcedRecord) else item
             try:
-                if isinstance(item, UnreadableRecord):
-                    raise StudyInvalid(item.origin, item.reason)
-                record = model.model_validate(item)
-            except StudyInvalid as error:
-                failure = IngestFailure(error.study_id or f"record {index}", error.reason)
+                record = model.model_validate(payload)
             except ValidationError as error:
-                raw_id = item.get(key_column) if isinstance(item, Mapping) else None
+                raw_id = payload.get(key_column) if isinstance(payload, Mapping) else None
                 where = "; ".join(
                     f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()[:3]
                 )
-                failure = IngestFailure(str(raw_id) if raw_id else f"record {index}", where)
+                record_id = str(raw_id) if raw_id else origin or f"record {index}"
+                failure = IngestFailure(record_id, where, origin)
             else:
                 if key(record) in pending:
                     report.updated += 1
@@ -79,7 +83,7 @@ class LiteratureUpserts(StoreBase):
 
     def upsert_publications(
         self,
-        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        records: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         on_failure: FailureCallback | None = None,
@@ -112,7 +116,7 @@ class LiteratureUpserts(StoreBase):
 
     def upsert_reviews(
         self,
-        records: Iterable[Mapping[str, Any] | UnreadableRecord],
+        records: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         on_failure: FailureCallback | None = None,

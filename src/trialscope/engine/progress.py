@@ -22,6 +22,7 @@ from trialscope.tasks.base import SampleResult
 log = logging.getLogger("trialscope.progress")
 
 _LOG_EVERY_S = 15.0
+_MIN_GAP_S = 2.0
 
 
 class RunProgress:
@@ -74,7 +75,8 @@ class RunProgress:
         if self._row is None:
             tenth = self.done * 10 // max(self.total, 1)
             now = time.monotonic()
-            if tenth > self._last_logged_tenth or now - self._last_log > _LOG_EVERY_S:
+            gap = now - self._last_log
+            if (tenth > self._last_logged_tenth and gap > _MIN_GAP_S) or gap > _LOG_EVERY_S:
                 self._last_logged_tenth = tenth
                 self._last_log = now
                 log.info("%s: %d/%d %s", self.label, self.done, self.total, self.stats())

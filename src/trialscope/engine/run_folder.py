@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +12,16 @@ _RUN_ID = re.compile(r"^\d{8}_\d{6}(_\d+)?$")
 
 
 def model_slug(model: str) -> str:
-    """A model name as a folder name: `/` becomes `--`, other unsafe characters `_`."""
-    slug = model.replace("/", "--")
-    return re.sub(r"[^A-Za-z0-9._@,=+-]", "_", slug).replace("@", "_at_").replace(",", "_")
+    """A model name as a folder name: `/` becomes `--`, unsafe characters `_`.
+
+    Base URLs after `@` become a short hash: `openai-compatible/m@http://a/v1` →
+    `openai-compatible--m_1f2e3d4c`.
+    """
+    name, at, urls = model.partition("@")
+    slug = re.sub(r"[^A-Za-z0-9._=+-]", "_", name.replace("/", "--"))
+    if at:
+        slug += "_" + hashlib.sha256(urls.encode("utf-8")).hexdigest()[:8]
+    return slug
 
 
 def new_run_id() -> str:

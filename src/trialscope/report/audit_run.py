@@ -14,6 +14,22 @@ from trialscope.report.run_files import (
     read_jsonl_objects,
 )
 
+_TASK_ORDER = ("easy", "task_easy", "medium", "task_medium", "hard", "task_hard")
+_COMPONENT_ORDER = ("recall", "precision", "workflow", "efficiency", "report")
+
+
+def audit_task_order(name: str) -> tuple[int, str]:
+    """Sort key: easy, medium, hard first, other task names after, alphabetically."""
+    return (_TASK_ORDER.index(name) if name in _TASK_ORDER else len(_TASK_ORDER), name)
+
+
+def component_order(name: str) -> tuple[int, str]:
+    """Sort key: score components in the order of their weight in the episode score."""
+    return (
+        _COMPONENT_ORDER.index(name) if name in _COMPONENT_ORDER else len(_COMPONENT_ORDER),
+        name,
+    )
+
 
 @dataclass
 class AuditEpisode:

@@ -9,7 +9,7 @@ import jinja2
 from markupsafe import Markup
 
 from trialscope import __version__
-from trialscope.report.audit_run import AuditRun
+from trialscope.report.audit_run import AuditRun, audit_task_order, component_order
 from trialscope.report.benchmark_run import BenchmarkRun
 from trialscope.report.leaderboard import Leaderboard, format_metric, lower_is_better
 from trialscope.report.markdown_report import cell_text, difference_text, usage_texts
@@ -45,7 +45,16 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
         for task in board.tasks:
             cell = row.cells.get(task)
             if cell is None or cell.value is None:
-                cells.append({"value": "–", "ci": "", "best": False, "tip": "not run", "flag": 0})
+                cells.append(
+                    {
+                        "value": "–",
+                        "ci": "",
+                        "best": False,
+                        "tied": False,
+                        "tip": "not run",
+                        "flag": 0,
+                    }
+                )
                 continue
             ci = ""
             if cell.ci is not None:
@@ -60,6 +69,7 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
                     "value": format_metric(cell.metric, cell.value),
                     "ci": ci,
                     "best": cell.rank == best[task],
+                    "tied": cell.tied_with_best,
                     "tip": tip,
                     "flag": cell.n_parse_errors + cell.n_errors,
                 }
@@ -147,20 +157,10 @@ def _comparisons_view(board: Leaderboard) -> list[dict[str, Any]]:
     return groups
 
 
-_AUDIT_TASK_ORDER = ("task_easy", "task_medium", "task_hard")
-_COMPONENT_ORDER = ("recall", "precision", "workflow", "efficiency", "report")
-
-
-def _known_first(order: tuple[str, ...]) -> Any:
-    return lambda name: (order.index(name) if name in order else len(order), name)
-
-
 def _audit_view(runs: list[AuditRun]) -> dict[str, Any]:
     agents = sorted(runs, key=lambda r: r.agent)
     series = {run.agent: i for i, run in enumerate(agents)}
-    tasks = sorted(
-        {task for run in agents for task in run.tasks}, key=_known_first(_AUDIT_TASK_ORDER)
-    )
+    tasks = sorted({task for run in agents for task in run.tasks}, key=audit_task_order)
     charts = []
     for task in tasks:
         bars = []
@@ -181,7 +181,7 @@ def _audit_view(runs: list[AuditRun]) -> dict[str, Any]:
             )
         components = sorted(
             {c for run in agents if task in run.tasks for c in run.tasks[task].components},
-            key=_known_first(_COMPONENT_ORDER),
+            key=component_order,
         )
         component_series = [
             (run.agent, series[run.agent], run.tasks[task].components)

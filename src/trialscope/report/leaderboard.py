@@ -47,6 +47,8 @@ class Cell:
     n_parse_errors: int
     n_errors: int
     rank: float | None = None
+    tied_with_best: bool = False
+    """Not the best, but not significantly worse than it (paired bootstrap)."""
 
 
 @dataclass
@@ -133,9 +135,12 @@ def _comparisons(
 ) -> list[PairedDifference]:
     by_model = {run.model: run for run in runs}
     ranked = [m for m in order if m in by_model]
-    pairs = (
-        list(combinations(ranked, 2)) if len(ranked) <= ALL_PAIRS_UP_TO else list(pairwise(ranked))
-    )
+    if len(ranked) <= ALL_PAIRS_UP_TO:
+        pairs = list(combinations(ranked, 2))
+    else:
+        # Neighbours in the ranking, plus the leader against everyone (for ties with the best).
+        pairs = list(pairwise(ranked))
+        pairs += [(ranked[0], m) for m in ranked[2:]]
     found: list[PairedDifference] = []
     for a, b in pairs:
         scores_a = {s.sample_id: s.score for s in by_model[a].samples if s.score is not None}
@@ -178,4 +183,23 @@ def build_leaderboard(
         task_runs = [run for run in runs if run.task == task]
         order = [r.model for r in in_task]
         board.comparisons[task] = _comparisons(task, task_runs, order, seed, resamples)
+        _mark_ties_with_best(in_task, task, board.comparisons[task])
     return board
+
+
+def _mark_ties_with_best(
+    ranked_rows: list[LeaderboardRow], task: str, diffs: list[PairedDifference]
+) -> None:
+    if not ranked_rows or ranked_rows[0].cells[task].rank is None:
+        return
+    best_rank = ranked_rows[0].cells[task].rank
+    leaders = {r.model for r in ranked_rows if r.cells[task].rank == best_rank}
+    tied = {
+        other
+        for d in diffs
+        if not d.significant
+        for leader, other in ((d.model_a, d.model_b), (d.model_b, d.model_a))
+        if leader in leaders and other not in leaders
+    }
+    for row in ranked_rows:
+        row.cells[task].tied_with_best = row.model in tied

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from trialscope.report.audit_run import AuditRun
+import math
+
+from trialscope.report.audit_run import AuditRun, audit_task_order
 from trialscope.report.leaderboard import Cell, Leaderboard, format_metric
 from trialscope.report.paper import PaperFigures
 from trialscope.report.statistics import PairedDifference
@@ -39,6 +41,13 @@ def usage_texts(tokens: int | None, cost: float | None, latency: float | None) -
     ]
 
 
+def _marked(cell: Cell | None, best_rank: float | None) -> str:
+    text = cell_text(cell)
+    if cell is not None and cell.rank is not None and cell.rank == best_rank:
+        return f"**{text}**"
+    return f"{text} ≈" if cell is not None and cell.tied_with_best else text
+
+
 def _leaderboard_table(board: Leaderboard) -> list[str]:
     heads = [f"{task_label(t)}<br>{board.metric_of(t)}" for t in board.tasks]
     lines = [
@@ -47,8 +56,12 @@ def _leaderboard_table(board: Leaderboard) -> list[str]:
         + " | Mean rank | Tokens | Cost (USD) | Median latency (s) |",
         "|---|" + "---:|" * (len(heads) + 4),
     ]
+    best = {
+        task: min(r.cells[task].rank or math.inf for r in board.rows if task in r.cells)
+        for task in board.tasks
+    }
     for row in board.rows:
-        cells = [cell_text(row.cells.get(task)) for task in board.tasks]
+        cells = [_marked(row.cells.get(task), best.get(task)) for task in board.tasks]
         rank = board.rank_text(row)
         usage = usage_texts(row.tokens, row.cost_usd, row.median_latency_s)
         lines.append(f"| {_escape(row.model)} | " + " | ".join([*cells, rank, *usage]) + " |")
@@ -75,7 +88,7 @@ def _comparison_tables(board: Leaderboard) -> list[str]:
 
 
 def _audit_table(runs: list[AuditRun]) -> list[str]:
-    tasks = sorted({task for run in runs for task in run.tasks})
+    tasks = sorted({task for run in runs for task in run.tasks}, key=audit_task_order)
     lines = [
         "| Agent | " + " | ".join(tasks) + " |",
         "|---|" + "---:|" * len(tasks),
@@ -122,7 +135,9 @@ def render_markdown(
     if board.rows:
         lines += [
             "Headline metric per task (percent for fractions) with its 95% confidence interval in "
-            "brackets. Mean rank is taken over the tasks a model was run on (1 is best).",
+            "brackets. Mean rank is taken over the tasks a model was run on (1 is best). **Bold**: "
+            "best on the task; ≈: not significantly worse than the best (paired bootstrap on "
+            "per-sample scores).",
             "",
             *_leaderboard_table(board),
             "",

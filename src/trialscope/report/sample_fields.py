@@ -26,6 +26,8 @@ _GOLD_KEYS: tuple[str, ...] = (
     "answer",
 )
 _PARSED_KEYS: tuple[str, ...] = ("pred_answer", "pred_outcome", "pred_label")
+# Record fields that hold the answer: shown as the gold answer, never as part of the prompt.
+_ANSWER_KEYS: frozenset[str] = frozenset({"labels", "answer", "answer_type", "explanation"})
 
 
 @dataclass
@@ -131,6 +133,9 @@ def prompt_text(value: Any) -> str:
         if isinstance(value.get("question"), str) and isinstance(options, dict):
             lines = [str(value["question"]), *(f"{k}. {v}" for k, v in options.items())]
             return "\n".join(lines)
+        if isinstance(value.get("question"), str):
+            return str(value["question"])
+        return as_text({k: v for k, v in value.items() if k not in _ANSWER_KEYS})
     return as_text(value)
 
 

@@ -103,8 +103,11 @@ class BM25Search:
 
     @staticmethod
     def _build(texts: list[str]) -> bm25s.BM25:
+        tokens = bm25s.tokenize(texts, stopwords="en", return_ids=True, show_progress=False)
+        if not tokens.vocab:
+            raise SearchError("cannot build a BM25 index: the corpus has no indexable words")
         retriever = bm25s.BM25()
-        retriever.index(_tokenize(texts), show_progress=False)
+        retriever.index(tokens, show_progress=False)
         return retriever
 
     def _load_or_build(self, texts: list[str], path: Path) -> bm25s.BM25:

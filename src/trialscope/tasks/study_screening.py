@@ -23,8 +23,10 @@ from trialscope.tasks.prompting import chat_request, evaluations_of, review_setu
 from trialscope.tasks.records import Candidate, ScreeningRecord
 
 DEFAULT_BATCH_SIZE = 8
-# ~4 characters per token: 20K characters of studies + the review + the answer fit 8K tokens
-DEFAULT_MAX_PROMPT_CHARS = 20_000
+# ~4 characters per token: 22K characters of review and studies, the system prompt and the
+# answer (~30 tokens per study) fit an 8K-token context
+DEFAULT_MAX_PROMPT_CHARS = 22_000
+MIN_STUDY_BUDGET = 4_000
 
 SYSTEM_PROMPT = """You are an expert in systematic reviews of clinical trials. Your task is to
 determine whether each candidate study should be included in or excluded from a systematic
@@ -90,16 +92,22 @@ class StudyScreeningTask(Task):
             text = text[: max(budget, 200)].rstrip() + " [...]\n"
         return text
 
+    def study_budget(self, sample: Sample) -> int:
+        """Characters left for candidate studies once the review setup is in the prompt."""
+        setup = review_setup(cast(ScreeningRecord, sample.record).inputs)
+        return max(self.max_prompt_chars - len(setup), MIN_STUDY_BUDGET)
+
     def batches(self, sample: Sample) -> list[list[Candidate]]:
         """The candidates of each request, in order: at most `batch_size` studies and about
-        `max_prompt_chars` characters of studies per request."""
+        `max_prompt_chars` characters of review and studies per request."""
         record = cast(ScreeningRecord, sample.record)
+        budget = self.study_budget(sample)
         batches: list[list[Candidate]] = []
         current: list[Candidate] = []
         used = 0
         for candidate in record.context:
-            size = len(self._study_text(0, candidate, self.max_prompt_chars))
-            if current and (len(current) >= self.batch_size or used + size > self.max_prompt_chars):
+            size = len(self._study_text(0, candidate, budget))
+            if current and (len(current) >= self.batch_size or used + size > budget):
                 batches.append(current)
                 current, used = [], 0
             current.append(candidate)
@@ -111,10 +119,11 @@ class StudyScreeningTask(Task):
     def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
         record = cast(ScreeningRecord, sample.record)
         setup = review_setup(record.inputs)
+        budget = self.study_budget(sample)
         requests = []
         for batch in self.batches(sample):
             studies = "\n".join(
-                self._study_text(number, candidate, self.max_prompt_chars)
+                self._study_text(number, candidate, budget)
                 for number, candidate in enumerate(batch, start=1)
             )
             user = USER_TEMPLATE.format(setup=setup, studies=studies)

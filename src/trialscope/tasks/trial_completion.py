@@ -131,7 +131,7 @@ class TrialCompletionTask(Task):
         outcome = parse_outcome(text)
         reason = termination_reason_from_value(
             field_of(obj, "termination_reason", "terminate_type", "reason")
-        )
+        ) or termination_reason_from_value(field_of(obj, "outcome"))
         explanation = field_of(obj, "explanation", "rationale", "reasoning")
         prediction = {
             "outcome": outcome,

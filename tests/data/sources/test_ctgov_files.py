@@ -10,15 +10,15 @@ import pytest
 from tests.data.sources.study_json import make_study
 
 from trialscope.data.sources.ctgov import iter_ctgov_files, study_files
-from trialscope.data.sources.json_lines import UnreadableRecord
+from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store import TrialStore
 
 
 def _ids(items: list[object]) -> list[str]:
     return [
-        item["protocolSection"]["identificationModule"]["nctId"]
+        item.payload["protocolSection"]["identificationModule"]["nctId"]
         for item in items
-        if isinstance(item, dict) and "protocolSection" in item
+        if isinstance(item, SourcedRecord) and "protocolSection" in item.payload
     ]
 
 
@@ -36,7 +36,12 @@ def test_every_file_shape_is_read(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("ignored")
     items = list(iter_ctgov_files([tmp_path]))
     assert sorted(_ids(items)) == [f"NCT0000000{i}" for i in range(1, 8)]
-    assert all(isinstance(item, dict) for item in items)
+    assert all(isinstance(item, SourcedRecord) for item in items)
+    origins = {_ids([item])[0]: item.origin for item in items}
+    assert origins["NCT00000001"] == str(tmp_path / "single.json")
+    assert origins["NCT00000003"] == str(tmp_path / "nested" / "page_0001.json") + "[1]"
+    assert origins["NCT00000006"] == str(tmp_path / "lines.jsonl") + ":3"
+    assert origins["NCT00000007"].endswith("ctg-studies.json.zip!NCT00000007.json")
 
 
 def test_bad_documents_and_lines_become_unreadable_records(tmp_path: Path) -> None:
@@ -55,7 +60,7 @@ def test_bad_documents_and_lines_become_unreadable_records(tmp_path: Path) -> No
     assert "not a zip archive" in unreadable[str(tmp_path / "fake.zip")]
     assert _ids(items) == ["NCT00000001"]
     # An object that is not a study is passed on; the store's validation reports it.
-    assert {"a": 1} in items
+    assert SourcedRecord(f"{tmp_path / 'lines.jsonl'}:1", {"a": 1}) in items
 
 
 def test_a_missing_path_is_an_error(tmp_path: Path) -> None:
@@ -71,3 +76,4 @@ def test_files_go_through_the_store_with_failures_named_by_file_and_line(tmp_pat
         assert store.count("studies") == 5
     assert report.failed == 1
     assert report.failures[0].record_id == f"{tmp_path / 'studies.jsonl'}:3"
+    assert report.failures[0].origin == f"{tmp_path / 'studies.jsonl'}:3"

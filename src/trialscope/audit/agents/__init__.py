@@ -1,17 +1,23 @@
-"""Audit agents: `heuristic` (rules through tools), `naive` (one LLM call), `react` (LLM tool loop)."""
+"""Audit agents: `heuristic` (rules via tools), `naive` (one LLM call), `react` (LLM tool loop)."""
 
 from __future__ import annotations
 
 from trialscope.audit.agents.base import AuditAgent
+from trialscope.audit.agents.blind import PairBruteForcer, RandomFlagger
 from trialscope.audit.agents.heuristic import HeuristicAgent
 
-AGENT_NAMES: tuple[str, ...] = ("heuristic", "naive", "react")
+AGENT_NAMES: tuple[str, ...] = ("heuristic", "naive", "react", "random", "brute-force")
+"""`random` and `brute-force` are blind baselines (they never read a record)."""
 
 
 def make_agent(name: str, model: str | None = None) -> AuditAgent:
     """Build an agent by name; the LLM agents need a model name (`provider/model`)."""
     if name == "heuristic":
         return HeuristicAgent()
+    if name == "random":
+        return RandomFlagger()
+    if name == "brute-force":
+        return PairBruteForcer()
     if name not in AGENT_NAMES:
         raise ValueError(f"unknown agent {name!r}; expected one of {', '.join(AGENT_NAMES)}")
     if not model:
@@ -28,4 +34,11 @@ def make_agent(name: str, model: str | None = None) -> AuditAgent:
     return ReactAgent(chat_model)
 
 
-__all__ = ["AGENT_NAMES", "AuditAgent", "HeuristicAgent", "make_agent"]
+__all__ = [
+    "AGENT_NAMES",
+    "AuditAgent",
+    "HeuristicAgent",
+    "PairBruteForcer",
+    "RandomFlagger",
+    "make_agent",
+]

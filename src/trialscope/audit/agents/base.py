@@ -23,7 +23,7 @@ class AuditAgent(ABC):
     async def act(self, observation: AuditObservation) -> AuditAction | None:
         """The next action, or None when the agent is finished."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 (optional hook; most agents hold nothing)
         """Release any model connection."""
 
 

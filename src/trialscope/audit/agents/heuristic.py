@@ -223,7 +223,8 @@ class HeuristicAgent(AuditAgent):
         lines = [f"Audit of {p.title}: age range {p.age_min}-{p.age_max}."]
         if "protocol_window_violation" in p.error_types:
             lines.append(
-                f"Window {p.window_days} days, Stage IV {p.window_days + p.stage_iv_extension_days} days"
+                f"Window {p.window_days} days, "
+                f"Stage IV {p.window_days + p.stage_iv_extension_days} days"
                 + (
                     f", revoked above comorbidity {p.comorbidity_threshold}."
                     if p.comorbidity_threshold
@@ -247,7 +248,8 @@ def _explain(error_type: str, row: dict[str, Any], protocol: Protocol) -> str:
         return f"age {row.get('age')} outside {protocol.age_min}-{protocol.age_max}"
     if error_type == "temporal_inconsistency":
         return f"death {row.get('death_date')} before treatment {row.get('treatment_start')}"
-    return f"treatment start {row.get('treatment_start')} after the allowed window, stage {row.get('stage')}"
+    start, stage = row.get("treatment_start"), row.get("stage")
+    return f"treatment start {start} after the allowed window, stage {stage}"
 
 
 __all__ = ["BIAS_TARGET", "HeuristicAgent"]

@@ -1,4 +1,4 @@
-"""The models layer as the LLM agents use it: resolve a name, send a chat, never raise on failure."""
+"""The models layer as the LLM agents use it: resolve a name, chat, never raise on failure."""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ MAX_PARSE_FAILURES = 3
 
 SYSTEM = """You are a clinical trial data auditor. Each turn, call exactly one tool by replying
 with one JSON object: {{"tool": "<name>", ...arguments}}. Example:
-{{"tool": "query_records", "filters": [{{"field": "age", "op": ">", "value": 75}}], "fields": ["age"]}}
+{{"tool": "query_records", "filters": [{{"field": "age", "op": ">", "value": 75}}],
+ "fields": ["age"]}}
 Tools:
 {tools}
 Investigate the key variables first, query records to find rule breaks, flag each erroneous

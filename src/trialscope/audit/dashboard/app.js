@@ -146,26 +146,121 @@ function onStep(message) {
   const head = el("div", "step-head");
   head.append(el("span", "step-no", "#" + message.n), el("span", "tool", message.tool || "?"),
     el("span", "args", formatArgs(message.args)));
-  if (typeof message.reward === "number") {
+  if (typeof message.reward === "number" && (message.reward !== 0 || message.done)) {
     const sign = message.reward > 0 ? "pos" : message.reward < 0 ? "neg" : "";
     head.append(el("span", "reward " + sign, (message.reward >= 0 ? "+" : "") + message.reward.toFixed(3)));
   }
   item.append(head);
-  if (message.error) item.append(el("p", "step-error", message.error));
-  if (message.text) item.append(el("pre", null, message.text));
+  if (message.error) {
+    item.append(el("p", "step-error", message.error));
+  } else if (message.text) {
+    item.append(el("p", "step-text", message.text));
+  }
+  if (message.feedback) item.append(el("p", "step-feedback", "feedback: " + message.feedback));
+  if (message.result) item.append(renderResult(message.result));
   $("timeline").append(item);
   item.scrollIntoView({ block: "nearest" });
-  if (message.tool === "flag_error" && !message.error && message.args && message.args.patient_id) {
+  if (message.tool === "flag_error" && !message.error && message.args && message.args.error_type) {
     addFlag(message.args);
   }
 }
 
+function formatValue(value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(3).replace(/0+$/, "");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+function percent(value) {
+  return (100 * Number(value)).toFixed(1) + "%";
+}
+
+function rowsTable(rows) {
+  const table = el("table", "rows");
+  const columns = [];
+  for (const row of rows) for (const key of Object.keys(row)) if (!columns.includes(key)) columns.push(key);
+  const head = el("tr");
+  for (const column of columns) head.append(el("th", null, column));
+  table.append(head);
+  for (const row of rows.slice(0, 12)) {
+    const line = el("tr");
+    for (const column of columns) line.append(el("td", null, formatValue(row[column])));
+    table.append(line);
+  }
+  return table;
+}
+
+function armSummary(arm) {
+  if (!arm) return "—";
+  const parts = ["n=" + arm.n];
+  if (typeof arm.mortality === "number") parts.push("mortality " + percent(arm.mortality));
+  else if (arm.shares) {
+    const top = Object.entries(arm.shares).sort((a, b) => b[1] - a[1]).slice(0, 3);
+    parts.push(top.map(([name, share]) => name + " " + percent(share)).join(", "));
+  }
+  return parts.join(" · ");
+}
+
+function distributionTable(result) {
+  const table = el("table", "rows");
+  const head = el("tr");
+  head.append(el("th", null, result.stratify_by || ""), el("th", null, "control"), el("th", null, "treatment"));
+  table.append(head);
+  const groups = [["overall", result.overall], ...Object.entries(result.strata || {})];
+  for (const [name, arms] of groups) {
+    const line = el("tr");
+    line.append(el("td", null, name), el("td", null, armSummary(arms.control)),
+      el("td", null, armSummary(arms.treatment)));
+    table.append(line);
+  }
+  return table;
+}
+
+function chips(result) {
+  const list = el("div", "chips");
+  for (const [key, value] of Object.entries(result)) {
+    if (key === "variable" || key === "rows") continue;
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value)) {
+        if (typeof innerValue !== "object") list.append(el("span", "chip", inner + " " + formatValue(innerValue)));
+      }
+    } else {
+      list.append(el("span", "chip", key + " " + formatValue(value)));
+    }
+  }
+  return list;
+}
+
+function renderResult(result) {
+  const box = el("div", "result");
+  if (Array.isArray(result.rows)) {
+    box.append(el("p", "result-note", result.total_matches + " matching · page " + result.page + " of " +
+      result.pages + (result.rows.length > 12 ? " · first 12 of " + result.rows.length + " rows shown" : "")));
+    if (result.rows.length) box.append(rowsTable(result.rows));
+  } else if (result.overall) {
+    box.append(distributionTable(result));
+  } else {
+    box.append(chips(result));
+  }
+  if (result.note) box.append(el("p", "result-note", result.note));
+  const raw = el("details", "raw");
+  raw.append(el("summary", null, "JSON"), el("pre", null, JSON.stringify(result, null, 1)));
+  box.append(raw);
+  return box;
+}
+
+function flagKey(flag) {
+  const target = flag.error_type === "selection_bias" ? "TRIAL" : String(flag.patient_id || "").trim().toUpperCase();
+  return target + "|" + (flag.error_type || "");
+}
+
 function addFlag(args) {
   const row = el("tr");
-  row.append(el("td", null, args.patient_id), el("td", null, args.error_type || ""),
+  row.append(el("td", null, flagKey(args).split("|")[0]), el("td", null, args.error_type || ""),
     el("td", null, typeof args.confidence === "number" ? args.confidence.toFixed(2) : ""),
     el("td", "verdict-pending", "…"));
-  state.flags.set(args.patient_id + "|" + (args.error_type || ""), row);
+  state.flags.set(flagKey(args), row);
   $("flags").append(row);
 }
 
@@ -187,14 +282,14 @@ function onFinished(message) {
   let right = 0;
   let wrong = 0;
   for (const flag of message.flags || []) {
-    const key = flag.patient_id + "|" + (flag.error_type || "");
+    const key = flagKey(flag);
     let row = state.flags.get(key);
     if (!row) {
       addFlag(flag);
       row = state.flags.get(key);
     }
     const cell = row.lastChild;
-    cell.textContent = flag.correct ? "right" : "wrong";
+    cell.textContent = flag.correct ? "✓ right" : "✗ wrong";
     cell.className = flag.correct ? "verdict-right" : "verdict-wrong";
     if (flag.correct) right += 1; else wrong += 1;
   }

@@ -26,6 +26,7 @@ from trialscope.audit.agents import AuditAgent, make_agent
 from trialscope.audit.environment import AuditEnvironment, EpisodeResult, Mode
 from trialscope.audit.models import AuditAction, AuditObservation
 from trialscope.audit.runner import StepRecord, run_episode
+from trialscope.audit.tools import TOOL_SPECS
 
 TASKS = ("easy", "medium", "hard")
 MAX_SEED = 2**32 - 1
@@ -62,8 +63,12 @@ class _Sentinel:
 _DONE = _Sentinel()
 
 
+TOOL_ARGUMENTS = {spec["name"]: set(spec["parameters"]["properties"]) for spec in TOOL_SPECS}
+
+
 def _action_args(action: AuditAction) -> dict[str, Any]:
-    data = action.model_dump(exclude_none=True, exclude={"metadata", "tool"})
+    """The arguments the action's tool takes (defaults of other tools' fields left out)."""
+    data = action.model_dump(exclude_none=True, include=TOOL_ARGUMENTS.get(action.tool, set()))
     return {key: value for key, value in data.items() if value not in ({}, [], "")}
 
 
@@ -78,7 +83,9 @@ def step_message(n: int, action: AuditAction, observation: AuditObservation) -> 
         "tool": action.tool,
         "args": _action_args(action),
         "text": text,
+        "result": observation.result,
         "reward": observation.reward,
+        "feedback": observation.feedback,
         "error": observation.error,
         "done": observation.done,
     }

@@ -84,7 +84,12 @@ def screening_record(
 
 
 def _words(text: str | None) -> set[str]:
-    return set(_WORD.findall((text or "").lower()))
+    # Content words only, so "versus placebo for ... in adults" does not make reviews look alike.
+    return {w for w in _WORD.findall((text or "").lower()) if len(w) > 3 or w.isdigit()}
+
+
+def _topic(review: ReviewRow) -> set[str]:
+    return _words(f"{review.title} {review.objectives}")
 
 
 def evidence_records(
@@ -97,10 +102,10 @@ def evidence_records(
     """Evidence summary items; distractors are conclusions of the most similar other reviews."""
     usable = [r for r in reviews if r.conclusion and any(p in publications for p in r.included)]
     letters = balanced_letters(len(usable), options.n_options, rng)
-    pool_words = [(other, _words(other.title)) for other in pool if other.conclusion]
+    pool_words = [(other, _topic(other)) for other in pool if other.conclusion]
     items = []
     for review, letter in zip(usable, letters, strict=True):
-        item = _evidence_item(review, letter, pool_words, publications, options, rng)
+        item = _evidence_item(review, letter, pool_words, publications, options)
         if item is not None:
             items.append(item)
     return items
@@ -112,10 +117,9 @@ def _evidence_item(
     pool_words: list[tuple[ReviewRow, set[str]]],
     publications: dict[str, PublicationRow],
     options: BuildOptions,
-    rng: np.random.Generator,
 ) -> dict[str, Any] | None:
     correct = (review.conclusion or "").strip()
-    own = _words(review.title)
+    own = _topic(review)
     scored = sorted(
         (
             (-len(own & words) / max(1, len(own | words)), other.review_id, other)
@@ -124,10 +128,10 @@ def _evidence_item(
         ),
         key=lambda entry: (entry[0], entry[1]),
     )
-    nearest = [other for _, _, other in scored[: 4 * options.n_options]]
+    # The most similar reviews first; ties keep review-id order, so the choice is stable.
     texts = [correct]
-    for i in rng.permutation(len(nearest)):
-        text = (nearest[i].conclusion or "").strip()
+    for _, _, other in scored:
+        text = (other.conclusion or "").strip()
         if text and text not in texts:
             texts.append(text)
         if len(texts) == options.n_options:

@@ -17,11 +17,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from trialscope.data.sources.json_lines import UnreadableRecord, iter_json_lines
+from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord, iter_json_lines
 
 STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
 
-StudyItem = dict[str, Any] | UnreadableRecord
+StudyItem = SourcedRecord | UnreadableRecord
 
 
 def study_files(paths: Iterable[Path]) -> list[Path]:
@@ -77,10 +77,10 @@ def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
     else:
         yield UnreadableRecord(origin, "expected a study, a page of studies or a list of studies")
         return
+    single = isinstance(document, dict) and "studies" not in document
     for position, item in enumerate(items):
+        where = origin if single else f"{origin}[{position}]"
         if isinstance(item, dict):
-            yield item
+            yield SourcedRecord(where, item)
         else:
-            yield UnreadableRecord(
-                f"{origin}[{position}]", f"expected a JSON object, got {type(item).__name__}"
-            )
+            yield UnreadableRecord(where, f"expected a JSON object, got {type(item).__name__}")

@@ -10,6 +10,14 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class SourcedRecord:
+    """A JSON object and where it was read (`file:line`), so failures can point back to it."""
+
+    origin: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class UnreadableRecord:
     """A record a reader could not decode; the store counts it as a failure named by `origin`."""
 
@@ -17,7 +25,7 @@ class UnreadableRecord:
     reason: str
 
 
-def iter_json_lines(path: Path) -> Iterator[dict[str, Any] | UnreadableRecord]:
+def iter_json_lines(path: Path) -> Iterator[SourcedRecord | UnreadableRecord]:
     """Yield each JSON object of a JSON-lines file, or an `UnreadableRecord` naming the bad line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -34,4 +42,4 @@ def iter_json_lines(path: Path) -> Iterator[dict[str, Any] | UnreadableRecord]:
                     origin, f"expected a JSON object, got {type(value).__name__}"
                 )
                 continue
-            yield value
+            yield SourcedRecord(origin, value)

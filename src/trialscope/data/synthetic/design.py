@@ -38,7 +38,7 @@ _DURATION_MONTHS = {
     "PHASE4": 24,
     "NA": 20,
 }
-_RISKY_AREAS = {"oncology": 0.45, "neurology": 0.35, "neuropsychiatry": 0.25}
+_RISKY_AREAS = {"oncology": 0.6, "neurology": 0.45, "neuropsychiatry": 0.35, "infectious": -0.2}
 
 
 @dataclass
@@ -195,9 +195,13 @@ def _stop_risk(design: TrialDesign) -> float:
         "NA": 0.0,
     }[design.phase]
     logit += _RISKY_AREAS.get(design.condition.area, 0.0)
-    logit += 0.22 * (design.n_exclusions - 6)
-    logit += 0.45 * math.log(design.target_enrollment / _BASE_SIZE[design.phase])
-    logit += {"OTHER": 0.35, "INDUSTRY": 0.0, "NIH": -0.3, "OTHER_GOV": 0.1}[design.sponsor_class]
+    # Visible risk factors (phase, area, strict eligibility, open design, many arms) weigh more
+    # than the hidden ones (target size, sponsor), as a model only sees the former.
+    logit += 0.38 * (design.n_exclusions - 6)
+    logit += 0.35 if design.interventional and design.masking == "NONE" else 0.0
+    logit += 0.3 if design.n_arms >= 3 else 0.0
+    logit += 0.3 * math.log(design.target_enrollment / _BASE_SIZE[design.phase])
+    logit += {"OTHER": 0.25, "INDUSTRY": 0.0, "NIH": -0.2, "OTHER_GOV": 0.1}[design.sponsor_class]
     logit += -0.5 if design.healthy_volunteers else 0.0
     logit += 0.3 if design.population == "children" else 0.0
     return 1.0 / (1.0 + math.exp(-logit))

@@ -174,11 +174,13 @@ def _review_record(spec: ReviewSpec) -> dict[str, Any]:
     share = spec.positive / len(spec.included)
     count = len(spec.included)
     if share >= 0.6:
-        verdict = f"{klass.name} probably improves {outcome} compared with {control.split(',')[0]}"
+        verdict = f"the intervention probably improves {outcome} compared with control"
     elif share <= 0.3:
-        verdict = f"{klass.name} probably makes little or no difference to {outcome}"
+        verdict = f"the intervention probably makes little or no difference to {outcome}"
     else:
-        verdict = f"the evidence on whether {klass.name} improves {outcome} is inconsistent"
+        verdict = f"the evidence on whether the intervention improves {outcome} is inconsistent"
+    # The conclusion names neither the intervention nor the comparator, so options from other
+    # reviews of the same condition differ only in what the evidence says.
     conclusion = (
         f"We included {count} randomised trials in {who}. Overall, {verdict}; "
         f"{spec.positive} of {count} trials reported a significant benefit."

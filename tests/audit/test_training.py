@@ -1,0 +1,141 @@
+"""The TRL wrapper driven directly, as GRPOTrainer would, through whole heuristic episodes."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+from tests.conftest import free_port
+
+from trialscope.audit.agents import make_agent
+from trialscope.audit.environment import AuditEnvironment
+from trialscope.audit.models import AuditAction
+from trialscope.audit.runner import run_episode
+from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.tools import TOOL_NAMES, TOOL_SPECS
+from trialscope.audit.training import AuditToolEnv, audit_env_factory
+
+
+def heuristic_episode(task: str, seed: int, mode: str) -> tuple[float, list[AuditAction]]:
+    actions: list[AuditAction] = []
+    env = AuditEnvironment(mode=mode)  # type: ignore[arg-type]
+    result = asyncio.run(
+        run_episode(
+            env, make_agent("heuristic"), task, seed, on_step=lambda r: actions.append(r.action)
+        )
+    )
+    return result.score, actions
+
+
+def call_tool(env: AuditToolEnv, action: AuditAction) -> str:
+    """Call the wrapper's tool method with the action's arguments, as TRL would."""
+    method = getattr(env, action.tool)
+    accepted = set(inspect.signature(method).parameters)
+    arguments = action.model_dump(exclude_none=True, include=accepted)
+    if "filters" in arguments:
+        arguments["filters"] = [dict(f) for f in arguments["filters"]]
+    result: str = method(**arguments)
+    return result
+
+
+def public_methods(cls: type) -> set[str]:
+    return {
+        name
+        for name, member in inspect.getmembers(cls, inspect.isfunction)
+        if not name.startswith("_")
+    }
+
+
+def test_public_methods_are_exactly_reset_and_the_tools() -> None:
+    assert public_methods(AuditToolEnv) == {"reset", *TOOL_NAMES}
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+def test_every_tool_documents_each_argument(name: str) -> None:
+    method = getattr(AuditToolEnv, name)
+    doc = inspect.getdoc(method) or ""
+    parameters = [p for p in inspect.signature(method).parameters if p != "self"]
+    assert "Args:" in doc and "Returns:" in doc
+    for parameter in parameters:
+        assert re.search(rf"^\s*{parameter}: \S", doc, re.MULTILINE), (name, parameter)
+    spec = next(s for s in TOOL_SPECS if s["name"] == name)
+    assert set(parameters) == set(spec["parameters"]["properties"])
+    hints = inspect.get_annotations(method, eval_str=True)
+    assert hints["return"] is str
+    assert all(parameter in hints for parameter in parameters)
+
+
+@pytest.mark.parametrize("task", ["easy", "medium", "hard"])
+def test_a_full_heuristic_episode_through_the_wrapper_earns_its_score(task: str) -> None:
+    seed = 13
+    score, actions = heuristic_episode(task, seed, "train")
+    env = audit_env_factory(task="easy")()
+    briefing = env.reset(task=task, seed=seed, prompt=[{"role": "user", "content": "go"}])
+    assert task in briefing and len(briefing.encode()) < 8000
+    for action in actions:
+        text = call_tool(env, action)
+        assert len(text.encode()) < 8000
+        assert not text.startswith("Error:"), text
+    assert env.done
+    assert env.reward == pytest.approx(score, abs=1e-5)
+    with pytest.raises(ValueError, match="episode is over"):
+        env.investigate_pattern(variable="age")
+
+
+def test_bad_tool_arguments_come_back_as_text_and_reset_starts_over() -> None:
+    env = audit_env_factory(task="medium", mode="eval")()
+    env.reset(seed=3)
+    text = env.flag_error(error_type="invalid_age", patient_id="P0001")
+    assert text.startswith("Error:") and "locked" in text
+    assert "unknown" in env.investigate_pattern(variable="favourite_colour")
+    assert env.reward == 0.0 and not env.done
+    assert "medium" in env.reset(seed=4)
+    assert env.last_observation is not None
+    assert env.last_observation.result is not None
+    assert env.last_observation.result["seed"] == 4
+
+
+def test_factory_rejects_an_unknown_mode() -> None:
+    with pytest.raises(ValueError, match="mode must be"):
+        audit_env_factory(mode="practice")  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    port = free_port()
+    runner = uvicorn.Server(
+        uvicorn.Config(
+            build_app(ServerSettings(max_envs=4)), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    while not runner.started:
+        if not thread.is_alive():
+            raise RuntimeError("the audit server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        runner.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_the_wrapper_drives_a_running_server(server: str) -> None:
+    score, actions = heuristic_episode("medium", 8, "train")
+    env: Any = audit_env_factory(task="medium", base_url=server)()
+    try:
+        assert "medium" in env.reset(seed=8)
+        for action in actions:
+            call_tool(env, action)
+        assert env.done
+        assert env.reward == pytest.approx(score, abs=1e-5)
+    finally:
+        env._close()
