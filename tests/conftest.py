@@ -35,9 +35,13 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Debian Chromium driven by Playwright (no downloaded browser builds)."""
+    """A headless Debian Chromium driven by Playwright (no downloaded browser builds).
+
+    Module-scoped because sync Playwright keeps an event loop running in the main thread while it
+    is open, which would break `asyncio.run` in every later test of the session.
+    """
     executable = chromium_path()
     if executable is None:
         pytest.fail("chromium is not installed: run scripts/setup.sh (apt-get install chromium)")

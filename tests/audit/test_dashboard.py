@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,12 @@ from trialscope.audit.agents import make_agent
 from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.runner import run_episode
 from trialscope.audit.server import ServerSettings, build_app
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh loop in a worker thread (Playwright may own the main one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +57,13 @@ async def run_in_tab(server: str, task: str, seed: int) -> list[dict[str, Any]]:
 
 
 def test_each_tab_runs_its_own_episode(server: str) -> None:
-    async def two_tabs() -> list[list[dict[str, Any]]]:
+    async def two_tabs() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         return await asyncio.gather(
             run_in_tab(server, "medium", 21), run_in_tab(server, "easy", 22)
         )
 
     for messages, (task, seed) in zip(
-        asyncio.run(two_tabs()), [("medium", 21), ("easy", 22)], strict=True
+        run_async(two_tabs()), [("medium", 21), ("easy", 22)], strict=True
     ):
         hello, started, *steps, finished = messages
         assert hello == {"type": "hello", "agents": ["heuristic"], "default_agent": "heuristic"}
@@ -65,7 +72,7 @@ def test_each_tab_runs_its_own_episode(server: str) -> None:
         assert [s["n"] for s in steps] == list(range(1, len(steps) + 1))
         assert finished["type"] == "finished"
         assert finished["steps"] == len(steps)
-        expected = asyncio.run(run_episode(AuditEnvironment(), make_agent("heuristic"), task, seed))
+        expected = run_async(run_episode(AuditEnvironment(), make_agent("heuristic"), task, seed))
         assert finished["score"] == expected.score
         assert finished["components"] == expected.components
         assert [f["patient_id"] for f in finished["flags"]] == [
@@ -101,7 +108,7 @@ def test_stop_ends_a_running_episode(server: str) -> None:
         ws.recv(timeout=30)
         ws.send(json.dumps({"type": "run", "agent": "heuristic", "task": "hard", "seed": 5}))
         ws.send(json.dumps({"type": "stop"}))
-        kinds = []
+        kinds: list[str] = []
         while not kinds or kinds[-1] not in ("finished", "stopped", "error"):
             kinds.append(json.loads(ws.recv(timeout=120))["type"])
         # The stop may land after the episode already finished on a fast machine.

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -21,6 +22,13 @@ from trialscope.audit.models import AuditAction
 from trialscope.audit.server import ServerSettings, build_app
 from trialscope.audit.tools import TOOL_NAMES
 from trialscope.audit.training import AuditClient
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh loop in a worker thread (Playwright may own the main one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 SESSIONS = 50
 
@@ -178,7 +186,7 @@ def test_fifty_concurrent_sessions_are_isolated(server: str) -> None:
     async def all_sessions() -> list[dict[str, Any]]:
         return await asyncio.gather(*(one_session(server, i) for i in range(SESSIONS)))
 
-    results = asyncio.run(all_sessions())
+    results = run_async(all_sessions())
     assert len({r["state"]["episode_id"] for r in results}) == SESSIONS
     expected_rows: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for result in results:

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -50,7 +51,7 @@ def echo_app() -> FastAPI:
     return app
 
 
-def serve(app: object) -> Iterator[str]:
+def serve(app: Any) -> Iterator[str]:
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=2**20)

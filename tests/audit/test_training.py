@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -23,10 +24,16 @@ from trialscope.audit.tools import TOOL_NAMES, TOOL_SPECS
 from trialscope.audit.training import AuditToolEnv, audit_env_factory
 
 
+def run_async(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh loop in a worker thread (Playwright may own the main one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def heuristic_episode(task: str, seed: int, mode: str) -> tuple[float, list[AuditAction]]:
     actions: list[AuditAction] = []
-    env = AuditEnvironment(mode=mode)  # type: ignore[arg-type]
-    result = asyncio.run(
+    env = AuditEnvironment(mode=mode)
+    result = run_async(
         run_episode(
             env, make_agent("heuristic"), task, seed, on_step=lambda r: actions.append(r.action)
         )
@@ -104,7 +111,7 @@ def test_bad_tool_arguments_come_back_as_text_and_reset_starts_over() -> None:
 
 def test_factory_rejects_an_unknown_mode() -> None:
     with pytest.raises(ValueError, match="mode must be"):
-        audit_env_factory(mode="practice")  # type: ignore[arg-type]
+        audit_env_factory(mode="practice")
 
 
 @pytest.fixture(scope="module")

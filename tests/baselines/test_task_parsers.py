@@ -20,10 +20,11 @@ def _validated(task: Task, samples: list[Sample]) -> list[Sample]:
 def _splits(kind: TaskKind) -> tuple[list[Sample], list[Sample]]:
     vocabulary = synthetic.topic_vocabulary()
     if kind in (TaskKind.SEARCH, TaskKind.SCREENING):
-        train = synthetic.search_and_screening(30, 1, vocabulary)
-        test = synthetic.search_and_screening(6, 2, vocabulary)
-        index = 0 if kind is TaskKind.SEARCH else 1
-        return train[index], test[index]
+        search_train, screening_train, _ = synthetic.search_and_screening(30, 1, vocabulary)
+        search_test, screening_test, _ = synthetic.search_and_screening(6, 2, vocabulary)
+        if kind is TaskKind.SEARCH:
+            return search_train, search_test
+        return screening_train, screening_test
     if kind is TaskKind.COMPLETION:
         return synthetic.completion(80, 3), synthetic.completion(10, 4)
     if kind is TaskKind.CHOICE:

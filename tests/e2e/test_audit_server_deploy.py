@@ -34,7 +34,7 @@ def test_docker_cmd_is_the_real_serve_command() -> None:
         audit = root.get_command(ctx, cmd[1])  # type: ignore[attr-defined]
         assert audit is not None
         with audit.make_context(cmd[1], list(cmd[2:])) as audit_ctx:
-            serve = audit.get_command(audit_ctx, cmd[2])  # type: ignore[attr-defined]
+            serve = audit.get_command(audit_ctx, cmd[2])
             assert serve is not None and serve.callback is not None
             assert serve.callback.__module__ == "trialscope.cli.audit_serve"
             with serve.make_context(cmd[2], list(cmd[3:])) as serve_ctx:

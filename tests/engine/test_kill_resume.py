@@ -12,13 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.engine.letter_task import letter_responder
+from tests.engine.letter_task import letter_data, letter_responder
 from tests.support.openai_server import OpenAIServer
+
+from trialscope.engine.runner import RunOptions, run_benchmark
+from trialscope.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = 60
 RUN_ID = "20260101_000000"
-KILLS = 3
+KILLS = 2
 
 
 def start_run(
@@ -83,10 +86,18 @@ def server() -> object:
 
 @pytest.fixture(scope="module")
 def uninterrupted(server: OpenAIServer, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    # In-process: the same engine code the driver runs, without a second interpreter start.
     root = tmp_path_factory.mktemp("uninterrupted")
-    process = start_run(server, root / "out", root / "cache.sqlite", no_cache=True)
-    _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 0, stderr.decode()
+    options = RunOptions(
+        output_path=str(root / "out"),
+        run_id=RUN_ID,
+        max_connections=4,
+        use_cache=False,
+        live_progress=False,
+        settings=load_settings(cache_path=root / "cache.sqlite"),
+    )
+    data = letter_data(SAMPLES, requests_per_sample=2)
+    run_benchmark([data], [f"openai-compatible/scripted@{server.base_url}"], options)
     return final_state(run_folder(root / "out"))
 
 

@@ -77,6 +77,8 @@ def test_extract_json_reads_single_quoted_and_trailing_comma(obj: dict[str, int]
         ("the answer is b", "B"),
         ("After weighing the arms, the final answer is (D).", "D"),
         ("Option C is correct because ...", "C"),
+        ("B. Insulin glargine vs NPH\n\nExplanation: the trial compares two insulins.", "B"),
+        ("A trial like this\nneeds more thought.", None),
         ('{"step_by_step_thinking": "...", "answer_choice": "C"}', "C"),
         ('{"step_by_step_thinking": "...", "answer_choice": "(c) Diet only"}', "C"),
         ("{'answer_choice': 'A'", "A"),

@@ -43,12 +43,12 @@ def test_every_task_loads_in_both_conventions(tmp_path: Path, names: dict[str, s
         write_split(tmp_path, task, "train", _records(task)[:1], names)
     root = resolve_benchmark_root(str(tmp_path))
     for task_name in TASK_NAMES:
-        task = get_task(task_name)
-        loaded = load_samples(task, root, "test")
+        loader = get_task(task_name)
+        loaded = load_samples(loader, root, "test")
         assert len(loaded.samples) == 3
         assert loaded.files == [root / names[task_name] / "test.jsonl"]
         assert len({s.sample_id for s in loaded.samples}) == 3
-        assert len(load_samples(task, root, "train").samples) == 1
+        assert len(load_samples(loader, root, "train").samples) == 1
 
 
 def test_sample_ids_come_from_the_records(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from trialscope.tasks import metrics as m
+import trialscope.tasks.metrics as m
 
 
 def test_binary_metrics_by_hand() -> None:

@@ -29,8 +29,9 @@ def test_prompt_lists_question_and_options(name: str) -> None:
     assert user["content"].startswith("Trial 0: which arms")
     assert "A. Insulin vs placebo\nB. Insulin glargine vs NPH\nC. Diet only" in user["content"]
     assert request.json_mode
-    custom = task.requests(sample, "Be brief.")[0].messages[0]["content"]
-    assert custom == "Be brief."
+    [custom] = task.requests(sample, "Be brief.")
+    assert custom.messages[0]["content"] == "Be brief."
+    assert not custom.json_mode  # JSON mode needs a prompt that asks for JSON
 
 
 def test_each_registration_has_its_own_prompt() -> None:
@@ -71,3 +72,18 @@ def test_an_error_without_evaluation_still_counts() -> None:
     metrics = task.aggregate([ok, failed])["metrics"]
     assert metrics["accuracy"] == pytest.approx(0.5)
     assert metrics["num_errors"] == 1
+
+
+def test_an_unscorable_error_is_still_in_the_denominator() -> None:
+    task = get_task("arm_design")
+    ok = result_of(task, sample_of(task, choice_record(0)), [_answer("B")])
+    unknown = SampleResult(
+        sample_id="x",
+        input={"prompt": "not a record"},
+        prediction=None,
+        evaluation={},
+        status="error",
+    )
+    metrics = task.aggregate([ok, unknown])["metrics"]
+    assert metrics["accuracy"] == pytest.approx(0.5)
+    assert metrics["num_samples"] == 2

@@ -13,6 +13,8 @@ from trialscope.tasks.registry import (
     canonical_name,
     get_task,
 )
+from trialscope.tasks.study_screening import StudyScreeningTask
+from trialscope.tasks.study_search import StudySearchTask
 
 
 def test_eight_canonical_tasks() -> None:
@@ -48,9 +50,9 @@ def test_unknown_name_lists_the_valid_ones() -> None:
 
 def test_options_reach_the_task() -> None:
     screening = get_task("study_screening", batch_size=3)
-    assert screening.batch_size == 3
+    assert isinstance(screening, StudyScreeningTask) and screening.batch_size == 3
     search = get_task("study_search", backend="pubmed", k_values=[10, 50])
-    assert search.k_values == (10, 50, 100, 500)
+    assert isinstance(search, StudySearchTask) and search.k_values == (10, 50, 100, 500)
     with pytest.raises(ValueError, match="bad options for task 'arm_design'"):
         get_task("arm_design", backend="bm25")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trialscope.tasks.records import ScreeningRecord
 from trialscope.tasks.registry import get_task
 from trialscope.tasks.study_screening import StudyScreeningTask
 
@@ -136,3 +138,23 @@ def test_a_long_review_leaves_less_room_for_studies() -> None:
     for study in [*short["context"], *long["context"]]:
         study["abstract"] = "finding " * 100
     assert len(task.batches(sample_of(task, long))) > len(task.batches(sample_of(task, short)))
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_score_counts_every_labelled_study(data: st.DataObject) -> None:
+    n = data.draw(st.integers(min_value=1, max_value=12))
+    task = StudyScreeningTask(batch_size=data.draw(st.integers(min_value=1, max_value=5)))
+    sample = sample_of(task, screening_record(0, _studies(n)))
+    record = cast(ScreeningRecord, sample.record)
+    labels = {label.PMID: label.label for label in record.labels}
+    choices = st.sampled_from(["included", "excluded", None])
+    given_decisions = {pmid: data.draw(choices) for pmid in labels}
+    answers = [
+        _answer({c.PMID: (d, 50) for c in batch if (d := given_decisions[c.PMID]) is not None})
+        for batch in task.batches(sample)
+    ]
+    evaluation = task.score(sample, task.parse(sample, answers))
+    correct = sum(1 for pmid, label in labels.items() if given_decisions[pmid] == label)
+    assert evaluation["micro_accuracy"] == pytest.approx(correct / n)
+    assert evaluation["num_missing"] == sum(1 for d in given_decisions.values() if d is None)

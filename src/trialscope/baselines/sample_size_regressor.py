@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import KFold, cross_val_predict
 
 from trialscope.baselines.answer_text import sample_size_answer
 from trialscope.baselines.record_text import question_text, sample_size_label
-from trialscope.baselines.text_vectors import make_tfidf
+from trialscope.baselines.text_vectors import WORD_OR_NUMBER_PATTERN, make_tfidf
 from trialscope.tasks.base import Sample, Task
 
 K_CHOICES = (1, 3, 5, 10, 20, 40)
-ALPHAS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+ALPHAS = (0.3, 1.0, 3.0, 10.0, 30.0)
 TUNING_QUERIES = 2000
 CHUNK_ROWS = 256
 TOLERANCE = 0.2
@@ -64,6 +64,18 @@ def neighbours(
     return np.vstack(all_index), np.vstack(all_similarity)
 
 
+def presence_vectorizer() -> CountVectorizer:
+    """0/1 word and bigram presence: additive effects in log size stay additive (no row norm)."""
+    return CountVectorizer(
+        stop_words="english",
+        token_pattern=WORD_OR_NUMBER_PATTERN,
+        ngram_range=(1, 2),
+        binary=True,
+        min_df=2,
+        dtype=np.float64,
+    )
+
+
 def _ridge(alpha: float) -> Ridge:
     # sparse_cg never forms a dense Gram or covariance matrix, so large train splits fit in memory.
     return Ridge(alpha=alpha, solver="sparse_cg", tol=1e-6)
@@ -76,6 +88,7 @@ class SampleSizeRegressor:
     vectorizer: TfidfVectorizer = field(
         default_factory=lambda: make_tfidf(ngram_max=2, keep_numbers=True)
     )
+    presence: CountVectorizer = field(default_factory=presence_vectorizer)
     k: int = 5
     method: str = "neighbours"
     ridge: Ridge | None = None
@@ -128,7 +141,12 @@ class SampleSizeRegressor:
             return self
         self.validation["neighbours"] = self._tune_neighbours(matrix, sizes)
         if len(train) >= MIN_TRAIN_FOR_RIDGE:
-            self.validation["ridge"] = self._tune_ridge(matrix, sizes)
+            try:
+                presence = self.presence.fit_transform(question_text(s) for s in train)
+            except ValueError:  # no word occurs twice: nothing for a regression to share
+                presence = None
+            if presence is not None:
+                self.validation["ridge"] = self._tune_ridge(csr_matrix(presence), sizes)
         self.method = max(self.validation, key=lambda name: (self.validation[name], name))
         return self
 
@@ -136,11 +154,13 @@ class SampleSizeRegressor:
         """The estimate and how it was reached."""
         if self.train_matrix is None:
             raise RuntimeError("SampleSizeRegressor.predict() called before fit()")
-        query = csr_matrix(self.vectorizer.transform([question_text(sample)]))
+        text = question_text(sample)
         if self.method == "ridge" and self.ridge is not None:
-            estimate = round(float(np.exp(self.ridge.predict(query)[0])))
+            presence = csr_matrix(self.presence.transform([text]))
+            estimate = round(float(np.exp(self.ridge.predict(presence)[0])))
             how = "a log-linear ridge regression over the description's words and numbers"
             return max(estimate, 1), how
+        query = csr_matrix(self.vectorizer.transform([text]))
         index, similarity = neighbours(query, self.train_matrix, self.k)
         estimate = round(float(self._median_of(index, similarity, self.k)[0]))
         sizes = [round(float(np.exp(self.log_sizes[i]))) for i in index[0]]

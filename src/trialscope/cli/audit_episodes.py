@@ -78,17 +78,16 @@ def run_command(
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     table = Table(title=f"audit: {agent}" + (f" ({model})" if model else ""))
-    for column in ("task", "n", "mean", "95% CI", *COMPONENTS, "seeds"):
-        table.add_column(column)
+    headers = {"recall": "rec", "precision": "prec", "workflow": "wflow", "efficiency": "eff"}
+    for column in ("task", "n", "mean", "95% CI", *(headers.get(c, c) for c in COMPONENTS)):
+        table.add_column(column, no_wrap=True)
     for name, row in summary["tasks"].items():
-        seeds_text = ",".join(map(str, row["seeds"][:3])) + ("..." if len(row["seeds"]) > 3 else "")
         table.add_row(
             name,
             str(row["n"]),
             f"{row['mean']:.3f}",
-            f"[{row['ci95'][0]:.3f}, {row['ci95'][1]:.3f}]",
-            *(f"{row['components'][c]:.3f}" for c in COMPONENTS),
-            seeds_text,
+            f"{row['ci95'][0]:.3f}-{row['ci95'][1]:.3f}",
+            *(f"{row['components'][c]:.2f}" for c in COMPONENTS),
         )
     console.print(table)
     console.print(f"results: {run_dir}")

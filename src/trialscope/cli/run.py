@@ -21,8 +21,9 @@ from trialscope.models.base import ConfigurationError
 from trialscope.models.registry import BASELINE_PREFIX, list_providers
 from trialscope.settings import load_settings
 
-console = Console()
-err_console = Console(stderr=True)
+# Pipes and CI logs get a wide table instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 USER_ERRORS = (
     ConfigurationError,

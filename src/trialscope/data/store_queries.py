@@ -16,7 +16,7 @@ from trialscope.data.store_base import StoreBase
 _CHUNK = 5000
 
 
-@dataclass
+@dataclass(slots=True)
 class StudyIndexRow:
     """The few columns the builders filter and split on, for every study."""
 
@@ -31,7 +31,7 @@ class StudyIndexRow:
     n_primary: int
 
 
-@dataclass
+@dataclass(slots=True)
 class StudyDetail:
     """Everything a benchmark item may show about one study."""
 
@@ -65,7 +65,7 @@ class StudyDetail:
     reference_pmids: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ReviewRow:
     """A systematic review with its included and excluded publication ids (sorted)."""
 
@@ -81,7 +81,7 @@ class ReviewRow:
     excluded: list[str]
 
 
-@dataclass
+@dataclass(slots=True)
 class PublicationRow:
     """A publication as candidate studies and the search corpus show it."""
 

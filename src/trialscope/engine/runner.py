@@ -131,7 +131,8 @@ async def run_benchmark_async(
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, Exception):
                 raise outcome
-            failures.append(f"{solver.name}: {outcome}")
+            message = str(outcome)
+            failures.append(message if solver.name in message else f"{solver.name}: {message}")
         else:
             summaries.extend(outcome)
     if failures:

@@ -110,10 +110,8 @@ async def _run_in_folder(
         )
         for message in data.skipped:
             log.warning("skipped invalid record: %s", message)
-        if pending and solver.needs_train_split():
-            await solver.prepare(task, data.train)
-        else:
-            await solver.prepare(task, None)
+        if pending:
+            await solver.prepare(task, data.train if solver.needs_train_split() else None)
 
         progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
         progress.start(len(done))

@@ -12,9 +12,7 @@ class SearchError(Exception):
 
 @runtime_checkable
 class SearchBackend(Protocol):
-    """Runs a query and returns up to `k` ids, best first."""
-
-    name: str
+    """Runs a query and returns up to `k` ids, best first (implementations also carry a `name`)."""
 
     def search(self, query: str, k: int, date_cap: str | None = None) -> list[str]:
         """Ranked ids for `query`; `date_cap` (YYYY/MM/DD) excludes documents published after."""

@@ -40,7 +40,7 @@ def document_from_record(record: dict[str, Any], where: str) -> CorpusDocument:
 
 
 def _objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    with path.open("r", encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

@@ -154,7 +154,9 @@ def parse_option_letter(text: str, letters: Collection[str]) -> str | None:
     for _, letter in sorted(found, reverse=True):
         if letter in valid:
             return letter
-    return None
+    # "B. Insulin glargine ...", then an explanation: the first line names the option
+    first_line = body.split("\n", 1)[0].strip()
+    return letter_from_value(first_line, valid) if first_line != body else None
 
 
 # --- counts ------------------------------------------------------------------------------

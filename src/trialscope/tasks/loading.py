@@ -128,7 +128,7 @@ def _describe(error: ValidationError) -> str:
 
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, object) per non-blank line, streamed; a bad line yields an error text."""
-    with path.open("r", encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

@@ -85,7 +85,7 @@ def mean_statistic(pooled: np.ndarray) -> np.ndarray:
 
 
 def mean_interval(
-    values: Sequence[float], seed: int, n_resamples: int = N_RESAMPLES
+    values: Sequence[float] | np.ndarray, seed: int, n_resamples: int = N_RESAMPLES
 ) -> list[float] | None:
     """Bootstrap interval of the mean of per-sample values."""
     array = np.asarray(values, dtype=np.float64)
@@ -95,7 +95,9 @@ def mean_interval(
 
 
 def ratio_interval(
-    numerators: Sequence[float], denominators: Sequence[float], seed: int
+    numerators: Sequence[float] | np.ndarray,
+    denominators: Sequence[float] | np.ndarray,
+    seed: int,
 ) -> list[float] | None:
     """Bootstrap interval of sum(numerators) / sum(denominators) over resampled units."""
     return bootstrap_interval(

@@ -12,12 +12,14 @@ from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 
 
 def chat_request(system_prompt: str, user_text: str, json_mode: bool = True) -> Request:
-    """A system + user chat request."""
+    """A system + user chat request, in JSON mode only when the messages mention JSON (OpenAI
+    refuses JSON mode otherwise, e.g. under a `--system-prompt` that does not ask for it)."""
     messages: list[ChatMessage] = [
         {"role": "system", "content": system_prompt},
         {"role": "user", "content": user_text},
     ]
-    return Request(messages=messages, json_mode=json_mode)
+    mentions_json = "json" in system_prompt.lower() or "json" in user_text.lower()
+    return Request(messages=messages, json_mode=json_mode and mentions_json)
 
 
 def _text(value: Any) -> str:

@@ -1,4 +1,10 @@
-"""Sample size estimation: how many participants the described trial enrolls."""
+"""Sample size estimation: how many participants the described trial enrolls.
+
+`accuracy` (the original's name) and `accuracy_within_20pct` (the paper's) count an estimate
+within +/-20% of the truth as correct, over every sample. `mae` and `median_absolute_error` are in
+participants over the samples with a numeric answer (`num_answered` says how many): a mean error
+needs a number, and imputing one would invent it.
+"""
 
 from __future__ import annotations
 

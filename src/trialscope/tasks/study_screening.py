@@ -3,6 +3,11 @@
 Candidates go to the model in batches (at most `batch_size` studies and about
 `max_prompt_chars` characters per request) so each prompt fits an 8K-token context; a study the
 model leaves out counts as wrong.
+
+Metrics pool every labelled study of every review (positive = included): accuracy, precision,
+recall, f1, specificity, where a left-out study counts as the class opposite its label. Per review:
+`avg_micro_accuracy` (share of its studies right) and `avg_macro_accuracy` (all right). Intervals
+resample reviews, not studies, since studies of one review are not independent.
 """
 
 from __future__ import annotations

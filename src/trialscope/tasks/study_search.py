@@ -1,5 +1,12 @@
 """Study search: the model writes a query for a review; a search backend runs it; the ranked ids
-are scored against the review's included studies."""
+are scored against the review's included studies.
+
+Per query: precision@k, recall@k, f1@k, ndcg@k (binary gain) for k in `k_values` plus 100 and
+500, and `map` (the original's average precision over the top 1,000). Aggregates are means over
+every sample (no query, a failed request or a failed search scores 0), under both the paper's
+names (`recall@100`) and the original's (`avg_recall@100`). The date cap comes from the record's
+search date when it has one, so PubMed results do not drift with new publications.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,15 @@
-"""Trial completion assessment: will the trial complete or terminate, and if not, why."""
+"""Trial completion assessment: will the trial complete or terminate, and if not, why.
+
+Metrics (every sample in every denominator; an unanswered sample counts as the wrong class):
+- `outcome_prediction.{accuracy,precision,recall,f1,specificity}`: the original's, positive =
+  complete;
+- `balanced_accuracy_outcome`: mean recall of complete and terminate (the paper's);
+- `balanced_accuracy_termination_reason`: mean recall over six classes (complete and the five
+  termination categories) across all samples; a terminate prediction without a category, or no
+  answer, is a wrong class;
+- `termination_type.accuracy`: the original's, only over samples where both truth and prediction
+  are terminate (left out when there are none; `termination_type.num_evaluated` says how many).
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from trialscope.data.synthetic.design import TrialDesign
@@ -39,12 +40,14 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@cache
 def lower_first(text: str) -> str:
     """Lower-case the first letter unless the first word is an acronym ('HbA1c', 'PASI 75')."""
     first = text.split(" ", 1)[0]
     return text if sum(c.isupper() for c in first) > 1 else text[:1].lower() + text[1:]
 
 
+@cache
 def in_sentence(name: str) -> str:
     """A condition name for mid-sentence use: lower-case words, acronyms kept ('COVID-19')."""
     return " ".join(lower_first(word) for word in name.split(" "))
