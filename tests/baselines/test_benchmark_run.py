@@ -25,7 +25,7 @@ def make_benchmark(root: Path) -> Path:
     """All eight tasks under the README's folder names, plus the search corpus."""
     vocabulary = synthetic.topic_vocabulary()
     search_train, screening_train, _ = synthetic.search_and_screening(40, 1, vocabulary)
-    search_test, screening_test, corpus = synthetic.search_and_screening(10, 2, vocabulary)
+    search_test, screening_test, corpus = synthetic.search_and_screening(30, 2, vocabulary)
     _write(root / "study_search", search_train, search_test)
     lines = [json.dumps(document) for document in corpus]
     (root / "study_search" / "corpus.jsonl").write_text("\n".join(lines) + "\n")

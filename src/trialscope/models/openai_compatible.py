@@ -13,6 +13,7 @@ from typing import Any
 
 import openai
 from openai import AsyncAzureOpenAI, AsyncOpenAI
+from openai.types.chat import ChatCompletion
 
 from trialscope.models.base import (
     ChatMessage,
@@ -101,7 +102,15 @@ class OpenAICompatibleModel:
         client = self._clients[next(self._next_client)]
         params = self.request_params(messages, config)
         try:
-            completion = await client.chat.completions.create(**params, timeout=config.timeout_s)
+            # `post` is the SDK's own request path (auth, Azure deployment routing, error types)
+            # without `create`'s per-call re-typing of the body: a third of the client's CPU per
+            # request, which bounds throughput at high concurrency. The body is plain JSON already.
+            completion = await client.post(
+                "/chat/completions",
+                body=params,
+                cast_to=ChatCompletion,
+                options={"timeout": config.timeout_s},
+            )
         except openai.APITimeoutError as exc:
             raise RetryableError(
                 f"{self.name}: request timed out after {config.timeout_s}s"
