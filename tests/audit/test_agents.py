@@ -142,3 +142,28 @@ async def test_llm_agents_survive_a_failing_provider(openai_server: OpenAIServer
         await agent.aclose()
         assert result.finished_by == "report"
         assert result.flags == []
+
+
+class _IgnoresStageIvExtension(HeuristicAgent):
+    """A threshold auditor that applies the standard window to everyone (the trap's target)."""
+
+    def _breaks(self, error_type: str, row: dict[str, object]) -> bool:
+        if error_type == "protocol_window_violation":
+            assert self._protocol is not None
+            delay = row.get("delay_days")
+            if delay is None:
+                from trialscope.audit.rules import treatment_delay_days
+
+                delay = treatment_delay_days(row)  # type: ignore[arg-type]
+            return delay is not None and int(delay) > self._protocol.window_days  # type: ignore[call-overload]
+        return super()._breaks(error_type, row)
+
+
+async def test_traps_catch_an_auditor_that_skips_the_stage_iv_exception() -> None:
+    for seed in range(4):
+        result = await run_episode(AuditEnvironment(), _IgnoresStageIvExtension(), "medium", seed)
+        episode = generate_episode("medium", seed)
+        traps = {t.patient_id for t in episode.traps}
+        wrong = [f for f in result.flags if not f["correct"]]
+        assert wrong and all(f["patient_id"] in traps for f in wrong)
+        assert result.score < 0.9

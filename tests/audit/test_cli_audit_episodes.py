@@ -61,6 +61,22 @@ def test_audit_run_rejects_bad_options(tmp_path: Path) -> None:
         ],
     )
     assert no_model.exit_code == 2 and "needs a model" in no_model.output
+    bad_model = runner.invoke(
+        app,
+        [
+            "audit",
+            "run",
+            "--agent",
+            "naive",
+            "--model",
+            "nowhere/x",
+            "--seeds",
+            "0",
+            "--output-path",
+            str(tmp_path),
+        ],
+    )
+    assert bad_model.exit_code == 2 and "unknown provider" in bad_model.output
 
 
 def test_audit_generate_prints_the_profile_and_writes_the_episode(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from tests.engine.letter_task import expected_accuracy, letter_data, letter_responder
-from tests.support.openai_server import OpenAIServer, Reply
+from tests.support.openai_server import ChatRequest, OpenAIServer, Reply
 
 from trialscope.engine.run_folder import model_slug
-from trialscope.engine.runner import RunOptions, run_benchmark_async
+from trialscope.engine.runner import RunError, RunOptions, run_benchmark_async
 from trialscope.models.base import ConfigurationError
 from trialscope.settings import load_settings
 
@@ -273,3 +273,50 @@ def test_model_slugs() -> None:
     assert a.startswith("openai-compatible--m_") and a != model_slug(
         "openai-compatible/m@http://b/v1"
     )
+
+
+async def test_system_prompt_override_is_sent_and_recorded(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    openai_server.responder = letter_responder
+    [summary] = await run_benchmark_async(
+        [letter_data(2)], [model_name(openai_server)], options(tmp_path, system_prompt="Custom.")
+    )
+    assert {r.messages[0]["content"] for r in openai_server.requests} == {"Custom."}
+    manifest = json.loads((summary.run_dir / "manifest.json").read_text())
+    assert manifest["system_prompt"] == "Custom."
+
+
+async def test_resume_retries_only_failed_samples(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    def flaky(request: ChatRequest) -> Reply | str:
+        if "Question 2:" in request.last_user_text:
+            return Reply.error(503)
+        return letter_responder(request)
+
+    openai_server.responder = flaky
+    name = model_name(openai_server)
+    opts = options(tmp_path, max_retries=0, use_cache=False, run_id="20260101_000000")
+    [first] = await run_benchmark_async([letter_data(6)], [name], opts)
+    assert first.n_errors == 1
+    openai_server.reset()
+    openai_server.responder = letter_responder
+    [second] = await run_benchmark_async([letter_data(6)], [name], opts)
+    assert second.run_dir == first.run_dir and second.n_errors == 0 and second.n_ok == 6
+    assert [r.last_user_text.split(":")[0] for r in openai_server.requests] == ["Question 2"]
+    assert second.metrics["accuracy"] == pytest.approx(expected_accuracy(6))
+    lines = (second.run_dir / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == 7  # the failed attempt stays in the journal; the last line counts
+
+
+async def test_resume_refuses_a_changed_run(openai_server: OpenAIServer, tmp_path: Path) -> None:
+    openai_server.responder = letter_responder
+    name = model_name(openai_server)
+    await run_benchmark_async([letter_data(3)], [name], options(tmp_path))
+    with pytest.raises(RunError, match="generation"):
+        await run_benchmark_async(
+            [letter_data(3)], [name], options(tmp_path, resume=True, temperature=0.7)
+        )
+    [resumed] = await run_benchmark_async([letter_data(3)], [name], options(tmp_path, resume=True))
+    assert len(list(resumed.run_dir.parent.iterdir())) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,15 +45,19 @@ async def run_episode(
     seed: int | None,
     on_step: StepCallback | None = None,
 ) -> EpisodeResult:
-    """Play one episode to its end; an agent that stops early submits an empty report."""
-    observation = env.reset(seed=seed, task=task)
+    """Play one episode to its end; an agent that stops early submits an empty report.
+
+    Resets and steps run in a worker thread so an event loop serving others (the dashboard)
+    stays responsive; one episode's calls are still strictly sequential.
+    """
+    observation = await asyncio.to_thread(env.reset, seed=seed, task=task)
     agent.reset(observation)
     step = 0
     while not observation.done:
         action = await agent.act(observation)
         if action is None:
             action = AuditAction(tool="submit_report", report="")
-        observation = env.step(action)
+        observation = await asyncio.to_thread(env.step, action)
         step += 1
         if on_step is not None:
             outcome = on_step(StepRecord(step, action, observation, observation.reward))
@@ -141,6 +146,7 @@ async def run_audit(
     from trialscope.audit.agents import make_agent
 
     seeds = seeds if seeds is not None else [draw_seed()]
+    actor = agent or make_agent(agent_name, model)  # bad names fail before a folder is made
     slug = model_slug(agent_name if not model else f"{agent_name}/{model}")
     run_dir = _fresh_run_dir(output_path / "audit" / slug)
     manifest = {
@@ -156,7 +162,6 @@ async def run_audit(
         "finished_at": None,
     }
     write_json_atomic(run_dir / "manifest.json", manifest)
-    actor = agent or make_agent(agent_name, model)
     results: list[EpisodeResult] = []
     try:
         with (run_dir / "episodes.jsonl").open("a", encoding="utf-8") as journal:

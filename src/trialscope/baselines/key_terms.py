@@ -50,8 +50,15 @@ class KeyTermQuery:
         return self
 
     def weights(self, sample: Sample) -> dict[str, float]:
-        """TF-IDF weight of each non-boilerplate term of the review's focus sections."""
-        counts = Counter(word_analyzer()(review_focus_text(sample)))
+        """TF-IDF weight of each non-boilerplate term of the review's focus sections.
+
+        Falls back to every section when the focus sections hold no usable term.
+        """
+        weights = self._weights(review_focus_text(sample))
+        return weights or self._weights(review_full_text(sample))
+
+    def _weights(self, text: str) -> dict[str, float]:
+        counts = Counter(word_analyzer()(text))
         return {
             term: (1.0 + math.log(count))
             * (math.log((self.n_reviews + 1) / (self.document_frequency[term] + 1)) + 1.0)

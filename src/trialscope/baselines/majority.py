@@ -53,13 +53,20 @@ class MajoritySearch:
 
 
 def frequent_words_query(train: list[Sample], n_words: int = QUERY_WORDS) -> str:
-    """The words found in most train reviews' titles and objectives, joined by OR."""
+    """The words found in most train reviews' titles and objectives, joined by OR.
+
+    Reviews without either section contribute all their sections instead.
+    """
     texts = []
     for sample in train:
         sections = review_sections(sample)
-        texts.append(" ".join(sections.get(key, "") for key in ("title", "objectives")))
+        focus = " ".join(sections.get(key, "") for key in ("title", "objectives")).strip()
+        texts.append(focus or " ".join(sections.values()))
     counter = CountVectorizer(stop_words="english", token_pattern=WORD_PATTERN, binary=True)
-    counts = np.asarray(counter.fit_transform(texts).sum(axis=0)).ravel()
+    try:
+        counts = np.asarray(counter.fit_transform(texts).sum(axis=0)).ravel()
+    except ValueError:  # no train review holds a single word
+        return ""
     words = counter.get_feature_names_out()
     order = sorted(range(len(words)), key=lambda index: (-counts[index], words[index]))
     return " OR ".join(str(words[index]) for index in order[:n_words])

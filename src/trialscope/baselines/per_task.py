@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import cache
 from typing import Protocol
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from trialscope.baselines.task_kind import TaskKind, task_kind
 from trialscope.tasks.base import Sample, Task
+
+
+@cache
+def _thread_pools() -> ThreadpoolController:
+    # Finding the loaded BLAS/OpenMP libraries is slow; do it once per process.
+    return ThreadpoolController()
 
 
 class TaskAnswerer(Protocol):
@@ -30,7 +37,7 @@ class PerTaskBaseline(ABC):
     def fit(self, task: Task, train: list[Sample]) -> None:
         """Learn what the method learns for this task from its train split."""
         # The matrices are small: extra BLAS threads only spin, and slow 20x on a busy machine.
-        with threadpool_limits(limits=1):
+        with _thread_pools().limit(limits=1):
             self._answerers[task.name] = self.build(task_kind(task), task, train)
 
     def answer(self, task: Task, sample: Sample) -> list[str]:
@@ -38,7 +45,7 @@ class PerTaskBaseline(ABC):
         answerer = self._answerers.get(task.name)
         if answerer is None:
             raise RuntimeError(f"{self.name}: call fit() for task {task.name!r} before answer()")
-        with threadpool_limits(limits=1):
+        with _thread_pools().limit(limits=1):
             return answerer.answer(task, sample)
 
     @abstractmethod

@@ -123,8 +123,12 @@ class RandomBaseline(PerTaskBaseline):
         if kind is TaskKind.SEARCH:
             require_train(self.name, task, train)
             counter = CountVectorizer(stop_words="english", token_pattern=WORD_PATTERN)
-            counter.fit(review_full_text(sample) for sample in train)
-            return RandomSearch([str(word) for word in counter.get_feature_names_out()], self.seed)
+            try:
+                counter.fit(review_full_text(sample) for sample in train)
+            except ValueError as error:  # raised when no train review holds a single word
+                raise ValueError(f"{self.name}: task {task.name!r}: {error}") from error
+            vocabulary = [str(word) for word in counter.get_feature_names_out()]
+            return RandomSearch(vocabulary, self.seed)
         if kind is TaskKind.SCREENING:
             return RandomScreening(self.seed)
         if kind is TaskKind.COMPLETION:

@@ -15,6 +15,7 @@ from rich.table import Table
 from trialscope.audit.difficulty import TASK_NAMES, difficulty_of
 from trialscope.audit.environment import EpisodeResult
 from trialscope.audit.runner import COMPONENTS, parse_seeds, run_audit
+from trialscope.models.base import ConfigurationError
 
 console = Console()
 
@@ -74,7 +75,7 @@ def run_command(
                     on_episode=progress,
                 )
             )
-        except ValueError as exc:
+        except (ValueError, ConfigurationError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     table = Table(title=f"audit: {agent}" + (f" ({model})" if model else ""))

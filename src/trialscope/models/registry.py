@@ -8,6 +8,7 @@ imported lazily; third parties register theirs through the entry-point group
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -107,6 +108,9 @@ _BUILTINS: tuple[ProviderSpec, ...] = (
         "local",
         "trialscope.models.local:create_local_model",
         "The offline local model on llama.cpp (local/smollm2 or local/<file.gguf>)",
+        (),
+        (),
+        lambda _settings: importlib.util.find_spec("llama_cpp") is not None,
     ),
 )
 
