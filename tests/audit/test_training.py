@@ -114,13 +114,13 @@ def test_factory_rejects_an_unknown_mode() -> None:
         audit_env_factory(mode="practice")
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+@pytest.fixture(scope="module", params=["train", "eval"])
+def server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A server in train mode (what the wrapper is for) and one in the default eval mode."""
     port = free_port()
+    settings = ServerSettings(max_envs=4, mode=request.param)
     runner = uvicorn.Server(
-        uvicorn.Config(
-            build_app(ServerSettings(max_envs=4)), host="127.0.0.1", port=port, log_level="warning"
-        )
+        uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
@@ -129,20 +129,34 @@ def server() -> Iterator[str]:
             raise RuntimeError("the audit server did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}#{request.param}"
     finally:
         runner.should_exit = True
         thread.join(timeout=10)
 
 
-def test_the_wrapper_drives_a_running_server(server: str) -> None:
-    score, actions = heuristic_episode("medium", 8, "train")
-    env: Any = audit_env_factory(task="medium", base_url=server)()
+def test_the_wrapper_drives_a_server_in_its_own_mode(server: str) -> None:
+    base_url, mode = server.split("#")
+    score, actions = heuristic_episode("medium", 8, mode)
+    env: Any = audit_env_factory(task="medium", mode=mode, base_url=base_url)()  # type: ignore[arg-type]
     try:
         assert "medium" in env.reset(seed=8)
         for action in actions:
             call_tool(env, action)
         assert env.done
         assert env.reward == pytest.approx(score, abs=1e-5)
+    finally:
+        env._close()
+
+
+def test_the_wrapper_is_refused_by_a_server_in_the_other_mode(server: str) -> None:
+    base_url, mode = server.split("#")
+    other = "eval" if mode == "train" else "train"
+    env: Any = audit_env_factory(task="easy", mode=other, base_url=base_url)()  # type: ignore[arg-type]
+    try:
+        with pytest.raises(Exception, match=f"runs in {mode} mode") as caught:
+            env.reset(seed=1)
+        assert f"--mode {other}" in str(caught.value)
+        assert env.last_observation is None
     finally:
         env._close()

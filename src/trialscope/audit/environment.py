@@ -86,12 +86,18 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
         task: str = "easy",
         **kwargs: Any,
     ) -> AuditObservation:
-        """Start a new episode of `task`; without a seed one is drawn and recorded in the state."""
+        """Start a new episode of `task` (a seed is drawn if none); a `mode` must be the env's own."""
         mode = kwargs.get("mode")
-        if mode is not None:
-            if mode not in ("eval", "train"):
-                raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
-            self.mode = mode
+        if mode is not None and mode != self.mode:
+            # The mode belongs to whoever built the environment (the server's setting): a client
+            # that could switch an eval server to train would read the labels off the feedback.
+            raise ValueError(
+                f"this environment runs in {self.mode} mode and a reset cannot change it "
+                f"(asked for mode={mode!r}); use a server started with --mode {mode} "
+                f"(TRIALSCOPE_AUDIT_MODE={mode})"
+                if mode in ("eval", "train")
+                else f"mode must be 'eval' or 'train', not {mode!r}"
+            )
         difficulty = difficulty_of(task)
         seed = draw_seed() if seed is None else int(seed)
         self._episode = generate_episode(difficulty.name, seed)

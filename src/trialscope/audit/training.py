@@ -12,7 +12,9 @@ its compact JSON result, always under 8 KB). `reward` holds the episode's reward
     GRPOTrainer(..., environment_factory=audit_env_factory(task="medium"))
 
 With `base_url` the wrappers drive a running `trialscope audit serve` over `/ws` instead of an
-in-process environment (many replicas can serve many rollouts).
+in-process environment (many replicas can serve many rollouts). The server's mode is its own
+setting, so train against a server started with `trialscope audit serve --mode train`; a wrapper
+whose mode differs from the server's is refused at `reset` with an error saying so.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ class AuditToolEnv:
         if self._local is not None:
             observation = self._local.reset(seed=seed, task=task)
         else:
+            # Sending our mode makes the server refuse a mismatch instead of silently giving
+            # eval-mode rewards (0 until the end) to a trainer that expects dense ones.
             data = {"task": task, "mode": self.mode} | ({} if seed is None else {"seed": seed})
             observation = self._remote.reset(**data).observation
         self.reward = 0.0

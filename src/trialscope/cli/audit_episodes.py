@@ -6,16 +6,17 @@ import asyncio
 import json
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from trialscope.audit.difficulty import TASK_NAMES, difficulty_of
-from trialscope.audit.environment import EpisodeResult
-from trialscope.audit.runner import COMPONENTS, parse_seeds, run_audit
 from trialscope.models.base import ConfigurationError
+
+if TYPE_CHECKING:
+    from trialscope.audit.episode_result import EpisodeResult
 
 console = Console()
 
@@ -44,6 +45,10 @@ def run_command(
     output_path: Annotated[Path, typer.Option(help="Results root.")] = Path("results"),
 ) -> None:
     """Run an agent over episodes: mean score with 95% CI and components per task."""
+    # The environment pulls in openenv (and gradio): import it only when a run starts, so that
+    # every other `trialscope` command starts fast.
+    from trialscope.audit.runner import COMPONENTS, parse_seeds, run_audit
+
     logging.basicConfig(level=logging.WARNING)
     if mode not in ("eval", "train"):
         raise typer.BadParameter("expected eval or train", param_hint="--mode")

@@ -14,7 +14,11 @@ SERVE_HELP = (
 
 
 def serve_settings(
-    host: str | None, port: int | None, token: str | None, max_envs: int | None
+    host: str | None,
+    port: int | None,
+    token: str | None,
+    max_envs: int | None,
+    mode: str | None = None,
 ) -> Any:
     """Server settings from the environment with the given flags laid over them."""
     from trialscope.audit.server import ServerSettings
@@ -26,6 +30,7 @@ def serve_settings(
             "port": port,
             "token": token,
             "max_envs": max_envs,
+            "mode": mode,
         }.items()
         if value is not None
     }
@@ -55,6 +60,14 @@ def serve(
             help="Concurrent WebSocket episodes (default 32, or TRIALSCOPE_AUDIT_MAX_ENVS).",
         ),
     ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            help="eval (no correctness feedback; default, or TRIALSCOPE_AUDIT_MODE) or train "
+            "(feedback and dense rewards, for RL). Fixed for the server: clients cannot switch it.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the clinical audit environment and its dashboard."""
     import uvicorn
@@ -63,16 +76,17 @@ def serve(
     from trialscope.audit.server import build_app
 
     try:
-        settings = serve_settings(host, port, token, max_envs)
+        settings = serve_settings(host, port, token, max_envs, mode)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise typer.BadParameter(problems) from None
     logging.getLogger(__name__).info(
-        "serving on http://%s:%s (token %s)",
+        "serving on http://%s:%s in %s mode (token %s)",
         settings.host,
         settings.port,
+        settings.mode,
         "required" if settings.token else "not required",
     )
     uvicorn.run(

@@ -1,7 +1,142 @@
-"""CLI: placeholder, being written."""
+"""CLI: `trialscope demo`, the main job on the embedded default (no API key, no internet)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from trialscope.report.leaderboard import Leaderboard
+
+BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
+LOCAL_MODEL = "local/smollm2"
+AUDIT_AGENTS = ["heuristic", "random", "brute-force"]
+AUDIT_TASKS = ["easy", "medium", "hard"]
+SHORT_TASK_NAMES = {
+    "study_search": "search",
+    "study_screening": "screen",
+    "trial_completion": "complete",
+    "arm_design": "arm",
+    "eligibility_criteria_design": "criteria",
+    "endpoint_design": "endpoint",
+    "evidence_summary": "evidence",
+    "sample_size_estimation": "size",
+}
+
+log = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add `demo` to the main app."""
+    app.command("demo")(demo)
+
+
+def demo(
+    output_path: Annotated[
+        Path, typer.Option("--output-path", help="Where run folders and the report go.")
+    ] = Path("results/demo"),
+    local_samples: Annotated[
+        int, typer.Option(help="Samples per task for the local model (0 skips it).", min=0)
+    ] = 2,
+    local_max_tokens: Annotated[
+        int, typer.Option(help="Answer length cap for the local model.", min=16)
+    ] = 512,
+    audit_seeds: Annotated[str, typer.Option(help="Audit episode seeds, e.g. 0-9.")] = "0-9",
+    seed: Annotated[int, typer.Option(help="Seed for sampling and bootstrap.")] = 0,
+) -> None:
+    """Run all eight tasks with the offline baselines and the local model, the audit
+    environment with its agents, and write the report."""
+    from trialscope.audit.runner import parse_seeds, run_audit
+    from trialscope.engine.runner import RunOptions, run_benchmark
+    from trialscope.report.build import build_report
+    from trialscope.tasks.loading import resolve_benchmark_root
+    from trialscope.tasks.registry import TASK_NAMES
+
+    console = Console(stderr=True)
+    started = time.monotonic()
+    tasks = list(TASK_NAMES)
+
+    with console.status("Building the embedded default benchmark (first use only)..."):
+        root = resolve_benchmark_root(None)
+    console.print(f"[bold]1/4[/] benchmark: {root}")
+
+    console.print(f"[bold]2/4[/] eight tasks x {', '.join(BASELINES)}")
+    run_benchmark(tasks, BASELINES, RunOptions(output_path=str(output_path), seed=seed))
+
+    if local_samples:
+        console.print(
+            f"[bold]3/4[/] eight tasks x {LOCAL_MODEL} ({local_samples} samples per task, "
+            "real SmolLM2-135M on llama.cpp; a 135M model is near chance, this shows plumbing)"
+        )
+        run_benchmark(
+            tasks,
+            [LOCAL_MODEL],
+            RunOptions(
+                output_path=str(output_path),
+                seed=seed,
+                num_samples=local_samples,
+                max_tokens=local_max_tokens,
+                max_connections=1,
+            ),
+        )
+    else:
+        console.print("[bold]3/4[/] local model skipped (--local-samples 0)")
+
+    seeds = parse_seeds(audit_seeds)
+    console.print(
+        f"[bold]4/4[/] audit environment: {', '.join(AUDIT_AGENTS)} on seeds {audit_seeds}"
+    )
+    audit_summaries = {
+        agent: asyncio.run(run_audit(agent, AUDIT_TASKS, seeds, output_path=output_path))[1]
+        for agent in AUDIT_AGENTS
+    }
+
+    files = build_report([output_path], output_path / "report", seed=seed)
+    console.print(benchmark_table(files.leaderboard))
+    console.print(audit_table(audit_summaries))
+    console.print(
+        f"\nReport: [bold]{files.html}[/]\nLeaderboard: {files.markdown}\n"
+        f"Done in {time.monotonic() - started:.0f} s."
+    )
+
+
+def benchmark_table(board: Leaderboard) -> Table:
+    """The leaderboard's headline numbers, narrow enough for an 80-column terminal."""
+    table = Table(title="Benchmark: headline metric per task, % (CIs in the HTML report)")
+    table.add_column("model", no_wrap=True)
+    for task in board.tasks:
+        table.add_column(SHORT_TASK_NAMES.get(task, task), justify="right")
+    table.add_column("rank", justify="right")
+    for row in board.rows:
+        values = []
+        for task in board.tasks:
+            cell = row.cells.get(task)
+            values.append("-" if cell is None or cell.value is None else f"{100 * cell.value:.1f}")
+        rank = "-" if row.mean_rank is None else f"{row.mean_rank:.2f}"
+        table.add_row(row.model.removeprefix("baseline/"), *values, rank)
+    return table
+
+
+def audit_table(summaries: dict[str, dict[str, Any]]) -> Table:
+    """Mean audit score per agent and task, with its 95% CI."""
+    table = Table(title="Audit environment: mean episode score [95% CI]")
+    table.add_column("agent")
+    for task in AUDIT_TASKS:
+        table.add_column(task, justify="right")
+    for agent, summary in summaries.items():
+        cells = []
+        for task in AUDIT_TASKS:
+            stats = summary["tasks"].get(task)
+            if stats is None:
+                cells.append("-")
+                continue
+            low, high = stats["ci95"]
+            cells.append(f"{stats['mean']:.3f} [{low:.2f}, {high:.2f}]")
+        table.add_row(agent, *cells)
+    return table

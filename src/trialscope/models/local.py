@@ -71,6 +71,9 @@ class LocalChatModel:
         self._server = LlamaServer(options)
         self._client: ChatModel | None = None
         self._start_lock = asyncio.Lock()
+        # llama.cpp's server answers one request at a time; queueing here rather than in its
+        # socket keeps the request timeout about generation, not about waiting in line.
+        self._request_lock = asyncio.Lock()
 
     @property
     def server(self) -> LlamaServer:
@@ -99,7 +102,8 @@ class LocalChatModel:
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
         client = await self._ensure_started()
-        return await client.chat(messages, config)
+        async with self._request_lock:
+            return await client.chat(messages, config)
 
     async def aclose(self) -> None:
         if self._client is not None:

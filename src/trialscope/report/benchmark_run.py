@@ -14,7 +14,8 @@ from trialscope.report.run_files import (
     read_json_object,
     read_jsonl_objects,
 )
-from trialscope.report.sample_fields import SampleRecord, read_sample
+from trialscope.report.sample_fields import SampleFieldError, SampleRecord, read_sample
+from trialscope.report.statistics import SampleScore, score_statistic
 from trialscope.report.task_names import canonical_task
 
 BENCHMARK_FILES: tuple[str, ...] = ("results.json", "metrics.json", "samples.jsonl")
@@ -57,10 +58,19 @@ class BenchmarkRun:
         return MEAN_SCORE
 
     @property
+    def sample_scores(self) -> dict[str, SampleScore]:
+        """Every scored sample's score, weight and stratum, by sample id."""
+        return {
+            s.sample_id: SampleScore(s.score, s.weight, s.stratum)
+            for s in self.samples
+            if s.score is not None
+        }
+
+    @property
     def mean_score(self) -> float | None:
-        """Mean per-sample score over every scored sample."""
-        scores = [s.score for s in self.samples if s.score is not None]
-        return sum(scores) / len(scores) if scores else None
+        """The statistic of the per-sample scores (`docs/formats.md`): their mean, weighted and
+        averaged over strata when the samples carry `weight` / `stratum`."""
+        return score_statistic(list(self.sample_scores.values()))
 
     @property
     def headline_value(self) -> float | None:
@@ -150,7 +160,11 @@ def load_benchmark_run(folder: Path) -> BenchmarkRun:
         layout = "journal"
     else:
         rows, layout = [], "summary"
-    samples = _unique([read_sample(row, index) for index, row in enumerate(rows)])
+    try:
+        samples = _unique([read_sample(row, index) for index, row in enumerate(rows)])
+    except SampleFieldError as exc:
+        source = results_path if "results" in results_doc else folder / "samples.jsonl"
+        raise RunFolderError(f"{source}: {exc}") from exc
 
     docs = (metrics_doc, results_doc, summary_doc)
     task = next((d["task"] for d in docs if isinstance(d.get("task"), str)), None)

@@ -11,12 +11,13 @@ from trialscope.report.benchmark_run import MEAN_SCORE, BenchmarkRun
 from trialscope.report.statistics import (
     DEFAULT_RESAMPLES,
     PairedDifference,
-    bootstrap_mean_ci,
+    bootstrap_statistic_ci,
     paired_bootstrap,
     stream_rng,
 )
 from trialscope.report.task_names import task_order
 
+_SAME = 1e-9  # a headline value and the per-sample statistic closer than this are the same
 ALL_PAIRS_UP_TO = 8  # beyond this many models per task, only neighbours in the ranking are tested
 _LOWER_IS_BETTER = ("mae", "error", "ece", "loss", "brier")
 
@@ -70,6 +71,8 @@ class Leaderboard:
     tasks: list[str]
     rows: list[LeaderboardRow]
     comparisons: dict[str, list[PairedDifference]] = field(default_factory=dict)
+    compared_on_headline: dict[str, bool] = field(default_factory=dict)
+    """Per task: does the per-sample statistic the comparisons test equal every run's headline?"""
 
     def rank_text(self, row: LeaderboardRow) -> str:
         """Mean rank, with how many tasks it covers when that is not all of them."""
@@ -86,14 +89,20 @@ class Leaderboard:
         return max(set(names), key=names.count) if names else MEAN_SCORE
 
 
+def headline_is_sample_statistic(run: BenchmarkRun) -> bool:
+    """Is the run's headline value the statistic of its per-sample scores (weights, strata)?"""
+    value, statistic = run.headline_value, run.mean_score
+    return value is not None and statistic is not None and abs(value - statistic) < _SAME
+
+
 def _cell(run: BenchmarkRun, seed: int, resamples: int) -> Cell:
     metric, value = run.headline_metric, run.headline_value
     ci = run.confidence_intervals.get(metric)
-    scores = [s.score for s in run.samples if s.score is not None]
-    mean = run.mean_score
-    # A bootstrap of per-sample scores is the metric's interval only when the metric is their mean.
-    if ci is None and value is not None and mean is not None and abs(value - mean) < 1e-9:
-        ci = bootstrap_mean_ci(scores, stream_rng(seed, "ci", run.task, run.model), resamples)
+    # A bootstrap of per-sample scores is the metric's interval only when the metric is their
+    # statistic (plain, weighted or stratified mean).
+    if ci is None and headline_is_sample_statistic(run):
+        scores = list(run.sample_scores.values())
+        ci = bootstrap_statistic_ci(scores, stream_rng(seed, "ci", run.task, run.model), resamples)
     return Cell(
         metric=metric,
         value=value,
@@ -142,9 +151,9 @@ def _comparisons(
         pairs = list(pairwise(ranked))
         pairs += [(ranked[0], m) for m in ranked[2:]]
     found: list[PairedDifference] = []
+    scores = {model: run.sample_scores for model, run in by_model.items()}
     for a, b in pairs:
-        scores_a = {s.sample_id: s.score for s in by_model[a].samples if s.score is not None}
-        scores_b = {s.sample_id: s.score for s in by_model[b].samples if s.score is not None}
+        scores_a, scores_b = scores[a], scores[b]
         rng = stream_rng(seed, "paired", task, a, b)
         result = paired_bootstrap(scores_a, scores_b, rng, names=(a, b), resamples=resamples)
         if result is not None:
@@ -183,6 +192,7 @@ def build_leaderboard(
         task_runs = [run for run in runs if run.task == task]
         order = [r.model for r in in_task]
         board.comparisons[task] = _comparisons(task, task_runs, order, seed, resamples)
+        board.compared_on_headline[task] = all(headline_is_sample_statistic(r) for r in task_runs)
         _mark_ties_with_best(in_task, task, board.comparisons[task])
     return board
 

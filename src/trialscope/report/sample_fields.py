@@ -43,6 +43,14 @@ class SampleRecord:
     gold: str
     calibration: list[tuple[float, float]] = field(default_factory=list)
     latency_s: float | None = None
+    weight: float = 1.0
+    """The sample's weight in the headline mean (`evaluation.weight`, default 1)."""
+    stratum: str | None = None
+    """The sample's stratum (`evaluation.stratum`); None when it has none."""
+
+
+class SampleFieldError(ValueError):
+    """A per-sample field that does not hold what the formats describe."""
 
 
 def as_text(value: Any) -> str:
@@ -77,6 +85,37 @@ def derive_score(evaluation: dict[str, Any]) -> float | None:
     if "error" in evaluation:
         return 0.0
     return None
+
+
+def derive_weight(evaluation: dict[str, Any]) -> float:
+    """`evaluation.weight`: a finite non-negative number, 1 when absent."""
+    value = evaluation.get("weight")
+    if value is None:
+        return 1.0
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(float(value))
+        or value < 0
+    ):
+        raise SampleFieldError(
+            f"evaluation.weight must be a finite number >= 0, found {value!r}"
+        )
+    return float(value)
+
+
+def derive_stratum(evaluation: dict[str, Any]) -> str | None:
+    """`evaluation.stratum` as text (numbers and booleans as JSON), None when absent."""
+    value = evaluation.get("stratum")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float | bool):
+        return json.dumps(value)
+    raise SampleFieldError(
+        f"evaluation.stratum must be a string or number, found {type(value).__name__}"
+    )
 
 
 def derive_calibration(evaluation: dict[str, Any]) -> list[tuple[float, float]]:
@@ -194,11 +233,16 @@ def read_sample(result: dict[str, Any], index: int) -> SampleRecord:
     if score is None and status != "ok":
         score = 0.0
     latency = result.get("latency_s")
+    sample_id = _sample_id(result, index)
+    try:
+        weight, stratum = derive_weight(evaluation), derive_stratum(evaluation)
+    except SampleFieldError as exc:
+        raise SampleFieldError(f"result {index} (sample_id {sample_id!r}): {exc}") from exc
     prompt_source = result.get("input")
     if prompt_source is None and isinstance(result.get("sample"), dict):
         prompt_source = result["sample"]
     return SampleRecord(
-        sample_id=_sample_id(result, index),
+        sample_id=sample_id,
         score=score,
         status=status,
         prompt=prompt_text(prompt_source),
@@ -207,4 +251,6 @@ def read_sample(result: dict[str, Any], index: int) -> SampleRecord:
         gold=_gold(result, evaluation),
         calibration=derive_calibration(evaluation),
         latency_s=float(latency) if isinstance(latency, int | float) else None,
+        weight=weight,
+        stratum=stratum,
     )

@@ -1,8 +1,15 @@
-"""Bootstrap confidence intervals, paired bootstrap differences and reliability bins."""
+"""Bootstrap confidence intervals, paired bootstrap differences and reliability bins.
+
+The statistic of a run's per-sample scores is the one `docs/formats.md` defines: the mean over
+strata of the weighted mean score within each stratum (one stratum and unit weights give the plain
+mean). Resampling works on per-sample sums (weight x score and weight, one pair of columns per
+stratum), so each resample's statistic is a matrix product of draw counts with those sums.
+"""
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,8 +62,111 @@ def bootstrap_mean_ci(
 
 
 @dataclass(frozen=True)
+class SampleScore:
+    """One sample's score, its weight in the headline mean and its stratum (None: no stratum)."""
+
+    score: float
+    weight: float = 1.0
+    stratum: str | None = None
+
+    @property
+    def plain(self) -> bool:
+        """True when the sample counts as in a plain mean (unit weight, no stratum)."""
+        return self.weight == 1.0 and self.stratum is None
+
+
+ScoreLike = float | SampleScore
+"""A plain score or a SampleScore; plain scores have unit weight and no stratum."""
+
+
+def _as_sample_score(value: ScoreLike) -> SampleScore:
+    return value if isinstance(value, SampleScore) else SampleScore(float(value))
+
+
+def unit_sums(items: Sequence[SampleScore]) -> NDArray[np.float64]:
+    """Per-sample columns `[weight x score per stratum..., weight per stratum...]`."""
+    labels = sorted({item.stratum for item in items}, key=lambda s: (s is not None, s or ""))
+    column = {label: i for i, label in enumerate(labels)}
+    sums = np.zeros((len(items), 2 * len(labels)), dtype=np.float64)
+    rows = np.arange(len(items))
+    codes = np.fromiter((column[item.stratum] for item in items), np.int64, len(items))
+    weights = np.fromiter((item.weight for item in items), np.float64, len(items))
+    scores = np.fromiter((item.score for item in items), np.float64, len(items))
+    sums[rows, codes] = weights * scores
+    sums[rows, len(labels) + codes] = weights
+    return sums
+
+
+def stratified_statistic(pooled: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per row of pooled `unit_sums`: the mean over strata with positive weight of the weighted
+    mean score in each; NaN when no stratum has weight."""
+    strata = pooled.shape[1] // 2
+    numerators, denominators = pooled[:, :strata], pooled[:, strata:]
+    present = denominators > 0
+    means = np.where(present, numerators / np.where(present, denominators, 1.0), 0.0)
+    count = present.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(count > 0, means.sum(axis=1) / np.maximum(count, 1), np.nan)
+
+
+def score_statistic(values: Sequence[ScoreLike]) -> float | None:
+    """The headline statistic of per-sample scores; None when there are none (or no weight)."""
+    items = [_as_sample_score(v) for v in values]
+    if not items:
+        return None
+    value = float(stratified_statistic(unit_sums(items).sum(axis=0, keepdims=True))[0])
+    return value if np.isfinite(value) else None
+
+
+def _bootstrap_pooled(
+    sums: NDArray[np.float64], rng: np.random.Generator, resamples: int
+) -> NDArray[np.float64]:
+    """Column sums of `sums` over resamples of its rows, shape (resamples, columns)."""
+    n = len(sums)
+    distinct, counts = np.unique(sums, axis=0, return_counts=True)
+    if len(distinct) <= _FEW_DISTINCT:
+        # As in _bootstrap_means: a multinomial draw over the distinct rows.
+        draws = rng.multinomial(n, counts / n, size=resamples).astype(np.float64)
+        return np.asarray(draws @ distinct, dtype=np.float64)
+    pooled = np.empty((resamples, sums.shape[1]), dtype=np.float64)
+    rows = max(1, _CHUNK_CELLS // max(n, 1))
+    for start in range(0, resamples, rows):
+        stop = min(resamples, start + rows)
+        idx = rng.integers(0, n, size=(stop - start, n))
+        idx += n * np.arange(stop - start)[:, None]
+        drawn = np.bincount(idx.ravel(), minlength=(stop - start) * n).reshape(stop - start, n)
+        pooled[start:stop] = drawn.astype(np.float64) @ sums
+    return pooled
+
+
+def _interval(values: NDArray[np.float64], level: float) -> tuple[float, float] | None:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return None
+    tail = (1.0 - level) / 2.0
+    lo, hi = np.quantile(finite, [tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+def bootstrap_statistic_ci(
+    values: Sequence[ScoreLike],
+    rng: np.random.Generator,
+    resamples: int = DEFAULT_RESAMPLES,
+    level: float = 0.95,
+) -> tuple[float, float] | None:
+    """Percentile bootstrap interval of `score_statistic`; None for fewer than two values."""
+    items = [_as_sample_score(v) for v in values]
+    if all(item.plain for item in items):
+        return bootstrap_mean_ci([item.score for item in items], rng, resamples, level)
+    if len(items) < 2:
+        return None
+    pooled = _bootstrap_pooled(unit_sums(items), rng, resamples)
+    return _interval(stratified_statistic(pooled), level)
+
+
+@dataclass(frozen=True)
 class PairedDifference:
-    """Mean score of A minus B over the samples both answered, with its bootstrap interval."""
+    """Headline statistic of A minus B over the samples both answered, with its bootstrap interval."""
 
     model_a: str
     model_b: str
@@ -71,18 +181,26 @@ class PairedDifference:
 
 
 def paired_bootstrap(
-    scores_a: dict[str, float],
-    scores_b: dict[str, float],
+    scores_a: Mapping[str, ScoreLike],
+    scores_b: Mapping[str, ScoreLike],
     rng: np.random.Generator,
     names: tuple[str, str] = ("A", "B"),
     resamples: int = DEFAULT_RESAMPLES,
     level: float = 0.95,
 ) -> PairedDifference | None:
-    """Resample the shared sample ids; None when fewer than two samples are shared."""
+    """Resample the shared sample ids jointly for both models; the difference is of
+    `score_statistic` on each resample. None when fewer than two samples are shared (or the
+    statistic is undefined)."""
     shared = sorted(scores_a.keys() & scores_b.keys())
     if len(shared) < 2:
         return None
-    diffs = np.fromiter((scores_a[k] - scores_b[k] for k in shared), np.float64, len(shared))
+    items_a = [_as_sample_score(scores_a[k]) for k in shared]
+    items_b = [_as_sample_score(scores_b[k]) for k in shared]
+    if not all(item.plain for item in (*items_a, *items_b)):
+        return _paired_statistic(items_a, items_b, rng, names, resamples, level)
+    diffs = np.fromiter(
+        (a.score - b.score for a, b in zip(items_a, items_b, strict=True)), np.float64, len(shared)
+    )
     means = _bootstrap_means(diffs, rng, resamples)
     tail = (1.0 - level) / 2.0
     lo, hi = np.quantile(means, [tail, 1.0 - tail])
@@ -93,6 +211,27 @@ def paired_bootstrap(
         difference=float(diffs.mean()),
         ci=(float(lo), float(hi)),
     )
+
+
+def _paired_statistic(
+    items_a: list[SampleScore],
+    items_b: list[SampleScore],
+    rng: np.random.Generator,
+    names: tuple[str, str],
+    resamples: int,
+    level: float,
+) -> PairedDifference | None:
+    sums_a, sums_b = unit_sums(items_a), unit_sums(items_b)
+    width = sums_a.shape[1]
+    both = np.hstack([sums_a, sums_b])
+    total = both.sum(axis=0, keepdims=True)
+    difference = stratified_statistic(total[:, :width]) - stratified_statistic(total[:, width:])
+    pooled = _bootstrap_pooled(both, rng, resamples)
+    diffs = stratified_statistic(pooled[:, :width]) - stratified_statistic(pooled[:, width:])
+    ci = _interval(diffs, level)
+    if ci is None or not np.isfinite(difference[0]):
+        return None
+    return PairedDifference(names[0], names[1], len(items_a), float(difference[0]), ci)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,9 @@ class SampleResult:
 
     `evaluation` always holds `score` (a float in [0, 1], the per-sample headline score used for
     paired significance tests) and, for tasks with a confidence, `calibration`: a list of
-    `[confidence in 0..1, correct as 0/1]` pairs.
+    `[confidence in 0..1, correct as 0/1]` pairs. Optional `weight` (a number >= 0, default 1) and
+    `stratum` (a label) make the first headline metric the mean over strata of the weighted mean
+    score within each stratum (see docs/formats.md); tasks set them so that this holds exactly.
     `status` is `ok`, `parse_error` or `error` (the request failed after retries).
     """
 

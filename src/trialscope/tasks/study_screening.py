@@ -179,6 +179,8 @@ class StudyScreeningTask(Task):
         micro = n_correct / len(evaluations) if evaluations else 0.0
         return {
             "score": micro,
+            # weighted by its studies, the mean of per-review accuracy is the pooled accuracy
+            "weight": len(evaluations),
             "review_id": record.metadata.get("PMID", sample.sample_id),
             "evaluations": evaluations,
             "micro_accuracy": micro,

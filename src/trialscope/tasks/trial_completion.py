@@ -165,6 +165,8 @@ class TrialCompletionTask(Task):
         both_terminate = truth == "terminate" and outcome == "terminate"
         return {
             "score": 1.0 if correct else 0.0,
+            # the mean over gold outcomes of the mean score in each is balanced_accuracy_outcome
+            "stratum": truth,
             "nct_id": record.metadata.get("study_nctid", ""),
             "true_outcome": truth,
             "pred_outcome": outcome,
