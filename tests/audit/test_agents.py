@@ -128,10 +128,21 @@ async def test_react_with_a_model_that_never_answers_json_does_not_crash(
 ) -> None:
     openai_server.responder = lambda request: "Sure! Let me think about the audit."
     agent = make_agent("react", _model_name(openai_server))
-    result = await run_episode(AuditEnvironment(), agent, "hard", 1)
+    steps: list[StepRecord] = []
+    result = await run_episode(AuditEnvironment(), agent, "hard", 1, on_step=steps.append)
     await agent.aclose()
-    assert result.finished_by == "report"
-    assert result.score == 0.0
+    # Prose never reaches the environment: the agent walks the workflow and never invents flags.
+    tools = [s.action.tool for s in steps]
+    assert tools[:5] == ["investigate_pattern"] * 5
+    assert tools[5:8] == ["compute_distribution"] * 3
+    assert "query_records" in tools and tools[-1] == "submit_report"
+    assert all(s.observation.error is None for s in steps)
+    assert result.finished_by == "report" and result.flags == []
+    assert result.score <= 0.15
+    # JSON mode and the action cap were requested every time.
+    bodies = [r.body for r in openai_server.requests]
+    assert bodies and all(b.get("response_format") == {"type": "json_object"} for b in bodies)
+    assert all(b.get("max_tokens", b.get("max_completion_tokens")) == 256 for b in bodies)
 
 
 async def test_llm_agents_survive_a_failing_provider(openai_server: OpenAIServer) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from trialscope.report.statistics import SampleScore, score_statistic
+
 TASKS = (
     "study_search",
     "study_screening",
@@ -36,6 +38,7 @@ def sample_results(
 ) -> list[dict[str, Any]]:
     """Per-sample results in trialscope's `SampleResult` shape with seeded correctness."""
     rng = np.random.default_rng(seed)
+    review_rng = np.random.default_rng([seed, 1])  # apart, so other tasks' draws do not change
     results = []
     for i in range(n):
         status = "parse_error" if rng.random() < parse_error_rate else "ok"
@@ -43,6 +46,13 @@ def sample_results(
         gold = "ABCD"[i % 4]
         prediction = (gold if correct else "ABCD"[(i + 1) % 4]) if status == "ok" else None
         evaluation: dict[str, Any] = {"score": 1.0 if correct else 0.0, "gold": gold}
+        if task == "study_screening":
+            # a review of several studies: a fraction correct, weighted by its studies
+            studies = 1 + i % 7
+            right = int(review_rng.binomial(studies, accuracy)) if status == "ok" else 0
+            evaluation.update(score=right / studies, weight=studies)
+        elif task == "trial_completion":
+            evaluation["stratum"] = "terminate" if i % 3 == 0 else "complete"
         if task in _CALIBRATED:
             confidence = float(np.clip(accuracy + rng.normal(0, 0.2), 0.0, 1.0))
             evaluation["calibration"] = [[confidence, 1 if correct else 0]]
@@ -89,7 +99,18 @@ def write_trialscope_run(
     with (folder / "samples.jsonl").open("w", encoding="utf-8") as journal:
         for row in results:
             journal.write(json.dumps(row) + "\n")
-    mean = sum(r["evaluation"]["score"] for r in results) / n
+    # the headline is the statistic docs/formats.md defines over (score, weight, stratum)
+    mean = score_statistic(
+        [
+            SampleScore(
+                r["evaluation"]["score"],
+                r["evaluation"].get("weight", 1.0),
+                r["evaluation"].get("stratum"),
+            )
+            for r in results
+        ]
+    )
+    assert mean is not None
     metric = "accuracy"
     metrics = {
         "task": task,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tests.report.run_factory import write_benchmark_tree, write_original_qa_run
 
 from trialscope.report.benchmark_run import BenchmarkRun
 from trialscope.report.leaderboard import build_leaderboard, format_metric, lower_is_better
+from trialscope.report.markdown_report import render_markdown
 from trialscope.report.run_folders import collect_runs
 from trialscope.report.sample_fields import SampleRecord
 
@@ -106,3 +108,55 @@ def test_metric_formatting() -> None:
     assert format_metric("accuracy", 0.6123) == "61.2"
     assert format_metric("mae", 411.43) == "411.4"
     assert format_metric("recall@100", None) == "–"
+
+
+def _stratified_run(
+    model: str, correct: list[float], truth: list[str], headline: float | None
+) -> BenchmarkRun:
+    run = _run("trial_completion", model, {}, correct)
+    for sample, label in zip(run.samples, truth, strict=True):
+        sample.stratum = label
+    statistic = run.mean_score
+    assert statistic is not None
+    run.metrics = {"balanced_accuracy_outcome": statistic if headline is None else headline}
+    run.headline = ["balanced_accuracy_outcome"]
+    return run
+
+
+def test_comparisons_test_the_headline_statistic_and_agree_with_the_ranking() -> None:
+    truth = ["complete" if i % 10 < 7 else "terminate" for i in range(600)]
+    majority = [float(t == "complete") for t in truth]  # accuracy 70%, balanced 50%
+    rng = np.random.default_rng(0)
+    lexical = [float(rng.random() < 0.62) for _ in truth]  # about 62% in both
+    runs = [
+        _stratified_run("baseline/majority", majority, truth, None),
+        _stratified_run("baseline/lexical", lexical, truth, None),
+    ]
+    board = build_leaderboard(runs, resamples=500)
+    cells = {row.model: row.cells["trial_completion"] for row in board.rows}
+    assert cells["baseline/majority"].value == pytest.approx(0.5)
+    assert cells["baseline/lexical"].rank == 1.0
+    low, high = cells["baseline/majority"].ci or (1.0, 0.0)
+    # always right on one stratum, always wrong on the other: 0.5 in every resample (the plain
+    # mean's interval would be around 0.7)
+    assert (low, high) == (0.5, 0.5)
+    assert cells["baseline/lexical"].ci is not None
+    (diff,) = board.comparisons["trial_completion"]
+    assert (diff.model_a, diff.model_b) == ("baseline/lexical", "baseline/majority")
+    assert diff.difference > 0 and diff.significant
+    assert board.compared_on_headline["trial_completion"]
+    markdown = render_markdown(board, [], None, 0, 500)
+    assert "not every run's headline" not in markdown
+
+
+def test_comparisons_say_when_they_are_not_on_the_headline() -> None:
+    truth = ["complete", "terminate"] * 30
+    runs = [
+        _stratified_run("m/a", [1.0, 0.0] * 30, truth, 0.9),
+        _stratified_run("m/b", [0.0, 1.0] * 30, truth, None),
+    ]
+    board = build_leaderboard(runs, resamples=200)
+    assert not board.compared_on_headline["trial_completion"]
+    cells = {row.model: row.cells["trial_completion"] for row in board.rows}
+    assert cells["m/a"].ci is None and cells["m/b"].ci is not None
+    assert "not every run's headline" in render_markdown(board, [], None, 0, 200)

@@ -144,3 +144,22 @@ def test_audit_episode_with_bad_score_is_named(tmp_path: Path) -> None:
     (folder / "episodes.jsonl").write_text('{"task": "task_easy", "score": "high"}\n')
     with pytest.raises(RunFolderError, match=r"episodes.jsonl: line 1: score: expected a number"):
         collect_runs([tmp_path])
+
+
+def test_weight_and_stratum_are_read_and_bad_weights_are_named(tmp_path: Path) -> None:
+    folder = write_trialscope_run(tmp_path, "study_screening", "m/x", 0.5, n=6)
+    run = load_benchmark_run(folder)
+    assert [s.weight for s in run.samples] == [1, 2, 3, 4, 5, 6]
+    assert run.mean_score == pytest.approx(run.metrics["accuracy"])
+    doc = json.loads((folder / "results.json").read_text())
+    doc["results"][2]["evaluation"]["weight"] = -1
+    (folder / "results.json").write_text(json.dumps(doc))
+    with pytest.raises(
+        RunFolderError,
+        match=r"results.json: result 2 \(sample_id 'stud-00002'\): evaluation.weight",
+    ):
+        load_benchmark_run(folder)
+    completion = load_benchmark_run(
+        write_trialscope_run(tmp_path, "trial_completion", "m/x", 0.5, n=6)
+    )
+    assert [s.stratum for s in completion.samples][:3] == ["terminate", "complete", "complete"]

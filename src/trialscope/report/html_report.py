@@ -12,7 +12,13 @@ from trialscope import __version__
 from trialscope.report.audit_run import AuditRun, audit_task_order, component_order
 from trialscope.report.benchmark_run import BenchmarkRun
 from trialscope.report.leaderboard import Leaderboard, format_metric, lower_is_better
-from trialscope.report.markdown_report import cell_text, difference_text, usage_texts
+from trialscope.report.markdown_report import (
+    COMPARISON_TEXT,
+    OFF_HEADLINE_NOTE,
+    cell_text,
+    difference_text,
+    usage_texts,
+)
 from trialscope.report.paper import PaperFigures
 from trialscope.report.sample_browser import browser_data, embed_json
 from trialscope.report.statistics import reliability_bins
@@ -153,7 +159,14 @@ def _comparisons_view(board: Leaderboard) -> list[dict[str, Any]]:
                     "mid": 50 + 50 * d.difference / span,
                 }
             )
-        groups.append({"task": task_label(task), "items": items, "span": f"{100 * span:.1f}"})
+        groups.append(
+            {
+                "task": task_label(task),
+                "items": items,
+                "span": f"{100 * span:.1f}",
+                "note": "" if board.compared_on_headline.get(task, True) else OFF_HEADLINE_NOTE,
+            }
+        )
     return groups
 
 
@@ -273,6 +286,7 @@ def render_html(
         bar_charts=_bar_charts(board, series),
         calibration=_calibration_charts(benchmark_runs, series),
         comparisons=_comparisons_view(board),
+        comparison_text=COMPARISON_TEXT.replace("`", ""),
         audit=_audit_view(audit_runs) if audit_runs else None,
         paper=_paper_view(paper, board.tasks),
         paper_rows=_paper_rows(paper, board.tasks),

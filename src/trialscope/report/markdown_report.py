@@ -10,6 +10,19 @@ from trialscope.report.paper import PaperFigures
 from trialscope.report.statistics import PairedDifference
 from trialscope.report.task_names import task_label
 
+COMPARISON_TEXT = (
+    "The samples both models answered are resampled jointly for both; each resample computes "
+    "the headline statistic from the per-sample scores: their mean, weighted by "
+    "`evaluation.weight` and averaged with equal weight over the groups of `evaluation.stratum` "
+    "where a task sets them (so screening is compared on pooled accuracy and trial completion "
+    "on balanced accuracy, as in the leaderboard)."
+)
+OFF_HEADLINE_NOTE = (
+    "Compared on the statistic of the per-sample scores, which here is not every run's headline "
+    "metric (runs without the per-sample fields it needs): the comparison may disagree with the "
+    "leaderboard."
+)
+
 
 def _escape(text: str) -> str:
     return text.replace("|", "\\|")
@@ -75,6 +88,8 @@ def _comparison_tables(board: Leaderboard) -> list[str]:
         if not diffs:
             continue
         lines += ["", f"### {task_label(task)}", ""]
+        if not board.compared_on_headline.get(task, True):
+            lines += [f"*{OFF_HEADLINE_NOTE}*", ""]
         lines += ["| A | B | shared samples | A − B (pp) | 95% CI | |"]
         lines += ["|---|---|---:|---:|---|---|"]
         for diff in diffs:
@@ -136,16 +151,16 @@ def render_markdown(
         lines += [
             "Headline metric per task (percent for fractions) with its 95% confidence interval in "
             "brackets. Mean rank is taken over the tasks a model was run on (1 is best). **Bold**: "
-            "best on the task; ≈: not significantly worse than the best (paired bootstrap on "
-            "per-sample scores).",
+            "best on the task; ≈: not significantly worse than the best (paired bootstrap of "
+            "the headline statistic, see below).",
             "",
             *_leaderboard_table(board),
             "",
             "## Paired comparisons",
             "",
-            f"Paired bootstrap over the samples both models answered ({resamples} resamples, "
-            f"seed {seed}); difference of mean per-sample score in percentage points. A difference "
-            "whose interval contains zero is marked *not significant*.",
+            f"Paired bootstrap ({resamples} resamples, seed {seed}). {COMPARISON_TEXT} "
+            "Differences are in percentage points; a difference whose interval contains zero is "
+            "marked *not significant*.",
             *_comparison_tables(board),
         ]
     if audit_runs:

@@ -98,9 +98,7 @@ def derive_weight(evaluation: dict[str, Any]) -> float:
         or not math.isfinite(float(value))
         or value < 0
     ):
-        raise SampleFieldError(
-            f"evaluation.weight must be a finite number >= 0, found {value!r}"
-        )
+        raise SampleFieldError(f"evaluation.weight must be a finite number >= 0, found {value!r}")
     return float(value)
 
 

@@ -166,7 +166,7 @@ def bootstrap_statistic_ci(
 
 @dataclass(frozen=True)
 class PairedDifference:
-    """Headline statistic of A minus B over the samples both answered, with its bootstrap interval."""
+    """Headline statistic of A minus B over the shared samples, with its bootstrap interval."""
 
     model_a: str
     model_b: str

@@ -156,3 +156,21 @@ def test_review_inclusion_follows_the_selection_criteria(registry_3000) -> None:
     # Included studies are (nearly) all randomised; excluded ones much less often.
     assert randomised_in / total_in > 0.85
     assert randomised_out / total_out < randomised_in / total_in - 0.2
+
+
+def test_larger_registries_hold_more_reviews_with_disjoint_included_studies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from trialscope.data.synthetic import literature
+
+    monkeypatch.setattr(literature, "TRIALS_PER_REVIEW_SET", 500)
+    _, _, one_set = generate(499, 2)
+    _, _, three_sets = generate(1500, 2)
+    assert len(three_sets) > 2 * len(one_set)
+    by_title: dict[str, list[set[str]]] = {}
+    for review in three_sets:
+        by_title.setdefault(review["title"], []).append(set(review["included_pmids"]))
+    for copies in by_title.values():
+        for i, first in enumerate(copies):
+            for second in copies[i + 1 :]:
+                assert not first & second

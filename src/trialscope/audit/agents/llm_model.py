@@ -17,12 +17,13 @@ def load_chat_model(name: str) -> ChatModel:
     return resolve_model(name, load_settings())
 
 
-async def ask(model: ChatModel, messages: list[ChatMessage], max_tokens: int) -> str | None:
+async def ask(
+    model: ChatModel, messages: list[ChatMessage], max_tokens: int, json_mode: bool = False
+) -> str | None:
     """The model's reply text, or None when the request failed for good (logged)."""
+    config = GenerationConfig(temperature=0.0, max_tokens=max_tokens, json_mode=json_mode)
     try:
-        result = await model.chat(
-            messages, GenerationConfig(temperature=0.0, max_tokens=max_tokens)
-        )
+        result = await model.chat(messages, config)
     except ProviderError as exc:
         log.warning("model %s failed: %s", model.name, exc)
         return None

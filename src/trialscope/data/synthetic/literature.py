@@ -27,6 +27,8 @@ from trialscope.data.synthetic.study import (
 PUBLICATION_PMID_BASE = 20_000_000
 REVIEW_PMID_BASE = 39_000_000
 CANDIDATE_CAP = 30
+TRIALS_PER_REVIEW_SET = 10_000
+"""One full set of review questions per this many trials, so larger registries hold more reviews."""
 _REVIEWER_NOISE = 0.05
 
 
@@ -39,6 +41,7 @@ class ReviewSpec:
     class_index: int
     population: str
     placebo_only: bool
+    copy: int = 0
     included: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
     search_year: int = 2025
@@ -51,16 +54,22 @@ def benefit_probabilities(seed: int) -> list[list[float]]:
     return [[float(rng.uniform(0.1, 0.9)) for _ in cond.classes] for cond in CONDITIONS]
 
 
-def review_specs() -> list[ReviewSpec]:
-    """Every review question the registry can hold, in a fixed order."""
+def review_sets(n_trials: int) -> int:
+    """How many sets of review questions a registry of `n_trials` holds (at least one)."""
+    return max(1, n_trials // TRIALS_PER_REVIEW_SET)
+
+
+def review_specs(sets: int = 1) -> list[ReviewSpec]:
+    """Every review question the registry can hold, `sets` times over, in a fixed order."""
     specs: list[ReviewSpec] = []
-    for ci, cond in enumerate(CONDITIONS):
-        populations = ["adults", "children"] if cond.pediatric else ["adults"]
-        for ki, klass in enumerate(cond.classes):
-            placebo_options = [True, False] if klass.kind in ("DRUG", "BIOLOGICAL") else [False]
-            for population in populations:
-                for placebo_only in placebo_options:
-                    specs.append(ReviewSpec(len(specs), ci, ki, population, placebo_only))
+    for copy in range(sets):
+        for ci, cond in enumerate(CONDITIONS):
+            populations = ["adults", "children"] if cond.pediatric else ["adults"]
+            for ki, klass in enumerate(cond.classes):
+                drug = klass.kind in ("DRUG", "BIOLOGICAL")
+                for population in populations:
+                    for placebo_only in [True, False] if drug else [False]:
+                        specs.append(ReviewSpec(len(specs), ci, ki, population, placebo_only, copy))
     return specs
 
 
@@ -136,19 +145,25 @@ def publication(design: TrialDesign, pmid: str, positive: bool, dice: Dice) -> d
 class ReviewCollector:
     """Gathers candidate studies for every review as publications stream past."""
 
-    def __init__(self, seed: int) -> None:
-        self.specs = review_specs()
-        self._by_condition: dict[int, list[ReviewSpec]] = {}
+    def __init__(self, seed: int, sets: int = 1) -> None:
+        self.specs = review_specs(sets)
+        self._sets = sets
+        self._by_condition: dict[tuple[int, int], list[ReviewSpec]] = {}
         for spec in self.specs:
-            self._by_condition.setdefault(spec.condition_index, []).append(spec)
+            self._by_condition.setdefault((spec.condition_index, spec.copy), []).append(spec)
         self._dice = Dice(np.random.default_rng([seed, 104729]))
         # Reviews searched in different years, so a time split has reviews on both sides.
         for spec in self.specs:
             spec.search_year = self._dice.integer(2012, REFERENCE_DATE.year - 1)
 
     def offer(self, design: TrialDesign, pmid: str, positive: bool, year: int) -> None:
-        """Consider one publication as a candidate for the reviews of its condition."""
-        for spec in self._by_condition.get(design.condition_index, []):
+        """Consider one publication as a candidate for the reviews of its condition.
+
+        With several sets of reviews, each publication goes to one set, so the cost per
+        publication stays constant and each set's reviews draw on different studies.
+        """
+        copy = self._dice.integer(0, self._sets - 1) if self._sets > 1 else 0
+        for spec in self._by_condition.get((design.condition_index, copy), []):
             if year > spec.search_year:
                 continue
             include = _matches(spec, design)
@@ -181,6 +196,7 @@ def _review_record(spec: ReviewSpec) -> dict[str, Any]:
         verdict = f"the evidence on whether the intervention improves {outcome} is inconsistent"
     # The conclusion names neither the intervention nor the comparator, so options from other
     # reviews of the same condition differ only in what the evidence says.
+    versus = "placebo" if spec.placebo_only else "control"
     conclusion = (
         f"We included {count} randomised trials in {who}. Overall, {verdict}; "
         f"{spec.positive} of {count} trials reported a significant benefit."
@@ -188,8 +204,8 @@ def _review_record(spec: ReviewSpec) -> dict[str, Any]:
     return {
         "review_id": f"SR{spec.index:05d}",
         "pmid": str(REVIEW_PMID_BASE + spec.index),
-        "title": f"{upper_first(klass.name)} versus {control.split(',')[0]} for "
-        f"{in_sentence(cond.name)} in {spec.population}",
+        "title": f"{upper_first(klass.name)} versus {versus} for {in_sentence(cond.name)} "
+        f"in {spec.population}",
         "background": f"{cond.name} is a common condition; {klass.name} agents such as "
         f"{', '.join(klass.agents)} have been studied in randomised trials.",
         "objectives": f"To assess the effects of {klass.name} compared with {control} on "

@@ -15,6 +15,7 @@ from trialscope.data.synthetic.literature import (
     ReviewCollector,
     benefit_probabilities,
     publication,
+    review_sets,
 )
 from trialscope.data.synthetic.phrases import SPONSORS
 from trialscope.data.synthetic.study import study_record
@@ -42,7 +43,7 @@ class SyntheticRegistry:
             raise ValueError(f"n_trials must be >= 0, got {n_trials}")
         self.n_trials = n_trials
         self.seed = seed
-        self._collector = ReviewCollector(seed)
+        self._collector = ReviewCollector(seed, review_sets(n_trials))
         self._benefit = benefit_probabilities(seed)
         self._finished = False
 
