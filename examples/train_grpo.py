@@ -11,8 +11,8 @@ flag_error, propose_fix, submit_report) as tools, and calls `reset(**row)` with 
 row's columns, here `task` and `seed`, so every prompt is a distinct, reproducible episode.
 The environment runs in `train` mode: its dense rewards add up to the episode score, so the
 reward below is the score an evaluation would report. With `--env-url` the wrappers drive a
-running `trialscope audit serve` (or many replicas behind a load balancer) over WebSocket
-instead of in-process environments.
+running `trialscope audit serve --mode train` (or many replicas behind a load balancer) over
+WebSocket instead of in-process environments; a server in the default eval mode refuses them.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def main() -> None:
     parser.add_argument("--model", default="Qwen/Qwen3-0.6B")
     parser.add_argument("--task", choices=["easy", "medium", "hard"], default="easy")
     parser.add_argument("--episodes", type=int, default=256, help="distinct seeds in the dataset")
-    parser.add_argument("--env-url", default=None, help="ws(s)://host:port of a running server")
+    parser.add_argument(
+        "--env-url", default=None, help="http(s)://host:port of a server started with --mode train"
+    )
     parser.add_argument("--output-dir", default="outputs/audit-grpo")
     args = parser.parse_args()
 

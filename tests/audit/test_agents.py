@@ -178,3 +178,28 @@ async def test_traps_catch_an_auditor_that_skips_the_stage_iv_exception() -> Non
         wrong = [f for f in result.flags if not f["correct"]]
         assert wrong and all(f["patient_id"] in traps for f in wrong)
         assert result.score < 0.9
+
+
+async def test_react_replaces_a_repeated_call_and_honours_its_action_cap(
+    openai_server: OpenAIServer,
+) -> None:
+    from trialscope.audit.agents.llm_model import load_chat_model
+    from trialscope.audit.agents.react import ReactAgent
+
+    openai_server.responder = lambda request: '{"tool": "investigate_pattern", "variable": "age"}'
+    agent = ReactAgent(load_chat_model(_model_name(openai_server)), max_actions=3)
+    steps: list[StepRecord] = []
+    result = await run_episode(AuditEnvironment(), agent, "easy", 3, on_step=steps.append)
+    await agent.aclose()
+    assert [s.action.tool for s in steps] == [
+        "investigate_pattern",
+        "query_records",
+        "query_records",
+        "submit_report",
+    ]
+    assert agent.stats.model_actions == 1 and agent.stats.fallback_actions == 3
+    assert agent.stats.requests == 3 and result.finished_by == "report"
+    # The model is told its repeat was replaced; the system prompt stays short.
+    last = openai_server.requests[-1].messages
+    assert any("already made" in m["content"] for m in last)
+    assert len(last[0]["content"]) < 1000

@@ -16,7 +16,7 @@ from trialscope.audit.tools import TOOL_NAMES
 
 pytestmark = [pytest.mark.local_llm, pytest.mark.timeout(300)]
 
-MAX_ACTIONS = 4
+MAX_ACTIONS = 3
 
 
 async def test_react_with_smollm2_finishes_a_short_episode() -> None:

@@ -86,7 +86,7 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
         task: str = "easy",
         **kwargs: Any,
     ) -> AuditObservation:
-        """Start a new episode of `task` (a seed is drawn if none); a `mode` must be the env's own."""
+        """Start an episode of `task` (a seed is drawn if none); a `mode` must be the env's own."""
         mode = kwargs.get("mode")
         if mode is not None and mode != self.mode:
             # The mode belongs to whoever built the environment (the server's setting): a client

@@ -59,7 +59,7 @@ class FallbackPlan:
         return action_key(action) in self.done
 
     def next_action(self, steps_remaining: int) -> AuditAction:
-        """The next workflow step; the report once the budget is nearly spent or paging is futile."""
+        """The next workflow step; the report once the budget is spent or paging is futile."""
         if steps_remaining <= 1:
             return self.report()
         for variable in self.key_variables:

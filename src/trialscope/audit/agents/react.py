@@ -22,21 +22,20 @@ from trialscope.models.base import ChatMessage, ChatModel
 log = logging.getLogger(__name__)
 ACTION_MAX_TOKENS = 256
 """One action is a small JSON object; a cap keeps a rambling small model from costing minutes."""
-MAX_RESULT_CHARS = 1200
-OLDER_RESULT_CHARS = 200
+MAX_RESULT_CHARS = 700
+"""Prompt evaluation dominates on CPU: the latest result is cut here, older ones are dropped."""
 HISTORY_TURNS = 3
 MAX_PROVIDER_FAILURES = 2
 """Consecutive failed requests before the agent stops asking (each may be a long timeout)."""
 
-SYSTEM = """You audit clinical trial records. Each turn reply with ONE JSON object:
-{{"tool": NAME, ...arguments}}. Tools:
+SYSTEM = """You audit clinical trial records. Reply with ONE JSON object per turn. Tools:
 {tools}
-Filter ops: == != < <= > >= in is_null not_null. Examples:
+Examples:
 {{"tool": "investigate_pattern", "variable": "age"}}
-{{"tool": "query_records", "filters": [{{"field": "age", "op": ">", "value": 70}}], "fields": ["age"]}}
+{{"tool": "query_records", "filters": [{{"field": "age", "op": ">", "value": 70}}]}}
 {{"tool": "flag_error", "patient_id": "P0012", "error_type": "invalid_age", "confidence": 0.9}}
 {{"tool": "submit_report", "report": "P0012 invalid_age: age 82 is above 70."}}
-Investigate the key variables, query for rule breaks, flag each bad patient once, then report."""
+Investigate key variables, query rule breaks, flag each once, then report."""
 
 
 def tool_signatures() -> str:
@@ -127,7 +126,7 @@ class ReactAgent(AuditAgent):
             action = turn.action.model_dump(exclude_none=True, exclude={"metadata"})
             messages.append({"role": "assistant", "content": json.dumps(action)})
             if turn.observation is not None:
-                limit = MAX_RESULT_CHARS if latest else OLDER_RESULT_CHARS
+                limit = MAX_RESULT_CHARS if latest else 0
                 body = render_observation(turn.observation, limit)
                 messages.append({"role": "user", "content": f"{turn.note}{body}"})
         if messages[-1]["role"] == "assistant" or len(messages) == 2:

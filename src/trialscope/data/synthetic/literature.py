@@ -142,6 +142,49 @@ def publication(design: TrialDesign, pmid: str, positive: bool, dice: Dice) -> d
     }
 
 
+_OTHER_KINDS: tuple[tuple[str, str], ...] = (
+    ("a retrospective cohort study", "Observational Study"),
+    ("a case series", "Case Reports"),
+    ("a narrative review", "Review"),
+    ("a cross-sectional survey of prescribing", "Observational Study"),
+    ("a cost-effectiveness analysis", "Comparative Study"),
+    ("a pharmacokinetic modelling study", "Research Support"),
+)
+
+
+def other_publication(design: TrialDesign, pmid: str, dice: Dice) -> dict[str, Any]:
+    """A paper on the trial's topic that is not a trial report (nct_id None).
+
+    These fill the search corpus with on-topic studies a review must not include, so retrieval
+    needs more than the condition and drug names.
+    """
+    kind, pub_type = dice.pick(_OTHER_KINDS)
+    cond = in_sentence(design.condition.name)
+    agent = design.agent
+    finding = dice.pick(
+        (
+            f"{upper_first(agent)} use increased over the study period.",
+            f"Outcomes with {agent} varied widely between centres.",
+            f"Adverse events with {agent} were mostly mild.",
+            f"The evidence for {design.intervention.name} in {cond} remains limited.",
+        )
+    )
+    abstract = (
+        f"Background: {upper_first(design.intervention.name)} agents are used for {cond}. "
+        f"Methods: We conducted {kind} of {design.population} with {cond} treated with {agent}. "
+        f"Results: {finding} Conclusions: Randomised evidence is needed."
+    )
+    low = min(design.start.year, REFERENCE_DATE.year - 1)
+    return {
+        "pmid": pmid,
+        "title": f"{upper_first(agent)} in {design.population} with {cond}: {kind}",
+        "abstract": abstract,
+        "year": dice.integer(low, REFERENCE_DATE.year - 1),
+        "nct_id": None,
+        "publication_type": pub_type,
+    }
+
+
 class ReviewCollector:
     """Gathers candidate studies for every review as publications stream past."""
 
@@ -173,6 +216,14 @@ class ReviewCollector:
                 spec.included.append(pmid)
                 spec.positive += int(positive)
             elif not include and len(spec.excluded) < CANDIDATE_CAP and self._dice.chance(0.5):
+                spec.excluded.append(pmid)
+
+    def offer_excluded(self, condition_index: int, pmid: str, year: int) -> None:
+        """Consider a non-trial paper as an excluded candidate for reviews of its condition."""
+        copy = self._dice.integer(0, self._sets - 1) if self._sets > 1 else 0
+        for spec in self._by_condition.get((condition_index, copy), []):
+            open_slot = year <= spec.search_year and len(spec.excluded) < CANDIDATE_CAP
+            if open_slot and self._dice.chance(0.2):
                 spec.excluded.append(pmid)
 
     def reviews(self) -> list[dict[str, Any]]:

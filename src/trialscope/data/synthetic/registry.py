@@ -14,6 +14,7 @@ from trialscope.data.synthetic.literature import (
     PUBLICATION_PMID_BASE,
     ReviewCollector,
     benefit_probabilities,
+    other_publication,
     publication,
     review_sets,
 )
@@ -25,7 +26,10 @@ _PUBLISHED_P = {"COMPLETED": 0.55, "TERMINATED": 0.15, "UNKNOWN": 0.1}
 
 @dataclass
 class SyntheticTrial:
-    """One study record (CT.gov v2 JSON) and the publications that report it."""
+    """One study record (CT.gov v2 JSON), the papers reporting it, and on-topic papers that do not.
+
+    Papers that do not report the trial have `nct_id` None.
+    """
 
     study: dict[str, Any]
     publications: list[dict[str, Any]]
@@ -68,6 +72,11 @@ class SyntheticRegistry:
                 {"pmid": p["pmid"], "type": "RESULT", "citation": f"{p['title']}. {p['year']}."}
                 for p in publications
             ]
+            for _ in range(dice.weighted((0, 1, 2), (0.4, 0.4, 0.2))):
+                next_pmid += 1
+                other = other_publication(design, str(next_pmid), dice)
+                publications.append(other)
+                self._collector.offer_excluded(design.condition_index, other["pmid"], other["year"])
             yield SyntheticTrial(study_record(design, dice, references), publications)
         self._finished = True
 
