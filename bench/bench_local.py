@@ -162,6 +162,31 @@ def print_table(figures: list[TaskFigures], console: Console) -> None:
     console.print(table)
 
 
+def command_line(argv: list[str] | None) -> str:
+    """How this bench was invoked, as the docs quote it."""
+    return " ".join(
+        [".venv/bin/python bench/bench_local.py", *(sys.argv[1:] if argv is None else argv)]
+    )
+
+
+def summarize(
+    output: Path, tasks: list[str], argv: list[str] | None, write_docs: bool, console: Console
+) -> None:
+    """Figures from existing run folders (e.g. of a run cut short): newest folder per task."""
+    figures = []
+    for task in tasks:
+        folders = sorted((output / task / MODEL.replace("/", "--")).glob("*/samples.jsonl"))
+        if folders and folders[-1].read_text().strip():
+            figures.append(figures_for(task, folders[-1].parent))
+        else:
+            console.print(f"[yellow]{task}: no finished sample under {output}")
+    print_table(figures, console)
+    load, uptime = load_average()
+    if write_docs:
+        write_section(markdown(figures, command_line(argv), [uptime], load > BUSY_LOAD))
+        console.print(f"wrote the section to {DOCS}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=2, help="samples per task")
@@ -171,11 +196,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per request")
     parser.add_argument("--output", type=Path, default=None, help="default: a temporary folder")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument(
+        "--summarize",
+        type=Path,
+        default=None,
+        help="no run: figures from the newest local--smollm2 run folders under this output root",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    console = Console()
+    console = Console(width=160)
 
     tasks = args.task or list(TASK_NAMES)
+    if args.summarize is not None:
+        summarize(args.summarize, tasks, argv, args.write_docs, console)
+        return
     task_options = (
         {"study_screening": {"batch_size": args.screening_batch_size}}
         if args.screening_batch_size
@@ -211,9 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     console.print(f"wall time {wall:.0f} s; load at start: {uptime_start}; at end: {uptime_end}")
     if busy:
         console.print(f"[yellow]load average above {BUSY_LOAD:g}: times are pessimistic")
-    command = "bench/bench_local.py " + " ".join(sys.argv[1:] if argv is None else argv)
     loads = [uptime_start, uptime_end]
-    section = markdown(figures, f".venv/bin/python {command.strip()}", loads, busy)
+    section = markdown(figures, command_line(argv), loads, busy)
     section = section.replace(
         "\n\n| task |", f"\n\nWall time for all tasks: {wall:.0f} s.\n\n| task |", 1
     )

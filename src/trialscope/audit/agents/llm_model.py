@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from trialscope.models.base import ChatMessage, ChatModel, GenerationConfig, ProviderError
 
@@ -18,10 +19,16 @@ def load_chat_model(name: str) -> ChatModel:
 
 
 async def ask(
-    model: ChatModel, messages: list[ChatMessage], max_tokens: int, json_mode: bool = False
+    model: ChatModel,
+    messages: list[ChatMessage],
+    max_tokens: int,
+    json_mode: bool = False,
+    timeout_s: float | None = None,
 ) -> str | None:
     """The model's reply text, or None when the request failed for good (logged)."""
     config = GenerationConfig(temperature=0.0, max_tokens=max_tokens, json_mode=json_mode)
+    if timeout_s is not None:
+        config = replace(config, timeout_s=timeout_s)
     try:
         result = await model.chat(messages, config)
     except ProviderError as exc:

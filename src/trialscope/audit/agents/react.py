@@ -25,6 +25,8 @@ ACTION_MAX_TOKENS = 256
 MAX_RESULT_CHARS = 700
 """Prompt evaluation dominates on CPU: the latest result is cut here, older ones are dropped."""
 HISTORY_TURNS = 3
+ACTION_TIMEOUT_S = 300.0
+"""A small model on a busy two-core machine needs minutes for a long prompt; failures are costly."""
 MAX_PROVIDER_FAILURES = 2
 """Consecutive failed requests before the agent stops asking (each may be a long timeout)."""
 
@@ -95,10 +97,12 @@ class ReactAgent(AuditAgent):
         chat_model: ChatModel,
         max_tokens: int = ACTION_MAX_TOKENS,
         max_actions: int | None = None,
+        timeout_s: float = ACTION_TIMEOUT_S,
     ) -> None:
         self.chat_model = chat_model
         self.model = chat_model.name
         self.max_tokens = max_tokens
+        self.timeout_s = timeout_s
         self.max_actions = max_actions
         self._system = SYSTEM.format(tools=tool_signatures())
         self._briefing = ""
@@ -156,7 +160,13 @@ class ReactAgent(AuditAgent):
             return self._take(self._plan.report(), "", from_model=False)
         self.stats.requests += 1
         try:
-            text = await ask(self.chat_model, self._messages(), self.max_tokens, json_mode=True)
+            text = await ask(
+                self.chat_model,
+                self._messages(),
+                self.max_tokens,
+                json_mode=True,
+                timeout_s=self.timeout_s,
+            )
         except Exception as exc:  # a broken model server must not end the run with a traceback
             log.warning("react: model %s raised %s: %s", self.model, type(exc).__name__, exc)
             text = None
