@@ -40,6 +40,17 @@ def test_filters_and_fields_are_normalised() -> None:
     assert action.fields == ["age", "stage"]
 
 
+def test_arguments_of_other_tools_are_dropped() -> None:
+    # SmolLM2's first answer in the wild: the tool is right, the filters belong to another tool.
+    reply = (
+        '{"tool": "investigate_pattern", "variable": "age", "filters": [{"field": "age"}, '
+        '{"op": ">= 18"}]}'
+    )
+    action = parse_action(reply)
+    assert action.tool == "investigate_pattern" and action.variable == "age"
+    assert action.filters is None
+
+
 @pytest.mark.parametrize(
     ("reply", "message"),
     [

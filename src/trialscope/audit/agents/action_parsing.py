@@ -8,11 +8,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from trialscope.audit.models import AuditAction
-from trialscope.audit.tools import TOOL_NAMES
+from trialscope.audit.tools import TOOL_NAMES, TOOL_SPECS
 
 TOOL_KEYS = ("tool", "action", "action_type", "name", "function")
 ARGUMENT_KEYS = ("arguments", "args", "parameters", "params", "input")
 ACTION_FIELDS = set(AuditAction.model_fields) - {"metadata", "tool"}
+TOOL_ARGUMENTS: dict[str, set[str]] = {
+    spec["name"]: set(spec["parameters"].get("properties", {})) for spec in TOOL_SPECS
+}
+"""Each tool's own arguments: others a (small) model adds are noise and are dropped."""
 
 
 class ActionParseError(ValueError):
@@ -54,7 +58,8 @@ def action_from_mapping(data: dict[str, Any]) -> AuditAction:
         if isinstance(nested, dict):
             arguments.update(nested)
     arguments.update({k: v for k, v in data.items() if k in ACTION_FIELDS})
-    clean = {k: v for k, v in arguments.items() if k in ACTION_FIELDS and v is not None}
+    allowed = ACTION_FIELDS & TOOL_ARGUMENTS.get(tool, ACTION_FIELDS)
+    clean = {k: v for k, v in arguments.items() if k in allowed and v is not None}
     if isinstance(clean.get("filters"), dict):
         clean["filters"] = [clean["filters"]]
     if isinstance(clean.get("fields"), str):
