@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect
 
@@ -31,20 +28,8 @@ def run_async(coroutine: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
-    app = build_app(ServerSettings(max_envs=8))
-    runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not runner.started:
-        if not thread.is_alive():
-            raise RuntimeError("the audit server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(build_app(ServerSettings(max_envs=8))) as port:
         yield f"127.0.0.1:{port}"
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
 
 
 async def run_in_tab(server: str, task: str, seed: int) -> list[dict[str, Any]]:

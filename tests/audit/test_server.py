@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect
 
@@ -35,23 +32,9 @@ SESSIONS = 50
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = free_port()
     app = build_app(ServerSettings(max_envs=SESSIONS + 4, max_message_bytes=16_384))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=2**20
-    )
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not runner.started:
-        if not thread.is_alive():
-            raise RuntimeError("the audit server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(app, ws_max_size=2**20) as port:
         yield f"127.0.0.1:{port}"
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
 
 
 def exchange(ws: Any, message: dict[str, Any] | str) -> dict[str, Any]:
@@ -227,25 +210,13 @@ def test_max_envs_comes_from_the_environment_and_caps_sessions(
     monkeypatch.setenv("TRIALSCOPE_AUDIT_MAX_ENVS", "2")
     settings = ServerSettings()
     assert settings.max_envs == 2
-    port = free_port()
-    runner = uvicorn.Server(
-        uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not runner.started:
-        assert thread.is_alive()
-        time.sleep(0.02)
-    try:
-        with (
-            connect(f"ws://127.0.0.1:{port}/ws") as one,
-            connect(f"ws://127.0.0.1:{port}/ws") as two,
-        ):
-            for ws in (one, two):
-                assert exchange(ws, {"type": "state"})["type"] == "state"
-            with connect(f"ws://127.0.0.1:{port}/ws") as third:
-                refused = json.loads(third.recv(timeout=30))
-                assert refused["data"]["code"] == "CAPACITY_REACHED"
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
+    with (
+        serve_in_thread(build_app(settings)) as port,
+        connect(f"ws://127.0.0.1:{port}/ws") as one,
+        connect(f"ws://127.0.0.1:{port}/ws") as two,
+    ):
+        for ws in (one, two):
+            assert exchange(ws, {"type": "state"})["type"] == "state"
+        with connect(f"ws://127.0.0.1:{port}/ws") as third:
+            refused = json.loads(third.recv(timeout=30))
+            assert refused["data"]["code"] == "CAPACITY_REACHED"

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
-from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 from websockets.sync.client import connect
 
 from trialscope.audit.server import ServerSettings, build_app
@@ -19,22 +16,9 @@ from trialscope.cli.audit_serve import serve_settings
 
 @pytest.fixture(scope="module", params=["eval", "train"])
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    port = free_port()
     settings = ServerSettings(max_envs=4, mode=request.param)
-    runner = uvicorn.Server(
-        uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not runner.started:
-        if not thread.is_alive():
-            raise RuntimeError("the audit server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(build_app(settings)) as port:
         yield f"ws://127.0.0.1:{port}/ws", request.param
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
 
 
 def exchange(ws: Any, message: dict[str, Any]) -> dict[str, Any]:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -52,21 +49,8 @@ def echo_app() -> FastAPI:
 
 
 def serve(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=2**20)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(app, ws_max_size=2**20) as port:
         yield f"127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

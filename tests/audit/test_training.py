@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-import uvicorn
-from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 
 from trialscope.audit.agents import make_agent
 from trialscope.audit.environment import AuditEnvironment
@@ -117,22 +114,9 @@ def test_factory_rejects_an_unknown_mode() -> None:
 @pytest.fixture(scope="module", params=["train", "eval"])
 def server(request: pytest.FixtureRequest) -> Iterator[str]:
     """A server in train mode (what the wrapper is for) and one in the default eval mode."""
-    port = free_port()
     settings = ServerSettings(max_envs=4, mode=request.param)
-    runner = uvicorn.Server(
-        uvicorn.Config(build_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    while not runner.started:
-        if not thread.is_alive():
-            raise RuntimeError("the audit server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(build_app(settings)) as port:
         yield f"http://127.0.0.1:{port}#{request.param}"
-    finally:
-        runner.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_the_wrapper_drives_a_server_in_its_own_mode(server: str) -> None:

@@ -6,15 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from tests.conftest import free_port
+from tests.support.app_server import serve_in_thread
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -115,18 +114,7 @@ def test_token_guards_every_route_but_health_and_is_never_echoed(
 
 
 def test_openenv_validate_passes_against_a_running_server() -> None:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_app(ServerSettings()), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(build_app(ServerSettings())) as port:
         openenv = Path(sys.executable).with_name("openenv")
         result = subprocess.run(
             [str(openenv), "validate", "--url", f"http://127.0.0.1:{port}", "--json"],
@@ -135,9 +123,6 @@ def test_openenv_validate_passes_against_a_running_server() -> None:
             timeout=120,
             check=False,
         )
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert report["passed"] is True
