@@ -2,25 +2,8 @@
 
 from __future__ import annotations
 
-CANONICAL_TASKS: tuple[str, ...] = (
-    "study_search",
-    "study_screening",
-    "trial_completion",
-    "arm_design",
-    "eligibility_criteria_design",
-    "endpoint_design",
-    "evidence_summary",
-    "sample_size_estimation",
-)
-
-_ALIASES: dict[str, str] = {
-    "trial_completion_assessment": "trial_completion",
-    "design_arms_qa": "arm_design",
-    "design_criteria_qa": "eligibility_criteria_design",
-    "design_outcome_qa": "endpoint_design",
-    "evidence_summary_qa": "evidence_summary",
-    "review_qa": "evidence_summary",
-}
+from trialscope.tasks.names import ALIASES as _ALIASES
+from trialscope.tasks.names import TASK_NAMES as CANONICAL_TASKS
 
 _LABELS: dict[str, str] = {
     "study_search": "Study search",

@@ -11,6 +11,7 @@ from trialscope.tasks.multiple_choice import (
     EndpointDesignTask,
     EvidenceSummaryTask,
 )
+from trialscope.tasks.names import ALIASES, TASK_NAMES
 from trialscope.tasks.sample_size import SampleSizeTask
 from trialscope.tasks.study_screening import StudyScreeningTask
 from trialscope.tasks.study_search import StudySearchTask
@@ -27,17 +28,8 @@ TASK_CLASSES: dict[str, type[Task]] = {
     "sample_size_estimation": SampleSizeTask,
 }
 
-TASK_NAMES: tuple[str, ...] = tuple(TASK_CLASSES)
-"""Canonical task names, in the paper's order; also the results folder names."""
-
-ALIASES: dict[str, str] = {
-    "trial_completion_assessment": "trial_completion",
-    "design_arms_qa": "arm_design",
-    "design_criteria_qa": "eligibility_criteria_design",
-    "design_outcome_qa": "endpoint_design",
-    "evidence_summary_qa": "evidence_summary",
-    "review_qa": "evidence_summary",
-}
+if tuple(TASK_CLASSES) != TASK_NAMES:
+    raise RuntimeError("trialscope.tasks.names and the registry disagree on the tasks")
 
 
 class UnknownTaskError(ValueError):
