@@ -50,8 +50,7 @@ def demo(
     audit_seeds: Annotated[str, typer.Option(help="Audit episode seeds, e.g. 0-9.")] = "0-9",
     seed: Annotated[int, typer.Option(help="Seed for sampling and bootstrap.")] = 0,
 ) -> None:
-    """Run all eight tasks with the offline baselines and the local model, the audit
-    environment with its agents, and write the report."""
+    """The main job: eight tasks x baselines and the local model, audit agents, report."""
     from trialscope.audit.runner import parse_seeds, run_audit
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.report.build import build_report
