@@ -33,10 +33,10 @@ class LocalServerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TRIALSCOPE_LOCAL_", extra="ignore")
 
-    n_ctx: int = Field(8192, ge=256, description="Context size in tokens.")
-    threads: int = Field(2, ge=1, description="CPU threads for generation.")
+    n_ctx: int = Field(default=8192, ge=256, description="Context size in tokens.")
+    threads: int = Field(default=2, ge=1, description="CPU threads for generation.")
     seed: int = 0
-    startup_timeout_s: float = Field(120.0, gt=0)
+    startup_timeout_s: float = Field(default=120.0, gt=0)
 
 
 def resolve_gguf(spec: str) -> tuple[Path, str]:
