@@ -9,17 +9,9 @@ from typing import Any
 import numpy as np
 
 from trialscope.report.statistics import SampleScore, score_statistic
+from trialscope.tasks.names import TASK_NAMES
 
-TASKS = (
-    "study_search",
-    "study_screening",
-    "trial_completion",
-    "arm_design",
-    "eligibility_criteria_design",
-    "endpoint_design",
-    "evidence_summary",
-    "sample_size_estimation",
-)
+TASKS = TASK_NAMES
 _CALIBRATED = {"study_screening", "trial_completion"}
 
 

@@ -6,13 +6,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-TERMINATION_REASONS: tuple[str, ...] = (
-    "enrollment issues",
-    "feasibility",
-    "lack of efficacy",
-    "regulatory/approval",
-    "safety issues",
-)
+from trialscope.tasks.records import TERMINATION_CATEGORIES
+
+TERMINATION_REASONS: tuple[str, ...] = TERMINATION_CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ ungrammatical) so the termination-reason mapper meets realistic text.
 
 from __future__ import annotations
 
+from trialscope.data.termination import CATEGORIES
+
 WHY_STOPPED: dict[str | None, tuple[str, ...]] = {
     "enrollment issues": (
         "Slow enrollment",
@@ -87,13 +89,7 @@ WHY_STOPPED: dict[str | None, tuple[str, ...]] = {
 }
 """Stop reasons by the category a careful annotator would give them (None: not classifiable)."""
 
-TERMINATION_CATEGORIES: tuple[str, ...] = (
-    "enrollment issues",
-    "feasibility",
-    "lack of efficacy",
-    "regulatory/approval",
-    "safety issues",
-)
+TERMINATION_CATEGORIES: tuple[str, ...] = CATEGORIES
 
 GENERIC_INCLUSION: tuple[str, ...] = (
     "Able and willing to provide written informed consent",
