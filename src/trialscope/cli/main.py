@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from trialscope import __version__
 from trialscope.cli import audit, data, demo, report, run
+from trialscope.errors import UserError
 
 app = typer.Typer(
     name="trialscope",
@@ -42,5 +44,17 @@ demo.register(app)
 app.add_typer(data.app, name="data", help="The trial store and benchmark builders.")
 app.add_typer(audit.app, name="audit", help="The clinical audit environment.")
 
+
+
+def entry_point() -> None:
+    """The console script: user errors become one unwrapped line on stderr and their exit code;
+    anything else is a bug and keeps its traceback."""
+    try:
+        app(standalone_mode=True)
+    except UserError as error:
+        sys.stderr.write(f"error: {error}\n")
+        sys.exit(int(error.exit_code))
+
+
 if __name__ == "__main__":
-    app()
+    entry_point()

@@ -5,6 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
+from trialscope.errors import ConfigurationError, ProviderError, RetryableError
+
+__all__ = [
+    "ChatMessage",
+    "ChatModel",
+    "ChatResult",
+    "ConfigurationError",
+    "GenerationConfig",
+    "ProviderError",
+    "RetryableError",
+    "Usage",
+]
+
 
 class ChatMessage(TypedDict):
     """One OpenAI-style chat message."""
@@ -46,22 +59,6 @@ class ChatResult:
     model: str = ""
     reasoning: str = ""
     finish_reason: str | None = None
-
-
-class ProviderError(Exception):
-    """A request failed for good (bad request, refused, unparseable body after retries)."""
-
-
-class RetryableError(ProviderError):
-    """A failure worth retrying: 429, 5xx, timeout, connection error, garbage body."""
-
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-
-class ConfigurationError(Exception):
-    """A model cannot be used as configured (missing credentials, unknown provider)."""
 
 
 @runtime_checkable

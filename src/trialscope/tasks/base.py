@@ -10,12 +10,28 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from trialscope.models.base import ChatMessage
+
+
+class AnswerKind(StrEnum):
+    """The shape of a task's answer; the offline baselines answer by shape, not by task name."""
+
+    RANKING = "ranking"
+    """A ranked list of ids from a corpus (study search)."""
+    SCREENING = "screening"
+    """An include/exclude decision with a confidence per candidate (study screening)."""
+    OUTCOME = "outcome"
+    """A binary outcome with a confidence, plus an optional reason (trial completion)."""
+    CHOICE = "choice"
+    """One option letter of several (the design and evidence tasks)."""
+    COUNT = "count"
+    """A positive whole number (sample size)."""
 
 
 @dataclass
@@ -85,6 +101,18 @@ class Task(ABC):
 
     headline_metrics: ClassVar[tuple[str, ...]]
     """The paper's headline metric names, as keys of `aggregate()`'s result."""
+
+    label: ClassVar[str]
+    """Display label for reports, e.g. `Trial completion`."""
+
+    short_label: ClassVar[str]
+    """At most 8 characters, for terminal tables that must fit 80 columns, e.g. `complete`."""
+
+    answer_kind: ClassVar[AnswerKind]
+    """The answer's shape; offline baselines choose their strategy from it."""
+
+    calibrated: ClassVar[bool] = False
+    """Whether answers carry a confidence (the report draws reliability diagrams for these)."""
 
     default_system_prompt: ClassVar[str]
 

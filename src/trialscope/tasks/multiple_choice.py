@@ -10,7 +10,7 @@ from typing import Any, ClassVar, cast
 
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
-from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
 from trialscope.tasks.records import MultipleChoiceRecord
 
@@ -112,6 +112,9 @@ class ArmDesignTask(MultipleChoiceTask):
     """Which option lists the arms of the described trial."""
 
     name = "arm_design"
+    label = "Arm design"
+    short_label = "arm"
+    answer_kind = AnswerKind.CHOICE
     folder_names = ("design_arms_qa", "arm_design")
     default_system_prompt = (
         "You are a helpful assistant for designing clinical trials. Given a trial's description, "
@@ -124,6 +127,9 @@ class EligibilityCriteriaDesignTask(MultipleChoiceTask):
     """Which option holds the eligibility criteria of the described trial."""
 
     name = "eligibility_criteria_design"
+    label = "Criteria design"
+    short_label = "criteria"
+    answer_kind = AnswerKind.CHOICE
     folder_names = ("design_criteria_qa", "eligibility_criteria_design")
     default_system_prompt = (
         "You are a helpful assistant for designing clinical trials. Given a trial's description, "
@@ -136,6 +142,9 @@ class EndpointDesignTask(MultipleChoiceTask):
     """Which option holds the outcome measures of the described trial."""
 
     name = "endpoint_design"
+    label = "Endpoint design"
+    short_label = "endpoint"
+    answer_kind = AnswerKind.CHOICE
     folder_names = ("design_outcome_qa", "endpoint_design")
     default_system_prompt = (
         "You are a helpful assistant for designing clinical trials. Given a trial's description, "
@@ -148,6 +157,9 @@ class EvidenceSummaryTask(MultipleChoiceTask):
     """Which option is the most accurate summary of a review's evidence."""
 
     name = "evidence_summary"
+    label = "Evidence summary"
+    short_label = "evidence"
+    answer_kind = AnswerKind.CHOICE
     folder_names = ("evidence_summary_qa", "evidence_summary")
     default_system_prompt = (
         "You are a helpful assistant for answering biomedical questions with your knowledge of "

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, cast
 
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_sample_size
-from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
 from trialscope.tasks.records import SampleSizeRecord
 
@@ -30,6 +30,9 @@ class SampleSizeTask(Task):
     """Estimate the number of participants a trial needs."""
 
     name = "sample_size_estimation"
+    label = "Sample size"
+    short_label = "size"
+    answer_kind = AnswerKind.COUNT
     folder_names = ("sample_size_estimation",)
     record_model = SampleSizeRecord
     headline_metrics: ClassVar[tuple[str, ...]] = ("accuracy_within_20pct", "mae")

@@ -23,7 +23,7 @@ from trialscope.tasks.answer_parsing import (
     field_of,
     parse_confidence,
 )
-from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of, review_setup
 from trialscope.tasks.records import Candidate, ScreeningRecord
 
@@ -68,6 +68,10 @@ class StudyScreeningTask(Task):
     """Decide inclusion for each candidate study of a review, batch by batch."""
 
     name = "study_screening"
+    label = "Study screening"
+    short_label = "screen"
+    answer_kind = AnswerKind.SCREENING
+    calibrated = True
     folder_names = ("study_screening",)
     record_model = ScreeningRecord
     headline_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "precision", "recall")

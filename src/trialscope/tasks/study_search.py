@@ -19,7 +19,7 @@ from typing import Any, ClassVar, cast
 from trialscope.search.base import SearchBackend, SearchError, normalize_date_cap
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, strip_reasoning
-from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of, review_setup
 from trialscope.tasks.records import SearchRecord
 
@@ -46,6 +46,9 @@ class StudySearchTask(Task):
     """Write a search query for a review; scored by recall of its included studies."""
 
     name = "study_search"
+    label = "Study search"
+    short_label = "search"
+    answer_kind = AnswerKind.RANKING
     folder_names = ("study_search",)
     record_model = SearchRecord
     headline_metrics: ClassVar[tuple[str, ...]] = tuple(f"recall@{k}" for k in HEADLINE_K)

@@ -23,7 +23,7 @@ from trialscope.tasks.answer_parsing import (
     parse_outcome,
     termination_reason_from_value,
 )
-from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
 from trialscope.tasks.records import TERMINATION_CATEGORIES, CompletionRecord
 
@@ -113,6 +113,10 @@ class TrialCompletionTask(Task):
     """Predict completion vs termination and the termination reason."""
 
     name = "trial_completion"
+    label = "Trial completion"
+    short_label = "complete"
+    answer_kind = AnswerKind.OUTCOME
+    calibrated = True
     folder_names = ("trial_completion", "trial_completion_assessment")
     record_model = CompletionRecord
     headline_metrics: ClassVar[tuple[str, ...]] = (
