@@ -18,7 +18,7 @@ from trialscope.audit.environment import AuditEnvironment, EpisodeResult, Mode
 from trialscope.audit.generator import draw_seed
 from trialscope.audit.models import AuditAction, AuditObservation
 from trialscope.audit.scoring import WEIGHTS
-from trialscope.engine.atomic_files import write_json_atomic
+from trialscope.atomic_files import write_json_atomic
 from trialscope.engine.manifest import git_revision, package_versions, utc_now
 from trialscope.engine.run_folder import model_slug, new_run_id
 

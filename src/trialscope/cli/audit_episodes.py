@@ -134,7 +134,7 @@ def generate_command(
             document["traps"] = [
                 {"kind": t.kind, "patient_id": t.patient_id} for t in episode.traps
             ]
-        from trialscope.engine.atomic_files import write_json_atomic
+        from trialscope.atomic_files import write_json_atomic
 
         out.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(out, document)

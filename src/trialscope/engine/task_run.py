@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.engine.atomic_files import write_json_atomic
+from trialscope.atomic_files import write_json_atomic
 from trialscope.engine.journal import Journal
 from trialscope.engine.manifest import build_manifest, prompt_fingerprint, resume_conflicts, utc_now
 from trialscope.engine.progress import ProgressDisplay

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trialscope.atomic_files import write_text_atomic
 from trialscope.report.audit_run import AuditRun
 from trialscope.report.html_report import render_html
 from trialscope.report.leaderboard import Leaderboard, build_leaderboard
@@ -29,22 +28,6 @@ class ReportFiles:
     benchmark_runs: int
     audit_runs: int
     leaderboard: Leaderboard
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _fill_audit_intervals(runs: list[AuditRun], seed: int, resamples: int) -> None:
@@ -75,6 +58,6 @@ def build_report(
     html = render_html(board, runs.benchmark, runs.audit, paper, seed, resamples, generated)
     markdown = render_markdown(board, runs.audit, paper, seed, resamples)
     html_path, markdown_path = out_dir / "report.html", out_dir / "leaderboard.md"
-    write_atomically(html_path, html)
-    write_atomically(markdown_path, markdown)
+    write_text_atomic(html_path, html)
+    write_text_atomic(markdown_path, markdown)
     return ReportFiles(html_path, markdown_path, len(runs.benchmark), len(runs.audit), board)

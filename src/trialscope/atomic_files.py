@@ -1,4 +1,4 @@
-"""Files a run writes whole: written to a temporary sibling, flushed, then renamed into place."""
+"""Files written whole: to a temporary sibling, flushed and synced, then renamed into place."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp creates 0600; give the file the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
