@@ -45,6 +45,7 @@ app.add_typer(data.app, name="data", help="The trial store and benchmark builder
 app.add_typer(audit.app, name="audit", help="The clinical audit environment.")
 
 
+
 def entry_point() -> None:
     """The console script: user errors become one unwrapped line on stderr and their exit code;
     anything else is a bug and keeps its traceback."""
