@@ -42,7 +42,14 @@ BUILTIN_TASKS: tuple[type[Task], ...] = (
 )
 """The eight TrialPanorama tasks, in the paper's order."""
 
-_REQUIRED_FACTS = ("name", "folder_names", "record_model", "headline_metrics", "label")
+_REQUIRED_FACTS = (
+    "name",
+    "folder_names",
+    "record_model",
+    "headline_metrics",
+    "label",
+    "short_label",
+)
 
 
 class UnknownTaskError(ConfigurationError):
