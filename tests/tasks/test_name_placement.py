@@ -21,8 +21,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
         "trialscope/data/builders/options.py": "data: builder options (engineer data)",
         "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
-        "trialscope/search/corpus.py": "search: the corpus file inside the search folder",
-        "trialscope/search/bm25.py": "search: docstring naming the corpus file",
     },
     "study_screening": {
         "trialscope/data/builders/benchmark.py": "data: the builder of the screening folder",
@@ -30,7 +28,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
         "trialscope/data/default.py": "data: the embedded default's split sizes",
         "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
-        "trialscope/search/corpus.py": "search: screening candidates join the search corpus",
     },
     "trial_completion": {
         "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",

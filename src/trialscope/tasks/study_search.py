@@ -120,7 +120,11 @@ class StudySearchTask(Task):
                 "the BM25 search backend needs a benchmark root: load samples with "
                 "trialscope.tasks.loading.load_samples first, or pass backend=BM25Search(...)"
             )
-        return BM25Search.from_benchmark_root(self._root, cache_dir=self.cache_dir)
+        from trialscope.search.corpus import CorpusFolders
+        from trialscope.tasks.study_screening import StudyScreeningTask
+
+        folders = CorpusFolders(search=self.folder_names, screening=StudyScreeningTask.folder_names)
+        return BM25Search.from_benchmark_root(self._root, folders, cache_dir=self.cache_dir)
 
     def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
         record = cast(SearchRecord, sample.record)
