@@ -63,7 +63,7 @@ def test_retrieval_with_nothing_relevant_or_retrieved() -> None:
 labels = st.lists(st.integers(min_value=0, max_value=1), min_size=1, max_size=60)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)  # no timed assertions: the machine is shared
 @given(data=st.data())
 def test_confusion_statistics_match_sklearn_binary(data: st.DataObject) -> None:
     y_true = data.draw(labels)
@@ -87,7 +87,7 @@ def test_confusion_statistics_match_sklearn_binary(data: st.DataObject) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:A single label was found")
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)  # no timed assertions: the machine is shared
 @given(data=st.data())
 def test_multiclass_statistics_match_sklearn(data: st.DataObject) -> None:
     classes = list("abcdef")
@@ -110,7 +110,7 @@ def test_multiclass_statistics_match_sklearn(data: st.DataObject) -> None:
         )
 
 
-@settings(max_examples=40)
+@settings(max_examples=40, deadline=None)  # no timed assertions: the machine is shared
 @given(data=st.data())
 def test_retrieval_matches_sklearn_when_everything_relevant_is_ranked(data: st.DataObject) -> None:
     n_docs = data.draw(st.integers(min_value=2, max_value=30))

@@ -1,6 +1,7 @@
-"""The four multiple-choice tasks: arm, eligibility criteria and endpoint design, evidence summary.
+"""Multiple-choice tasks: pick the option letter that answers a question.
 
-One implementation; each registration differs only in its name, data folders and system prompt.
+One implementation; each task (arm, eligibility criteria and endpoint design, evidence summary)
+is a small module of its own that sets its name, folders, labels and system prompt.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from pydantic import field_validator, model_validator
 
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
-from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
 from trialscope.tasks.record_base import TaskRecord, as_text
 
 NO_ANSWER = "(none)"
 
-_ANSWER_FORMAT = (
+ANSWER_FORMAT = (
     "Answer in JSON formatted exactly as: "
     '```json\n{"step_by_step_thinking": Str, "answer_choice": "A"|"B"|"C"|...}\n```. '
     "Do not include anything else in your response."
@@ -144,64 +145,3 @@ def _choice_summary(
         "macro_f1": m.bootstrap_interval(rows, m.macro_f1_from_confusion, seed) if known else None,
     }
     return m.summary(metrics, intervals, headline)
-
-
-class ArmDesignTask(MultipleChoiceTask):
-    """Which option lists the arms of the described trial."""
-
-    name = "arm_design"
-    label = "Arm design"
-    short_label = "arm"
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_arms_qa", "arm_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that lists the arms (groups and interventions) this trial should have. "
-        + _ANSWER_FORMAT
-    )
-
-
-class EligibilityCriteriaDesignTask(MultipleChoiceTask):
-    """Which option holds the eligibility criteria of the described trial."""
-
-    name = "eligibility_criteria_design"
-    label = "Criteria design"
-    short_label = "criteria"
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_criteria_qa", "eligibility_criteria_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that holds the inclusion and exclusion criteria this trial should "
-        "use. " + _ANSWER_FORMAT
-    )
-
-
-class EndpointDesignTask(MultipleChoiceTask):
-    """Which option holds the outcome measures of the described trial."""
-
-    name = "endpoint_design"
-    label = "Endpoint design"
-    short_label = "endpoint"
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_outcome_qa", "endpoint_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that holds the primary and secondary outcome measures this trial "
-        "should use. " + _ANSWER_FORMAT
-    )
-
-
-class EvidenceSummaryTask(MultipleChoiceTask):
-    """Which option is the most accurate summary of a review's evidence."""
-
-    name = "evidence_summary"
-    label = "Evidence summary"
-    short_label = "evidence"
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("evidence_summary_qa", "evidence_summary")
-    aliases = ("review_qa",)
-    default_system_prompt = (
-        "You are a helpful assistant for answering biomedical questions with your knowledge of "
-        "clinical trials. Given a systematic review and its studies, choose the option that "
-        "summarises the evidence most accurately. " + _ANSWER_FORMAT
-    )

@@ -16,13 +16,11 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from trialscope.errors import ConfigurationError
+from trialscope.tasks.arm_design import ArmDesignTask
 from trialscope.tasks.base import AnswerKind, Task
-from trialscope.tasks.multiple_choice import (
-    ArmDesignTask,
-    EligibilityCriteriaDesignTask,
-    EndpointDesignTask,
-    EvidenceSummaryTask,
-)
+from trialscope.tasks.eligibility_criteria_design import EligibilityCriteriaDesignTask
+from trialscope.tasks.endpoint_design import EndpointDesignTask
+from trialscope.tasks.evidence_summary import EvidenceSummaryTask
 from trialscope.tasks.sample_size import SampleSizeTask
 from trialscope.tasks.study_screening import StudyScreeningTask
 from trialscope.tasks.study_search import StudySearchTask
