@@ -30,7 +30,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from trialscope.engine.runner import RunOptions, run_benchmark_async
-from trialscope.engine.task_run import TaskData
+from trialscope.engine.task_run import LoadedSplit
 from trialscope.settings import load_settings
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 
@@ -129,7 +129,7 @@ async def engine_run(url: str, n: int, connections: int, out: Path, use_cache: b
         live_progress=False,
         settings=load_settings(cache_path=out / "cache.sqlite"),
     )
-    data = TaskData(EchoTask(), samples(n), [])
+    data = LoadedSplit(EchoTask(), samples(n), [])
     started = time.perf_counter()
     [summary] = await run_benchmark_async([data], [f"openai-compatible/bench@{url}"], options)
     elapsed = time.perf_counter() - started

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from trialscope.errors import ConfigurationError
 from trialscope.tasks.base import Task
 from trialscope.tasks.multiple_choice import (
     ArmDesignTask,
@@ -32,7 +33,11 @@ if tuple(TASK_CLASSES) != TASK_NAMES:
     raise RuntimeError("trialscope.tasks.names and the registry disagree on the tasks")
 
 
-class UnknownTaskError(ValueError):
+class TaskOptionsError(ConfigurationError, ValueError):
+    """A task was given options it does not take."""
+
+
+class UnknownTaskError(ConfigurationError, ValueError):
     """A task name that is neither canonical nor a known alias."""
 
 
@@ -55,7 +60,7 @@ def get_task(name: str, **options: Any) -> Task:
     try:
         return cls(**options)
     except TypeError as error:
-        raise ValueError(f"bad options for task {cls.name!r}: {error}") from error
+        raise TaskOptionsError(f"bad options for task {cls.name!r}: {error}") from error
 
 
 def all_folder_names() -> tuple[str, ...]:
