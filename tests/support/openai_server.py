@@ -151,6 +151,9 @@ class OpenAIServer:
         self.request_count = 0
         self.in_flight = 0
         self.max_concurrency = 0
+        self.first_request_at: float | None = None
+        """Wall-clock time (time.time()) the first request arrived; for benchmarks."""
+        self.last_response_at: float | None = None
         self._rules: list[tuple[re.Pattern[str], Reply | str]] = []
         self._script: deque[Reply] = deque()
         self._stopping = threading.Event()
@@ -185,6 +188,7 @@ class OpenAIServer:
             self._script.clear()
             self.request_count = 0
             self.max_concurrency = 0
+            self.first_request_at = self.last_response_at = None
 
     def _choose(self, request: ChatRequest) -> Reply:
         with self._lock:
@@ -215,6 +219,8 @@ class OpenAIServer:
                 raw=raw,
             )
             self.request_count += 1
+            if self.first_request_at is None:
+                self.first_request_at = time.time()
             if self.log_requests:
                 self.requests.append(request)
             self.in_flight += 1
@@ -248,6 +254,7 @@ class OpenAIServer:
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.last_response_at = time.time()
 
     def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
         prompt_words = sum(_words(str(m.get("content", ""))) for m in request.messages)
@@ -275,8 +282,15 @@ class OpenAIServer:
         }
 
     async def _stats(self, http: Request) -> Response:
+        if http.method == "DELETE":
+            self.reset()
         return JSONResponse(
-            {"request_count": self.request_count, "max_concurrency": self.max_concurrency}
+            {
+                "request_count": self.request_count,
+                "max_concurrency": self.max_concurrency,
+                "first_request_at": self.first_request_at,
+                "last_response_at": self.last_response_at,
+            }
         )
 
     async def _models(self, http: Request) -> Response:
@@ -294,7 +308,7 @@ class OpenAIServer:
                     methods=["POST"],
                 ),
                 Route("/v1/models", self._models, methods=["GET"]),
-                Route("/stats", self._stats, methods=["GET"]),
+                Route("/stats", self._stats, methods=["GET", "DELETE"]),
             ]
         )
 
