@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.report.leaderboard import Leaderboard
 
 BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
@@ -53,7 +53,7 @@ def demo(
     from trialscope.tasks.loading import resolve_benchmark_root
     from trialscope.tasks.registry import task_names
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     started = time.monotonic()
     tasks = list(task_names())
 
