@@ -44,6 +44,8 @@ class ProviderSpec:
     """Variables it needs, all of them, to be configured; shown by `trialscope models`."""
     optional_env_vars: tuple[str, ...] = ()
     """Variables it reads when set (endpoints, deployments, keys some servers want)."""
+    url_env_vars: tuple[str, ...] = ()
+    """Required variables a model name of the form `<model>@<url>` stands in for."""
     available: Callable[[], bool] | None = None
     """A condition beyond its variables (a package installed); None means always."""
 
@@ -69,9 +71,11 @@ class ProviderSpec:
         factory: ModelFactory = getattr(module, attribute)
         return factory
 
-    def missing_env_vars(self, settings: Settings) -> list[str]:
-        """The required variables that have no value in `settings` (environment or `.env`)."""
-        return [var for var in self.env_vars if not settings.env_value(var)]
+    def missing_env_vars(self, settings: Settings, model_name: str = "") -> list[str]:
+        """The required variables without a value in `settings` (environment or `.env`), for
+        `model_name` when given (a `@<url>` in it stands in for `url_env_vars`)."""
+        given = self.url_env_vars if "@" in model_name else ()
+        return [var for var in self.env_vars if var not in given and not settings.env_value(var)]
 
     def configured(self, settings: Settings) -> bool:
         """Whether every required variable has a value and the provider is available."""
@@ -109,6 +113,7 @@ BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
         "vLLM servers (vllm/<model>; several comma-separated base URLs share the load)",
         ("VLLM_BASE_URL",),
         ("VLLM_API_KEY",),
+        url_env_vars=("VLLM_BASE_URL",),
     ),
     ProviderSpec(
         "ollama",
@@ -211,7 +216,7 @@ class ProviderRegistry:
                 f"unknown provider {prefix!r} in {name!r}; valid prefixes: "
                 f"{', '.join(self.prefixes())}"
             )
-        missing = spec.missing_env_vars(settings)
+        missing = spec.missing_env_vars(settings, name)
         if missing:
             raise ConfigurationError(
                 f"{name}: set {' and '.join(missing)} (in the environment or .env)"
