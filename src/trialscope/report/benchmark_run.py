@@ -16,17 +16,18 @@ from trialscope.report.run_files import (
 )
 from trialscope.report.sample_fields import SampleFieldError, SampleRecord, read_sample
 from trialscope.report.statistics import SampleScore, score_statistic
-from trialscope.report.task_names import canonical_task
+from trialscope.report.task_names import canonical_task, headline_metrics
 
 BENCHMARK_FILES: tuple[str, ...] = ("results.json", "metrics.json", "samples.jsonl")
 
-# Headline metrics to look for when a run does not name its own (the original never did).
-_DEFAULT_HEADLINES: dict[str, tuple[str, ...]] = {
-    "study_search": ("recall@100", "avg_recall@100"),
-    "study_screening": ("accuracy", "avg_micro_accuracy"),
-    "trial_completion": ("balanced_accuracy_outcome", "outcome_prediction.accuracy"),
-    "sample_size_estimation": ("accuracy_within_20pct", "accuracy"),
-}
+# The original TrialPanorama scripts' names for headline metrics (they never named a headline),
+# tried after the task's own headline metrics.
+_ORIGINAL_HEADLINES: tuple[str, ...] = (
+    "avg_recall@100",
+    "avg_micro_accuracy",
+    "outcome_prediction.accuracy",
+    "accuracy",
+)
 MEAN_SCORE = "mean score"
 
 
@@ -52,7 +53,7 @@ class BenchmarkRun:
         for name in self.headline:
             if name in self.metrics:
                 return name
-        for name in _DEFAULT_HEADLINES.get(self.task, ("accuracy",)):
+        for name in (*headline_metrics(self.task), *_ORIGINAL_HEADLINES):
             if name in self.metrics:
                 return name
         return MEAN_SCORE
