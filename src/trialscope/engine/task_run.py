@@ -13,7 +13,13 @@ import numpy as np
 
 from trialscope.atomic_files import write_json_atomic
 from trialscope.engine.journal import Journal
-from trialscope.engine.manifest import build_manifest, prompt_fingerprint, resume_conflicts, utc_now
+from trialscope.engine.manifest import (
+    build_manifest,
+    data_identity,
+    prompt_fingerprint,
+    resume_conflicts,
+    utc_now,
+)
 from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.run_folder import choose_run_folder
 from trialscope.engine.run_log import run_log
@@ -160,6 +166,14 @@ def _open_manifest(
         started_at=started,
     )
     manifest["n_skipped_invalid"] = len(data.skipped)
+    manifest["data"] = data_identity(
+        source=run.options.get("data_path"),
+        root=data.root,
+        split=str(run.options.get("split", "test")),
+        data_files=data.files,
+        sample_ids=[sample.sample_id for sample in data.samples],
+        file_hashes=manifest["dataset_files"],
+    )
     path = folder / "manifest.json"
     if path.exists():
         previous = json.loads(path.read_text("utf-8"))
