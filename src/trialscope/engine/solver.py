@@ -12,7 +12,13 @@ import numpy as np
 
 from trialscope.engine.cache import ResponseCache, cache_key
 from trialscope.engine.retry import RetryPolicy, call_with_retries
-from trialscope.models.base import ChatModel, ChatResult, GenerationConfig, RetryableError
+from trialscope.models.base import (
+    ChatMessage,
+    ChatModel,
+    ChatResult,
+    GenerationConfig,
+    RetryableError,
+)
 from trialscope.models.prices import PriceTable
 from trialscope.tasks.base import Request, Sample, Task
 
@@ -32,6 +38,8 @@ class Answers:
     cached: bool = False
     error: str | None = None
     """Set when a request failed for good; texts then holds the answers received before it."""
+    messages: list[list[ChatMessage]] = field(default_factory=list)
+    """The exact chat messages sent, one list per request (none for offline baselines)."""
 
 
 class Solver(Protocol):
@@ -94,7 +102,7 @@ class ModelSolver:
         outcomes = await asyncio.gather(
             *(self._one(request) for request in requests), return_exceptions=True
         )
-        answers = Answers(cached=bool(requests))
+        answers = Answers(cached=bool(requests), messages=[list(r.messages) for r in requests])
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 if not isinstance(outcome, Exception):

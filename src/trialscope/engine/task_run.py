@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ class RunSummary:
     n_parse_errors: int
     n_errors: int
     usage: dict[str, Any]
+    undefined_metrics: dict[str, str] = field(default_factory=dict)
+    """Metrics the task could not define on this data (null in `metrics`), with the reason."""
+    split_size: int | None = None
+    """Records in the split; more than `n_samples` for a partial run (`--num-samples`)."""
+    error_reasons: list[tuple[str, int]] = field(default_factory=list)
+    """The most common failure reasons with their counts, most frequent first."""
 
 
 @dataclass
@@ -216,6 +223,7 @@ async def _write_outputs(
         "n_skipped_invalid": len(data.skipped),
         "metrics": aggregated.get("metrics", {}),
         "confidence_intervals": aggregated.get("confidence_intervals", {}),
+        "undefined_metrics": aggregated.get("undefined_metrics", {}),
         "headline": list(aggregated.get("headline", task.headline_metrics)),
         "usage": usage,
     }
@@ -238,8 +246,17 @@ async def _write_outputs(
         metrics=metrics_doc["metrics"],
         headline=metrics_doc["headline"],
         usage=usage,
+        undefined_metrics=metrics_doc["undefined_metrics"],
+        split_size=manifest.get("data", {}).get("split_size"),
+        error_reasons=common_errors(results),
         **counts,
     )
+
+
+def common_errors(results: list[SampleResult], limit: int = 3) -> list[tuple[str, int]]:
+    """The most common reasons samples failed (request errors and unparseable answers)."""
+    reasons = Counter(r.error or r.status for r in results if r.status != "ok")
+    return reasons.most_common(limit)
 
 
 def _usage(results: list[SampleResult]) -> dict[str, Any]:
