@@ -14,18 +14,19 @@ from trialscope.report.task_names import (
     task_order,
     task_short_label,
 )
-from trialscope.tasks.registry import TASK_CLASSES
+from trialscope.tasks.registry import default_registry
 
 
 def test_every_fact_comes_from_the_task_class() -> None:
-    for name, cls in TASK_CLASSES.items():
+    registry = default_registry()
+    for cls in registry:
+        name = cls.name
         assert task_label(name) == cls.label
         assert task_short_label(name) == cls.short_label
         assert is_calibrated(name) is cls.calibrated
         for alias in cls.folder_names:
             assert canonical_task(alias) == name
-    order = sorted(TASK_CLASSES, key=task_order)
-    assert order == list(TASK_CLASSES)
+    assert sorted(registry.names, key=task_order) == list(registry.names)
 
 
 def test_a_plugin_task_in_a_run_folder_is_shown_with_a_derived_label(tmp_path: Path) -> None:

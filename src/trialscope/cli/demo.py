@@ -46,11 +46,11 @@ def demo(
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.report.build import build_report
     from trialscope.tasks.loading import resolve_benchmark_root
-    from trialscope.tasks.registry import TASK_NAMES
+    from trialscope.tasks.registry import task_names
 
     console = Console(stderr=True)
     started = time.monotonic()
-    tasks = list(TASK_NAMES)
+    tasks = list(task_names())
 
     with console.status("Building the embedded default benchmark (first use only)..."):
         root = resolve_benchmark_root(None)
