@@ -44,10 +44,10 @@ class ProviderSpec:
     """Variables it needs, all of them, to be configured; shown by `trialscope models`."""
     optional_env_vars: tuple[str, ...] = ()
     """Variables it reads when set (endpoints, deployments, keys some servers want)."""
-    url_env_vars: tuple[str, ...] = ()
-    """Required variables a model name of the form `<model>@<url>` stands in for."""
     available: Callable[[], bool] | None = None
     """A condition beyond its variables (a package installed); None means always."""
+    url_env_var: str | None = None
+    """The base-URL variable that `provider/<model>@<url>[,<url>...]` replaces when given."""
 
     def __post_init__(self) -> None:
         if not self.prefix or "/" in self.prefix:
@@ -71,11 +71,15 @@ class ProviderSpec:
         factory: ModelFactory = getattr(module, attribute)
         return factory
 
-    def missing_env_vars(self, settings: Settings, model_name: str = "") -> list[str]:
-        """The required variables without a value in `settings` (environment or `.env`), for
-        `model_name` when given (a `@<url>` in it stands in for `url_env_vars`)."""
-        given = self.url_env_vars if "@" in model_name else ()
-        return [var for var in self.env_vars if var not in given and not settings.env_value(var)]
+    def missing_env_vars(self, settings: Settings, name: str = "") -> list[str]:
+        """The required variables that have no value in `settings` (environment or `.env`),
+        leaving out the base-URL variable when the model name `name` carries its own URLs."""
+        inline_urls = "@" in name.partition("/")[2]
+        return [
+            var
+            for var in self.env_vars
+            if not settings.env_value(var) and not (inline_urls and var == self.url_env_var)
+        ]
 
     def configured(self, settings: Settings) -> bool:
         """Whether every required variable has a value and the provider is available."""
@@ -113,7 +117,7 @@ BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
         "vLLM servers (vllm/<model>; several comma-separated base URLs share the load)",
         ("VLLM_BASE_URL",),
         ("VLLM_API_KEY",),
-        url_env_vars=("VLLM_BASE_URL",),
+        url_env_var="VLLM_BASE_URL",
     ),
     ProviderSpec(
         "ollama",
