@@ -23,6 +23,7 @@ import duckdb
 
 from trialscope.data.ingest_report import IngestReport
 from trialscope.data.store_parquet import ParquetImport
+from trialscope.errors import ConfigurationError, InputError
 
 HF_PREFIX = "hf://datasets/"
 DEFAULT_HF_DATASET = "hf://datasets/TrialPanorama/TrialPanorama-database"
@@ -150,7 +151,7 @@ def resolve_root(root: str, *, download: Callable[[str], Path] | None = None) ->
     if not root.startswith(HF_PREFIX):
         path = Path(root)
         if not path.is_dir():
-            raise FileNotFoundError(f"{root}: not a directory of TrialPanorama parquet files")
+            raise InputError("not a directory of TrialPanorama parquet files", path=root)
         return path
     return (download or _download_from_hub)(root.removeprefix(HF_PREFIX))
 
@@ -159,7 +160,7 @@ def _download_from_hub(repo_id: str) -> Path:
     try:
         from huggingface_hub import snapshot_download
     except ImportError:
-        raise RuntimeError(
+        raise ConfigurationError(
             "reading hf:// needs huggingface_hub (pip install huggingface_hub), "
             "or download the parquet files and pass their directory"
         ) from None
