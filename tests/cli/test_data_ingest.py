@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+from tests.data.real_data import real_data
 from tests.data.sources.ctgov_server import RecordedApi, recorded_pages, serve_recorded_api
 from tests.data.sources.study_json import make_study
-from tests.data.real_data import real_data
 from typer.testing import CliRunner
 
 from trialscope.cli.main import app
