@@ -86,18 +86,31 @@ def test_live_ingest_against_a_loopback_api_resumes(tmp_path: Path) -> None:
     assert [r.get("pageToken") for r in api.requests] == [None, "tok1", "tok2"]
 
 
-def test_panorama_ingest(tmp_path: Path) -> None:
+def test_panorama_ingest_and_dry_run(tmp_path: Path) -> None:
     root = tmp_path / "panorama"
     root.mkdir()
     with duckdb.connect() as con:
+        for name, study_id in (("studies", "NCT00000009"), ("studies_part_2", "NCT00000010")):
+            con.execute(
+                f"COPY (SELECT '{study_id}' AS study_id, 'Title' AS brief_title, 'A' AS abstract, "
+                f"'COMPLETED' AS recruitment_status) TO '{root / name}.parquet' (FORMAT parquet)"
+            )
         con.execute(
-            f"COPY (SELECT 'NCT00000009' AS study_id, 'Title' AS brief_title, "
-            f"'COMPLETED' AS recruitment_status) TO '{root / 'studies.parquet'}' (FORMAT parquet)"
+            "COPY (SELECT 'NCT00000010' AS study_id, 'TERMINATED' AS overall_status, "
+            f"'futility' AS why_terminated) TO '{root / 'outcomes.parquet'}' (FORMAT parquet)"
         )
     store = tmp_path / "store.duckdb"
+    plan = _invoke("data", "ingest", "panorama", str(root), "--dry-run", "--store", str(store))
+    lines = plan.splitlines()
+    assert "studies (studies.parquet, studies_part_2.parquet) -> studies [replace]" in lines
+    assert "  summary <- abstract" in lines
+    assert "  official_title <- (no source column: NULL)" in lines
+    assert "outcomes (outcomes.parquet) -> studies [update]" in lines
+    assert "  why_stopped <- why_terminated" in lines
+    assert not store.exists()
     output = _invoke("data", "ingest", "panorama", str(root), "--store", str(store))
-    assert "panorama:studies: 1 read, 1 new" in output
-    assert _stats(store)["by_status"] == {"COMPLETED": 1}
+    assert "panorama:studies: 2 read, 2 new" in output
+    assert _stats(store)["by_status"] == {"COMPLETED": 1, "TERMINATED": 1}
 
 
 def _trialscope(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

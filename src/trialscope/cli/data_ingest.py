@@ -25,7 +25,13 @@ from trialscope.data.sources.ctgov_api import (
     harvest,
 )
 from trialscope.data.sources.json_lines import iter_json_lines
-from trialscope.data.sources.panorama import DEFAULT_HF_DATASET, import_panorama, resolve_root
+from trialscope.data.sources.panorama import (
+    DEFAULT_HF_DATASET,
+    TablePlan,
+    import_panorama,
+    plan_panorama,
+    resolve_root,
+)
 from trialscope.data.store import STORE_ENV, TrialStore, default_store_path
 from trialscope.errors import ExitCode, InputError, UserError
 
@@ -214,9 +220,17 @@ def ingest_panorama(
     table: Annotated[
         list[str] | None, typer.Option(help="Only these TrialPanorama tables (repeatable).")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the mapping, table by table and column by column."),
+    ] = False,
 ) -> None:
-    """The TrialPanorama database parquet files (studies, conditions, drugs, endpoints)."""
+    """The TrialPanorama database parquet files (all eleven tables, with their part files)."""
     local = resolve_root(root)
+    if dry_run:
+        for plan in plan_panorama(local, tuple(table) if table else None):
+            _print_plan(local, plan)
+        return
     with _open_store(store) as trial_store:
         import_panorama(
             trial_store,
@@ -224,6 +238,21 @@ def ingest_panorama(
             tables=tuple(table) if table else None,
             on_table=lambda _name, report: _show(report),
         )
+
+
+def _print_plan(root: Path, plan: TablePlan) -> None:
+    mapping = plan.mapping
+    names = ", ".join(str(Path(f).relative_to(root)) for f in plan.files)
+    typer.echo(f"{mapping.source} ({names}) -> {mapping.target} [{mapping.mode}]")
+    if mapping.mode == "copy":
+        typer.echo(f"  all columns as they are: {', '.join(plan.source_columns)}")
+        return
+    for target, source in plan.sources.items():
+        typer.echo(f"  {target} <- {source or '(no source column: NULL)'}")
+    used = {source for source in plan.sources.values() if source}
+    unused = [name for name in plan.source_columns if name not in used]
+    if unused:
+        typer.echo(f"  not read: {', '.join(unused)}")
 
 
 def _ingest_lines(
