@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from trialscope.errors import ConfigurationError
@@ -156,6 +157,12 @@ class TaskRegistry:
             return cls(**options)
         except TypeError as error:
             raise ConfigurationError(f"bad options for task {cls.name!r}: {error}") from error
+
+    def present_in(self, root: Path) -> tuple[str, ...]:
+        """Canonical names of the tasks that have a data folder under benchmark root `root`."""
+        return tuple(
+            cls.name for cls in self if any((root / folder).is_dir() for folder in cls.folder_names)
+        )
 
     def folder_names(self) -> tuple[str, ...]:
         """Every task folder name either convention uses."""
