@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from trialscope import __version__
-from trialscope.cli import audit, data, demo, report, run
+from trialscope.cli import audit, data, demo, merge, report, run
 from trialscope.errors import UserError
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def main(
 
 
 run.register(app)
+merge.register(app)
 report.register(app)
 demo.register(app)
 app.add_typer(data.app, name="data", help="The trial store and benchmark builders.")

@@ -18,6 +18,7 @@ from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.run_folder import choose_run_folder
 from trialscope.engine.run_log import run_log
 from trialscope.engine.sample_evaluation import evaluate_sample
+from trialscope.engine.shards import shard_folder_suffix
 from trialscope.engine.solver import Solver
 from trialscope.tasks.base import Sample, SampleResult, Task
 
@@ -71,6 +72,8 @@ class RunSettings:
     generation: dict[str, Any]
     options: dict[str, Any]
     settings: dict[str, Any]
+    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """For one shard of a run (`--shard I/N`): each task's manifest `shard` entry (shards.py)."""
 
 
 async def run_task(
@@ -79,7 +82,12 @@ async def run_task(
     """Answer every sample not already in the journal, then write results and metrics."""
     task = data.task
     folder = choose_run_folder(
-        run.output, task.name, solver.name, run_id=run.run_id, resume=run.resume
+        run.output,
+        task.name,
+        solver.name,
+        run_id=run.run_id,
+        resume=run.resume,
+        suffix=shard_folder_suffix(run.shards.get(task.name)),
     )
     folder.mkdir(parents=True, exist_ok=True)
     with run_log(folder / "run.log", str(folder)):
@@ -134,6 +142,10 @@ async def _run_in_folder(
 
         await asyncio.gather(*(worker() for _ in range(max(1, min(run.workers, len(pending))))))
         progress.finish()
+        pool = getattr(getattr(solver, "model", None), "endpoints", None)
+        if pool is not None:
+            manifest["endpoints"] = pool.stats()
+            log.info("%s endpoints: %s", solver.name, pool.summary())
     finally:
         journal.close()
 
@@ -160,6 +172,8 @@ def _open_manifest(
         started_at=started,
     )
     manifest["n_skipped_invalid"] = len(data.skipped)
+    if data.task.name in run.shards:
+        manifest["shard"] = run.shards[data.task.name]
     path = folder / "manifest.json"
     if path.exists():
         previous = json.loads(path.read_text("utf-8"))

@@ -1,13 +1,13 @@
 """Every provider that speaks the OpenAI chat API: OpenAI, Azure OpenAI, vLLM, Ollama, any server.
 
-One model may be served from several base URLs; requests are spread over them round-robin.
+One model may be served from several base URLs; each request goes to the least-busy healthy one
+(models/endpoint_pool.py).
 The SDK's own retries are off (`max_retries=0`): the engine retries, so it can count and log them.
 """
 
 from __future__ import annotations
 
 import email.utils
-import itertools
 import time
 from typing import Any
 
@@ -24,6 +24,7 @@ from trialscope.models.base import (
     RetryableError,
     Usage,
 )
+from trialscope.models.endpoint_pool import EndpointPool
 from trialscope.models.reasoning import is_reasoning_model, split_thinking
 from trialscope.settings import Settings
 
@@ -57,7 +58,7 @@ class OpenAICompatibleModel:
         self._clients: list[AsyncOpenAI] = [
             self._client(url, api_key or _NO_KEY, azure_api_version) for url in base_urls
         ]
-        self._next_client = itertools.cycle(range(len(self._clients)))
+        self.endpoints = EndpointPool([url or "default" for url in base_urls])
 
     @staticmethod
     def _client(url: str | None, api_key: str, azure_api_version: str | None) -> AsyncOpenAI:
@@ -98,8 +99,24 @@ class OpenAICompatibleModel:
         return params
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
-        """Send one request to the next endpoint; SDK errors become Retryable/ProviderError."""
-        client = self._clients[next(self._next_client)]
+        """Send one request to the least-busy healthy endpoint, counting how it went there."""
+        index = self.endpoints.acquire()
+        started = time.perf_counter()
+        error, fault = True, False
+        try:
+            result = await self._chat_at(self._clients[index], messages, config)
+            error = False
+            return result
+        except ProviderError as exc:
+            fault = _endpoint_fault(exc)
+            raise
+        finally:
+            self.endpoints.release(index, time.perf_counter() - started, error=error, fault=fault)
+
+    async def _chat_at(
+        self, client: AsyncOpenAI, messages: list[ChatMessage], config: GenerationConfig
+    ) -> ChatResult:
+        """Send one request to `client`'s endpoint; SDK errors become Retryable/ProviderError."""
         params = self.request_params(messages, config)
         try:
             # `post` is the SDK's own request path (auth, Azure deployment routing, error types)
@@ -152,6 +169,12 @@ class OpenAICompatibleModel:
         """Close every endpoint's connection pool."""
         for client in self._clients:
             await client.close()
+
+
+def _endpoint_fault(exc: ProviderError) -> bool:
+    """Whether a failure says the endpoint is unwell (not a 429 or 4xx about the request)."""
+    status = getattr(exc.__cause__, "status_code", None)
+    return isinstance(exc, RetryableError) and (status is None or status >= 500)
 
 
 def _status_error(name: str, exc: openai.APIStatusError) -> ProviderError:
