@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import re
 import socket
@@ -351,9 +352,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--capacity", type=int, default=None, help="requests served at once")
+    parser.add_argument("--responder", help="module:function answering each request (default echo)")
     args = parser.parse_args()
+    responder = None
+    if args.responder:
+        module, _, function = args.responder.partition(":")
+        responder = getattr(importlib.import_module(module), function)
     server = OpenAIServer(
-        latency_s=args.latency, port=args.port, log_requests=False, capacity=args.capacity
+        responder,
+        latency_s=args.latency,
+        port=args.port,
+        log_requests=False,
+        capacity=args.capacity,
     )
     server.make_slots()
     uvicorn.run(
