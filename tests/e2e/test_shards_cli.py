@@ -15,6 +15,7 @@ from tests.support.shard_runs import deterministic, make_root, mostly_right
 from typer.testing import CliRunner
 
 from trialscope.cli.main import app
+from trialscope.report.run_folders import find_run_folders
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,6 +84,9 @@ def test_sharded_run_merges_to_the_unsharded_run(workdir: Path) -> None:
     assert (metrics, results) == deterministic(whole)
     assert '"confidence_intervals"' in metrics and json.loads(metrics)["n_samples"] == 23
     assert 0 < json.loads(metrics)["metrics"]["accuracy"] < 1
+    # The report reads merged runs, never their shards (a shard would pass for the newest run).
+    benchmark, _ = find_run_folders([workdir / "parts", workdir / "merged", workdir / "whole"])
+    assert benchmark == sorted([merged, whole])
 
 
 def test_mismatched_shard_is_a_one_line_error_naming_it(workdir: Path) -> None:
