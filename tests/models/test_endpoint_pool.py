@@ -13,7 +13,7 @@ from tests.support.openai_server import OpenAIServer
 
 from trialscope.engine.runner import RunOptions, run_benchmark_async
 from trialscope.models.base import GenerationConfig, RetryableError
-from trialscope.models.endpoint_pool import EndpointPool, display_url
+from trialscope.models.endpoint_pool import EndpointPool
 from trialscope.models.openai_compatible import create_generic_model
 from trialscope.settings import load_settings
 
@@ -70,9 +70,10 @@ def test_when_every_endpoint_is_out_the_first_due_back_is_tried() -> None:
     assert pool.acquire() == 1
 
 
-def test_urls_lose_their_credentials_in_counts() -> None:
-    assert display_url("http://user:KEY@host:8000/v1") == "http://host:8000/v1"
-    assert "KEY" not in json.dumps(EndpointPool(["http://u:KEY@h/v1"]).stats())
+def test_endpoint_counts_hold_no_credentials() -> None:
+    model = create_generic_model("openai-compatible/m@http://u:KEY@h:8000/v1", load_settings())
+    stats = json.dumps(model.endpoints.stats())
+    assert "KEY" not in stats and "h:8000" in stats
 
 
 def options(tmp_path: Path, **overrides: object) -> RunOptions:

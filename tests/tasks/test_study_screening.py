@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialscope.tasks.records import ScreeningRecord
+from trialscope.errors import ConfigurationError
 from trialscope.tasks.registry import get_task
-from trialscope.tasks.study_screening import StudyScreeningTask
+from trialscope.tasks.study_screening import ScreeningRecord, StudyScreeningTask
 
 from .benchmark_files import screening_record
 from .scoring import result_of, sample_of
@@ -126,7 +126,7 @@ def test_unreadable_answers_are_a_parse_error() -> None:
 
 
 def test_bad_batch_size_is_rejected() -> None:
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ConfigurationError, match="batch_size"):
         get_task("study_screening", batch_size=0)
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trialscope.errors import ConfigurationError
 from trialscope.search.base import SearchError
 from trialscope.tasks.loading import load_samples
 from trialscope.tasks.registry import get_task
@@ -116,7 +117,7 @@ def test_bm25_without_a_root_explains_itself() -> None:
 
 
 def test_unknown_backend_and_options_are_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown search backend"):
+    with pytest.raises(ConfigurationError, match="unknown search backend"):
         get_task("study_search", backend="google")
-    with pytest.raises(ValueError, match="bad options"):
+    with pytest.raises(ConfigurationError, match="bad options"):
         get_task("study_search", batch_size=3)

@@ -20,11 +20,12 @@ from typing import Any
 from trialscope.engine.journal import result_from_json, result_to_json
 from trialscope.engine.manifest import RESUME_KEYS, utc_now
 from trialscope.engine.run_folder import new_run_id, runs_root
-from trialscope.engine.run_log import run_log
+from trialscope.engine.run_log import in_run_log, run_log_file
 from trialscope.engine.shards import Shard, interleave, sample_ids_digest
-from trialscope.engine.task_run import RunSettings, RunSummary, TaskData, _write_outputs
+from trialscope.engine.task_run import RunSettings, RunSummary, _write_outputs
 from trialscope.errors import InputError, UserError
 from trialscope.tasks.base import SampleResult, Task
+from trialscope.tasks.loading import LoadedSplit
 
 MATCH_KEYS = (*(key for key in RESUME_KEYS if key != "shard"), "seed", "data", "data_identity")
 """Manifest entries every shard of one run must share (`data`/`data_identity`: when recorded)."""
@@ -182,8 +183,8 @@ async def _merge_group(runs: list[ShardRun], root: Path, task_factory: TaskFacto
     merged_manifest = _merged_manifest(runs, folder.name)
     with (folder / "samples.jsonl").open("w", encoding="utf-8") as journal:
         journal.writelines(result_to_json(result) + "\n" for result in results)
-    with run_log(folder / "run.log", str(folder)):
-        data = TaskData(task, [], [], skipped=[""] * int(manifest.get("n_skipped_invalid", 0)))
+    with run_log_file(folder / "run.log", str(folder)), in_run_log(str(folder)):
+        data = LoadedSplit(task, [], skipped=[""] * int(manifest.get("n_skipped_invalid", 0)))
         run = RunSettings(
             output=root,
             seed=int(manifest["seed"]),

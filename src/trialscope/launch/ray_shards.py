@@ -63,7 +63,7 @@ def run_on_ray(
         ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
     count = shards or max(1, int(ray.cluster_resources().get("CPU", 1)))
     settings = options.settings or load_settings()
-    output = Path(options.output_path or settings.benchmark_data_path).resolve()
+    output = Path(options.output_path or settings.results_root).resolve()
     base = replace(
         options,
         settings=settings,

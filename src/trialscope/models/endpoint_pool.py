@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,10 +53,10 @@ class Endpoint:
     last_chosen: int = 0
 
     def stats(self) -> dict[str, Any]:
-        """Counts for the manifest and progress lines (no credentials)."""
+        """Counts for the manifest and progress lines."""
         answered = self.requests - self.in_flight
         return {
-            "url": display_url(self.url),
+            "url": self.url,
             "requests": self.requests,
             "errors": self.errors,
             "latency_mean_s": round(self.latency_total_s / answered, 4) if answered else None,
@@ -118,7 +117,7 @@ class EndpointPool:
             endpoint.failures_in_a_row = 0
             if endpoint.out_until is not None and was_probe:
                 endpoint.out_until = None
-                log.warning("endpoint %s is back in service", display_url(endpoint.url))
+                log.warning("endpoint %s is back in service", endpoint.url)
             return
         endpoint.failures_in_a_row += 1
         if was_probe or (
@@ -128,7 +127,7 @@ class EndpointPool:
             endpoint.ejections += not was_probe
             log.warning(
                 "endpoint %s taken out for %.0f s after %d failures in a row",
-                display_url(endpoint.url),
+                endpoint.url,
                 self.ejection_s,
                 endpoint.failures_in_a_row,
             )
@@ -164,13 +163,3 @@ class EndpointPool:
                 endpoint.probing = True
                 return index
         return None
-
-
-def display_url(url: str) -> str:
-    """A URL without user or password, for logs and files."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -29,7 +29,7 @@ from trialscope.report.svg_charts import (
     grouped_columns,
     reliability_chart,
 )
-from trialscope.report.task_names import CALIBRATED_TASKS, task_label
+from trialscope.report.task_names import is_calibrated, task_label
 
 
 def _asset(name: str) -> str:
@@ -121,7 +121,7 @@ def _bar_charts(board: Leaderboard, series: dict[str, int]) -> list[dict[str, An
 
 def _calibration_charts(runs: list[BenchmarkRun], series: dict[str, int]) -> list[dict[str, Any]]:
     charts = []
-    for task in sorted({r.task for r in runs if r.task in CALIBRATED_TASKS}):
+    for task in sorted({r.task for r in runs if is_calibrated(r.task)}):
         curves = []
         for run in sorted((r for r in runs if r.task == task), key=lambda r: series[r.model]):
             pairs = [pair for s in run.samples for pair in s.calibration]

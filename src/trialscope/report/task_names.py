@@ -1,37 +1,37 @@
-"""Canonical task names, the aliases old and new run folders use, and display labels."""
+"""Canonical task names, the aliases old and new run folders use, and display labels.
+
+All read from the task registry (each task declares them once, in its own module).
+"""
 
 from __future__ import annotations
 
-from trialscope.tasks.names import ALIASES as _ALIASES
-from trialscope.tasks.names import TASK_NAMES as CANONICAL_TASKS
-
-_LABELS: dict[str, str] = {
-    "study_search": "Study search",
-    "study_screening": "Study screening",
-    "trial_completion": "Trial completion",
-    "arm_design": "Arm design",
-    "eligibility_criteria_design": "Criteria design",
-    "endpoint_design": "Endpoint design",
-    "evidence_summary": "Evidence summary",
-    "sample_size_estimation": "Sample size",
-}
-
-CALIBRATED_TASKS: frozenset[str] = frozenset({"study_screening", "trial_completion"})
+from trialscope.tasks.registry import default_registry
 
 
 def canonical_task(name: str) -> str:
     """The canonical name for a task folder or `task` field (unknown names pass through)."""
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    return _ALIASES.get(key, key)
+    registry = default_registry()
+    return registry.canonical_name(key) if key in registry else key
 
 
 def task_label(name: str) -> str:
     """A short human label for a task."""
-    return _LABELS.get(name, name.replace("_", " ").capitalize())
+    registry = default_registry()
+    if name in registry:
+        return registry.task_class(name).label
+    return name.replace("_", " ").capitalize()
+
+
+def is_calibrated(name: str) -> bool:
+    """Whether the task's answers carry a confidence (reliability diagrams are drawn for it)."""
+    registry = default_registry()
+    return name in registry and registry.task_class(name).calibrated
 
 
 def task_order(name: str) -> tuple[int, str]:
-    """Sort key: the paper's task order first, unknown tasks after, alphabetically."""
-    if name in CANONICAL_TASKS:
-        return (CANONICAL_TASKS.index(name), name)
-    return (len(CANONICAL_TASKS), name)
+    """Sort key: the registry's task order first, unknown tasks after, alphabetically."""
+    names = default_registry().names
+    if name in names:
+        return (names.index(name), name)
+    return (len(names), name)

@@ -13,12 +13,6 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    precision_score,
-    recall_score,
-)
 
 from trialscope.tasks.base import SampleResult
 
@@ -180,6 +174,9 @@ def binary_metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, fl
     """Accuracy, precision, recall, F1 and specificity with positive label 1 (0.0 when empty)."""
     if len(y_true) == 0:
         return dict.fromkeys(("accuracy", "precision", "recall", "f1", "specificity"), 0.0)
+    # scikit-learn takes a second or two to import: only runs that score need it.
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "precision": float(precision_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
@@ -198,6 +195,8 @@ def balanced_accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
     # macro recall over the true classes is balanced_accuracy_score without its warnings about
     # predicted-only classes (the tests check the two agree)
     labels = sorted(set(y_true))
+    from sklearn.metrics import recall_score
+
     return float(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 
 
@@ -206,6 +205,8 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
     if len(y_true) == 0:
         return 0.0
     labels = sorted(set(y_true))
+    from sklearn.metrics import f1_score
+
     return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 
 
