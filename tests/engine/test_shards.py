@@ -182,3 +182,24 @@ async def test_resume_continues_the_same_shard(tmp_path: Path) -> None:
         )
         assert plain_again.run_dir == plain.run_dir
         assert server.request_count == before  # nothing re-asked: every sample was finished
+
+
+async def test_data_identity_must_match_except_for_the_shards_own_samples(tmp_path: Path) -> None:
+    with OpenAIServer(letter_responder) as server:
+        folders = await run_shards(server, tmp_path, tmp_path / "letters.jsonl", 6, 2, "shards")
+
+    def set_data(folder: Path, source: str) -> None:
+        path = folder / "manifest.json"
+        manifest = json.loads(path.read_text())
+        ids = [r["sample_id"] for r in json.loads((folder / "results.json").read_text())["results"]]
+        manifest["data"] = {"source": source, "n_samples": len(ids), "sample_set_sha256": ids[0]}
+        path.write_text(json.dumps(manifest))
+
+    set_data(folders[0], "/bench")
+    set_data(folders[1], "/other-bench")
+    with pytest.raises(UserError, match=r"shard 2/2 .* differs .* in data\.source"):
+        await merge_shard_runs_async(folders, tmp_path / "m1", task_factory=letters)
+    set_data(folders[1], "/bench")
+    [merged] = await merge_shard_runs_async(folders, tmp_path / "m2", task_factory=letters)
+    data = json.loads((merged.summary.run_dir / "manifest.json").read_text())["data"]
+    assert data["source"] == "/bench" and data["n_samples"] == 6

@@ -10,6 +10,7 @@ computed by the task's own `aggregate` with the run's seed, so they equal an uns
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -27,8 +28,11 @@ from trialscope.errors import InputError, UserError
 from trialscope.tasks.base import SampleResult, Task
 from trialscope.tasks.loading import LoadedSplit
 
-MATCH_KEYS = (*(key for key in RESUME_KEYS if key != "shard"), "seed", "data", "data_identity")
-"""Manifest entries every shard of one run must share (`data`/`data_identity`: when recorded)."""
+MATCH_KEYS = (*(key for key in RESUME_KEYS if key != "shard"), "seed", "data")
+"""Manifest entries every shard of one run must share (`data`: the data identity, when recorded,
+less the entries that describe the shard's own samples)."""
+SHARD_OWN_DATA = ("n_samples", "sample_set_sha256")
+"""Entries of the manifest's `data` that describe the samples a run answered: a shard's own."""
 SHARD_FACTS = ("count", "assignment", "n_samples_total", "sample_ids_sha256")
 """The parts of a manifest's `shard` entry that name the whole run, equal across its shards."""
 
@@ -138,10 +142,11 @@ def _check_group(task: str, model: str, runs: list[ShardRun]) -> list[ShardRun]:
                     f"(shard.{key} differs)"
                 )
         for key in MATCH_KEYS:
-            if run.manifest.get(key) != first.manifest.get(key):
+            mine, theirs = _shared(key, run.manifest), _shared(key, first.manifest)
+            if mine != theirs:
                 raise UserError(
                     f"{what}: {run.name} differs from {first.name} in "
-                    f"{_first_difference(key, first.manifest.get(key), run.manifest.get(key))}"
+                    f"{_first_difference(key, theirs, mine)}"
                 )
     missing = [i for i in range(1, first.shard.count + 1) if i not in by_index]
     if missing:
@@ -154,6 +159,14 @@ def _check_group(task: str, model: str, runs: list[ShardRun]) -> list[ShardRun]:
                 f"`trialscope run ... --shard {run.shard.label} --resume`"
             )
     return [by_index[i] for i in range(1, first.shard.count + 1)]
+
+
+def _shared(key: str, manifest: dict[str, Any]) -> Any:
+    """A manifest entry as far as all shards of a run must share it."""
+    value = manifest.get(key)
+    if key == "data" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in SHARD_OWN_DATA}
+    return value
 
 
 def _first_difference(key: str, left: Any, right: Any) -> str:
@@ -180,7 +193,7 @@ async def _merge_group(runs: list[ShardRun], root: Path, task_factory: TaskFacto
     task = task_factory(manifest["task"], (options.get("task_options") or {}))
     folder = _merged_folder(root, manifest["task"], manifest["model"], runs)
     folder.mkdir(parents=True)
-    merged_manifest = _merged_manifest(runs, folder.name)
+    merged_manifest = _merged_manifest(runs, folder.name, [r.sample_id for r in results])
     with (folder / "samples.jsonl").open("w", encoding="utf-8") as journal:
         journal.writelines(result_to_json(result) + "\n" for result in results)
     with run_log_file(folder / "run.log", str(folder)), in_run_log(str(folder)):
@@ -232,12 +245,21 @@ def _merged_folder(root: Path, task: str, model: str, runs: list[ShardRun]) -> P
     return folder
 
 
-def _merged_manifest(runs: list[ShardRun], run_id: str) -> dict[str, Any]:
+def _merged_manifest(
+    runs: list[ShardRun], run_id: str, sample_ids: list[str]
+) -> dict[str, Any]:
     manifest = {k: v for k, v in runs[0].manifest.items() if k not in ("shard", "endpoints")}
     manifest["run_id"] = run_id
     manifest["started_at"] = min(str(r.manifest.get("started_at")) for r in runs)
     manifest["resumed_at"] = []
     manifest["merged_at"] = utc_now()
+    data = manifest.get("data")
+    if isinstance(data, dict) and "sample_set_sha256" in data:
+        # What an unsharded run of these samples records (engine/manifest.py `data_identity`).
+        ids = sorted(str(sample_id) for sample_id in sample_ids)
+        data = {**data, "n_samples": len(ids)}
+        data["sample_set_sha256"] = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+        manifest["data"] = data
     manifest["merged_from"] = [
         {
             "shard": run.shard.label,
