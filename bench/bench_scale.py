@@ -20,6 +20,7 @@ Run from the repository root: `.venv/bin/python bench/bench_scale.py [--samples 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -103,6 +105,12 @@ def _import_engine() -> int:
     return os.getpid()
 
 
+def _run_seconds(folder: Path) -> float:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    started = datetime.fromisoformat(manifest["started_at"])
+    return (datetime.fromisoformat(manifest["finished_at"]) - started).total_seconds()
+
+
 def load() -> str:
     return "/".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -115,6 +123,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="per process or shard")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("trialscope").setLevel(logging.WARNING)
     ray = import_ray()
 
     servers = [start_server(args.latency, args.capacity) for _ in range(ENDPOINTS)]
@@ -167,6 +176,12 @@ def main() -> None:
             ray_wall = time.perf_counter() - started
             rows.append((f"Ray: {SHARDS} shards, {ENDPOINTS} endpoints, merged", ray_wall, load()))
             exact = deterministic(merged.summary.run_dir) == deterministic(pooled.run_dir)
+            shard_seconds = [_run_seconds(folder) for folder in merged.shards]
+            kb_per_sample = (
+                sum((folder / "results.json").stat().st_size for folder in merged.shards)
+                / args.samples
+                / 1024
+            )
             ray.shutdown()
     finally:
         for process, _ in servers:
@@ -178,6 +193,11 @@ def main() -> None:
     for name, seconds, after in rows:
         print(f"{name:<40} {seconds:8.2f} {baseline / seconds:8.2f}x  {after}")
     print(f"Ray start-up (local cluster, {SHARDS} warm workers; not in rows): {ray_start:.2f} s")
+    print(
+        f"each shard's own run (manifest started_at..finished_at, whole seconds): "
+        f"{', '.join(f'{s:.0f}' for s in shard_seconds)} s"
+    )
+    print(f"sent back to the driver: results.json {kb_per_sample:.1f} KB per sample")
     print(f"merge of {SHARDS} shards on the driver: {merged.seconds:.3f} s (inside the Ray row)")
     print(f"merged run equals the unsharded {ENDPOINTS}-endpoint run where deterministic: {exact}")
 

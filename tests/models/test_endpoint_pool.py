@@ -141,7 +141,11 @@ async def test_an_endpoint_that_fails_is_taken_out(
     assert (first["requests"], first["errors"], first["ejections"]) == (3, 3, 1)
     assert first["in_service"] is False and (second["requests"], second["errors"]) == (12, 0)
     log = (summary.run_dir / "run.log").read_text()
-    assert "taken out" in log and "3 req, 3 err" in log
+    sick_host = sick.base_url.split("/")[2]
+    assert "taken out" in log
+    # The progress lines carry the per-endpoint counts (the last one: all samples done).
+    [finished] = [line for line in log.splitlines() if "finished 12/12" in line]
+    assert f"| {sick_host} 3 req 3 err" in finished and "(out)" in finished
 
 
 async def test_a_dead_endpoint_is_probed_back_in_when_it_returns() -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from trialscope.engine.run_log import in_run_log, run_log_file
 from trialscope.engine.shards import shard_folder_suffix
 from trialscope.engine.solver import Solver
 from trialscope.errors import ConfigurationError, InputError
+from trialscope.models.endpoint_pool import endpoint_counts
 from trialscope.tasks.base import SampleResult
 from trialscope.tasks.loading import LoadedSplit
 
@@ -142,6 +144,7 @@ async def open_task_run(
         manifest = _open_manifest(data, solver, run, folder)
         journal = Journal(folder / "samples.jsonl")
         progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
+        progress.details = partial(endpoint_counts, getattr(solver, "model", None))
         task_run = TaskRun(data, solver, run, folder, manifest, journal, progress)
         log.info(
             "%s on %s: %d samples, %d already finished, run folder %s",

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,14 +138,15 @@ class EndpointPool:
         return [endpoint.stats() for endpoint in self.endpoints]
 
     def summary(self) -> str:
-        """One line for progress output: `url: 120 req, 2 err, 45 ms; ...`."""
+        """One line for progress output: `host:port 120 req 2 err 45 ms; ...`."""
         parts = []
         for item in self.stats():
             latency = item["latency_mean_s"]
             parts.append(
-                f"{item['url']}: {item['requests']} req, {item['errors']} err"
-                + (f", {latency * 1000:.0f} ms" if latency is not None else "")
-                + ("" if item["in_service"] else ", out")
+                f"{urlsplit(item['url']).netloc or item['url']} "
+                f"{item['requests']} req {item['errors']} err"
+                + (f" {latency * 1000:.0f} ms" if latency is not None else "")
+                + ("" if item["in_service"] else " (out)")
             )
         return "; ".join(parts)
 
@@ -163,3 +165,11 @@ class EndpointPool:
                 endpoint.probing = True
                 return index
         return None
+
+
+def endpoint_counts(model: object) -> str:
+    """Per-endpoint counts for a progress line: "" unless the model has several endpoints."""
+    pool = getattr(model, "endpoints", None)
+    if not isinstance(pool, EndpointPool) or len(pool.endpoints) < 2:
+        return ""
+    return pool.summary()
