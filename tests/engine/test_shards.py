@@ -183,6 +183,12 @@ async def test_resume_continues_the_same_shard(tmp_path: Path) -> None:
         assert plain_again.run_dir == plain.run_dir
         assert server.request_count == before  # nothing re-asked: every sample was finished
 
+    # A results root holding shards and other runs: the shards are found, the rest skipped.
+    [merged] = await merge_shard_runs_async([tmp_path / "out"], tmp_path / "m", letters)
+    assert merged.shards == first and merged.summary.n_samples == 9
+    with pytest.raises(UserError, match=r"not a shard of a run"):
+        await merge_shard_runs_async([plain.run_dir], tmp_path / "m2", task_factory=letters)
+
 
 async def test_data_identity_must_match_except_for_the_shards_own_samples(tmp_path: Path) -> None:
     with OpenAIServer(letter_responder) as server:

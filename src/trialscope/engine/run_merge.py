@@ -67,23 +67,24 @@ class MergedRun:
 
 
 def find_shard_runs(paths: list[Path]) -> list[ShardRun]:
-    """Every shard run folder given, or found under a given folder."""
-    folders: list[Path] = []
+    """Every shard run folder given, or found under a given folder (other runs there are
+    skipped; a run folder given by name must be a shard)."""
+    found: dict[Path, bool] = {}
     for given in paths:
         if (given / "manifest.json").is_file():
-            folders.append(given)
+            found[given] = True
         elif given.is_dir():
-            folders.extend(sorted(p.parent for p in given.rglob("manifest.json")))
+            for path in sorted(given.rglob("manifest.json")):
+                found.setdefault(path.parent, False)
         else:
             raise InputError("no such run folder", path=given)
     runs: list[ShardRun] = []
-    for folder in dict.fromkeys(folders):
+    for folder, named in found.items():
         manifest = _read_json(folder / "manifest.json")
-        if not isinstance(manifest.get("shard"), dict):
-            if len(paths) == 1 and folder != paths[0]:
-                continue  # a merged or unsharded run next to the shards
+        if isinstance(manifest.get("shard"), dict):
+            runs.append(ShardRun(folder, manifest))
+        elif named:
             raise InputError("not a shard of a run (its manifest has no shard)", path=folder)
-        runs.append(ShardRun(folder, manifest))
     if not runs:
         raise UserError(f"no shard run folders found in {', '.join(map(str, paths))}")
     return runs
