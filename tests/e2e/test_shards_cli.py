@@ -84,6 +84,10 @@ def test_sharded_run_merges_to_the_unsharded_run(workdir: Path) -> None:
     assert (metrics, results) == deterministic(whole)
     assert '"confidence_intervals"' in metrics and json.loads(metrics)["n_samples"] == 23
     assert 0 < json.loads(metrics)["metrics"]["accuracy"] < 1
+    # The merged manifest names the same data as the unsharded run (issue 12's data identity).
+    whole_data = json.loads((whole / "manifest.json").read_text())["data"]
+    assert json.loads((merged / "manifest.json").read_text())["data"] == whole_data
+    assert whole_data["n_samples"] == 23
     # The report reads merged runs, never their shards (a shard would pass for the newest run).
     benchmark, _ = find_run_folders([workdir / "parts", workdir / "merged", workdir / "whole"])
     assert benchmark == sorted([merged, whole])

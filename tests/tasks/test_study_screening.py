@@ -111,9 +111,8 @@ def test_metrics_by_hand_with_a_left_out_study() -> None:
     assert metrics["num_missing_decisions"] == 2
     assert metrics["num_errors"] == 1
     assert summary["headline"] == ["accuracy", "precision", "recall"]
-    for name in summary["headline"]:
-        low, high = summary["confidence_intervals"][name]
-        assert 0.0 <= low <= metrics[name] <= high <= 1.0
+    # 3 reviews are too few for a bootstrap interval: none is given (see tasks/metrics.py)
+    assert not set(summary["headline"]) & set(summary["confidence_intervals"])
 
 
 def test_unreadable_answers_are_a_parse_error() -> None:

@@ -79,7 +79,8 @@ def test_aggregate_counts_failures_in_every_denominator() -> None:
     assert metrics["num_without_query"] == 2
     assert metrics["num_parse_errors"] == 1 and metrics["num_errors"] == 1
     assert summary["headline"] == ["recall@100", "recall@500"]
-    assert set(summary["headline"]) <= set(summary["confidence_intervals"])
+    # 3 reviews are too few for a bootstrap interval: none is given (see tasks/metrics.py)
+    assert not set(summary["headline"]) & set(summary["confidence_intervals"])
 
 
 def test_search_errors_score_zero_and_are_counted() -> None:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from trialscope.console import make_console
 from trialscope.report.leaderboard import Leaderboard
+from trialscope.report.task_names import task_short_label
 
 BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
 LOCAL_MODEL = "local/smollm2"
@@ -20,12 +21,6 @@ AUDIT_AGENTS = ["heuristic", "random", "brute-force"]
 AUDIT_TASKS = ["easy", "medium", "hard"]
 
 log = logging.getLogger(__name__)
-
-
-def _short_label(task: str) -> str:
-    from trialscope.tasks.registry import default_registry
-
-    return default_registry().task_class(task).short_label
 
 
 def register(app: typer.Typer) -> None:
@@ -106,7 +101,7 @@ def benchmark_table(board: Leaderboard) -> Table:
     table = Table(title="Benchmark: headline metric per task, % (CIs in the HTML report)")
     table.add_column("model", no_wrap=True)
     for task in board.tasks:
-        table.add_column(_short_label(task), justify="right")
+        table.add_column(task_short_label(task), justify="right")
     table.add_column("rank", justify="right")
     for row in board.rows:
         values = []

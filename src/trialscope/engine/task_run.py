@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -15,7 +16,13 @@ import numpy as np
 
 from trialscope.atomic_files import write_json_atomic
 from trialscope.engine.journal import Journal
-from trialscope.engine.manifest import build_manifest, prompt_fingerprint, resume_conflicts, utc_now
+from trialscope.engine.manifest import (
+    build_manifest,
+    data_identity,
+    prompt_fingerprint,
+    resume_conflicts,
+    utc_now,
+)
 from trialscope.engine.progress import ProgressDisplay, RunProgress
 from trialscope.engine.run_folder import choose_run_folder
 from trialscope.engine.run_log import in_run_log, run_log_file
@@ -48,6 +55,12 @@ class RunSummary:
     n_parse_errors: int
     n_errors: int
     usage: dict[str, Any]
+    undefined_metrics: dict[str, str] = field(default_factory=dict)
+    """Metrics the task could not define on this data (null in `metrics`), with the reason."""
+    split_size: int | None = None
+    """Records in the split; more than `n_samples` for a partial run (`--num-samples`)."""
+    error_reasons: list[tuple[str, int]] = field(default_factory=list)
+    """The most common failure reasons with their counts, most frequent first."""
 
 
 @dataclass
@@ -186,6 +199,14 @@ def _open_manifest(
     manifest["n_skipped_invalid"] = len(data.skipped)
     if data.task.name in run.shards:
         manifest["shard"] = run.shards[data.task.name]
+    manifest["data"] = data_identity(
+        source=run.options.get("data_path"),
+        root=data.root,
+        split=str(run.options.get("split", "test")),
+        data_files=data.files,
+        sample_ids=[sample.sample_id for sample in data.samples],
+        file_hashes=manifest["dataset_files"],
+    )
     path = folder / "manifest.json"
     if path.exists():
         previous = _read_manifest(path)
@@ -244,6 +265,7 @@ async def _write_outputs(
         "n_skipped_invalid": len(data.skipped),
         "metrics": aggregated.get("metrics", {}),
         "confidence_intervals": aggregated.get("confidence_intervals", {}),
+        "undefined_metrics": aggregated.get("undefined_metrics", {}),
         "headline": list(aggregated.get("headline", task.headline_metrics)),
         "usage": usage,
     }
@@ -266,8 +288,17 @@ async def _write_outputs(
         metrics=metrics_doc["metrics"],
         headline=metrics_doc["headline"],
         usage=usage,
+        undefined_metrics=metrics_doc["undefined_metrics"],
+        split_size=manifest.get("data", {}).get("split_size"),
+        error_reasons=common_errors(results),
         **counts,
     )
+
+
+def common_errors(results: list[SampleResult], limit: int = 3) -> list[tuple[str, int]]:
+    """The most common reasons samples failed (request errors and unparseable answers)."""
+    reasons = Counter(r.error or r.status for r in results if r.status != "ok")
+    return reasons.most_common(limit)
 
 
 def _usage(results: list[SampleResult]) -> dict[str, Any]:

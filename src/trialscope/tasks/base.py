@@ -98,6 +98,8 @@ class SampleResult:
     latency_s: float = 0.0
     retries: int = 0
     cached: bool = False
+    messages: list[list[ChatMessage]] = field(default_factory=list)
+    """The exact chat messages sent to the model, one list per request (empty for baselines)."""
 
 
 class Task(ABC):
