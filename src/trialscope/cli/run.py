@@ -255,9 +255,9 @@ def run(
             from trialscope.launch.ray_shards import run_on_ray
 
             merged = run_on_ray(task, model, options, address=ray_address, shards=shards)
-            print_summaries([item.summary for item in merged])
-            return
-        summaries = run_benchmark(task, model, options)
+            summaries = [item.summary for item in merged]
+        else:
+            summaries = run_benchmark(task, model, options)
     except RunError as exc:
         if exc.summaries:
             print_summaries(exc.summaries)
