@@ -15,9 +15,16 @@ from typing import Any
 import pytest
 import ray
 from tests.support.openai_server import OpenAIServer
-from tests.support.shard_runs import DieOnce, deterministic, make_root, mostly_right
+from tests.support.shard_runs import (
+    DieOnce,
+    FailShard,
+    deterministic,
+    make_root,
+    mostly_right,
+)
 
 from trialscope.engine.runner import RunOptions, run_benchmark
+from trialscope.errors import UserError
 from trialscope.launch.ray_shards import run_on_ray
 from trialscope.settings import load_settings
 
@@ -81,6 +88,21 @@ def test_ray_run_with_a_dying_worker_equals_a_plain_run(cluster: str, tmp_path: 
     assert len(shard_folders) == 3  # the retried shard continued its own folder
     manifest = json.loads((merged.summary.run_dir / "manifest.json").read_text())
     assert [m["shard"] for m in manifest["merged_from"]] == ["1/3", "2/3", "3/3"]
+
+
+def test_a_failing_shard_is_named_and_nothing_is_merged(cluster: str, tmp_path: Path) -> None:
+    root = make_root(tmp_path / "bench", 6)
+    failed = r"1 shard\(s\) failed.*shard 2/2: .*cannot reach"
+    with OpenAIServer(mostly_right) as server, pytest.raises(UserError, match=failed):
+        run_on_ray(
+            ["arm_design"],
+            [model(server)],
+            options(tmp_path, root, "ray"),
+            shards=2,
+            before_shard=FailShard(2),
+        )
+    folders = [p.name for p in (tmp_path / "ray" / "arm_design").glob("*/*")]
+    assert len(folders) == 1 and folders[0].endswith("-shard1of2")  # shard 1 kept, no merge
 
 
 def test_cli_ray_with_an_address_equals_a_plain_run(cluster: str, tmp_path: Path) -> None:

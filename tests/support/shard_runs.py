@@ -65,3 +65,14 @@ class DieOnce:
         if shard.index == 2 and not self.marker.exists():
             self.marker.write_text(str(os.getpid()))
             os._exit(1)
+
+
+class FailShard:
+    """Raises in the worker running shard `index` (a shard that fails, its worker alive)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __call__(self, shard: Shard) -> None:
+        if shard.index == self.index:
+            raise RuntimeError(f"shard {shard.label} cannot reach its data")
