@@ -30,10 +30,10 @@ from rich.table import Table
 from websockets.sync.client import connect
 
 from trialscope.audit.agents import make_agent
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.models import AuditAction
 from trialscope.audit.runner import run_episode
-from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.server.app import ServerSettings, build_app
+from trialscope.audit.server.environment import AuditEnvironment
 
 TASKS = ("easy", "medium", "hard")
 REFERENCE_RESET_MS = {"easy": 15.0, "medium": 22.0, "hard": 39.0}

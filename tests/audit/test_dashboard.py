@@ -15,9 +15,9 @@ from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect
 
 from trialscope.audit.agents import make_agent
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.runner import run_episode
-from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.server.app import ServerSettings, build_app
+from trialscope.audit.server.environment import AuditEnvironment
 
 
 def run_async(coroutine: Any) -> Any:

@@ -215,9 +215,16 @@ class _Builder:
             self.age[i] = _invalid_age(kind, p)
             self.injected[self.pid(i)] = "invalid_age"
         if "temporal_inconsistency" in counts:
-            for i in self.take(self.count(counts["temporal_inconsistency"]), self.deceased):
+            # Any patient (not only those the mortality model killed, which would tie the error
+            # to stage and site); half die between enrollment and treatment start, half before
+            # enrollment, so "died before enrollment" is no shortcut for the rule.
+            for i in self.take(self.count(counts["temporal_inconsistency"])):
                 self.deceased[i] = True
-                self.death_offset[i] = -int(rng.integers(10, 241))
+                if rng.random() < 0.5:
+                    self.delay[i] = max(int(self.delay[i]), 3)
+                    self.death_offset[i] = -int(rng.integers(1, self.delay[i]))
+                else:
+                    self.death_offset[i] = -int(self.delay[i]) - int(rng.integers(1, 241))
                 self.injected[self.pid(i)] = "temporal_inconsistency"
         if "protocol_window_violation" in counts:
             for i in self.take(self.count(counts["protocol_window_violation"])):
@@ -320,8 +327,11 @@ def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
     return {
         "ecog_performance_status": rng.integers(0, 3, size=n).tolist(),
         "prior_chemo_cycles": rng.integers(0, 7, size=n).tolist(),
-        "baseline_ldh": np.round(rng.normal(220, 60, size=n), 1).tolist(),
-        "bmi": np.round(rng.normal(26.5, 4.5, size=n), 1).tolist(),
+        # Physiological ranges: LDH (U/L) right-skewed around 220, BMI within 16-45.
+        "baseline_ldh": np.round(
+            np.clip(rng.lognormal(np.log(220), 0.3, size=n), 90, 1200), 1
+        ).tolist(),
+        "bmi": np.round(np.clip(rng.normal(26.5, 4.5, size=n), 16.0, 45.0), 1).tolist(),
         "insurance_type": rng.choice(["private", "public", "uninsured"], size=n).tolist(),
         "smoking_status": rng.choice(["never", "former", "current"], size=n).tolist(),
         "blood_pressure_sys": rng.integers(100, 165, size=n).tolist(),

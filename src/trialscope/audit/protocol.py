@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trialscope.audit.difficulty import Difficulty
+if TYPE_CHECKING:
+    from trialscope.audit.difficulty import Difficulty
 
 AGE_RANGES: tuple[tuple[int, int], ...] = (
     (35, 75),

@@ -12,17 +12,16 @@ from typing import Any
 import numpy as np
 
 import trialscope
+from trialscope.atomic_files import write_json_atomic
 from trialscope.audit.agents.base import AuditAgent
 from trialscope.audit.difficulty import TASK_NAMES
-from trialscope.audit.environment import AuditEnvironment, EpisodeResult, Mode
+from trialscope.audit.episode_result import EpisodeResult
 from trialscope.audit.generator import draw_seed
-from trialscope.audit.models import AuditAction, AuditObservation
-from trialscope.audit.scoring import WEIGHTS
-from trialscope.atomic_files import write_json_atomic
+from trialscope.audit.models import AuditAction, AuditObservation, Mode
+from trialscope.audit.scoring import COMPONENTS
+from trialscope.audit.server.environment import AuditEnvironment
 from trialscope.engine.manifest import git_revision, package_versions, utc_now
 from trialscope.engine.run_folder import model_slug, new_run_id
-
-COMPONENTS: tuple[str, ...] = tuple(WEIGHTS)
 
 
 @dataclass

@@ -92,3 +92,31 @@ class PairBruteForcer(RandomFlagger):
         return AuditAction(
             tool="flag_error", patient_id=patient, error_type=error_type, confidence=1.0
         )
+
+
+class BiasOnlyFlagger(RandomFlagger):
+    """Passes the gate, flags the trial-level bias without weighing the evidence, and reports."""
+
+    name = "bias-only"
+
+    def __init__(self, seed: int = 0, confidence: float = 1.0) -> None:
+        super().__init__(seed=seed, bias_guess=False, confidence=confidence)
+
+    def reset(self, observation: AuditObservation) -> None:
+        """Queue the gate's investigations, then the bias flag (when the task audits bias)."""
+        super().reset(observation)
+        if "selection_bias" in (observation.result or {}).get("error_types", []):
+            self.plan.append(
+                AuditAction(
+                    tool="flag_error", error_type="selection_bias", confidence=self.confidence
+                )
+            )
+        self.patients = []
+
+    async def act(self, observation: AuditObservation) -> AuditAction | None:
+        """The plan, then the keyword report."""
+        if observation.done:
+            return None
+        if self.plan:
+            return self.plan.popleft()
+        return AuditAction(tool="submit_report", report=KEYWORD_REPORT)

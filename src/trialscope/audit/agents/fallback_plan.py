@@ -45,10 +45,12 @@ class FallbackPlan:
     def note(self, action: AuditAction, from_model: bool) -> None:
         """Record an action that was sent to the environment."""
         self.done.add(action_key(action))
-        if action.tool == "investigate_pattern" and action.variable:
-            self.done.add(f"investigated:{action.variable}")
-        if action.tool == "compute_distribution" and action.variable and not action.stratify_by:
-            self.done.add(f"distribution:{action.variable}")
+        arguments = action.arguments()
+        variable = arguments.get("variable")
+        if action.tool == "investigate_pattern" and variable:
+            self.done.add(f"investigated:{variable}")
+        if action.tool == "compute_distribution" and variable and not arguments.get("stratify_by"):
+            self.done.add(f"distribution:{variable}")
         if action.tool == "flag_error":
             self.flags.append(action)
         if from_model:

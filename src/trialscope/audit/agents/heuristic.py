@@ -130,8 +130,11 @@ class HeuristicAgent(AuditAgent):
         return None
 
     def _issue(self, action: AuditAction) -> AuditAction:
+        arguments = action.arguments()
         self._pending = action.tool + (
-            f":{action.variable}:{action.stratify_by}" if action.variable else ""
+            f":{arguments['variable']}:{arguments.get('stratify_by')}"
+            if arguments.get("variable")
+            else ""
         )
         return action
 
@@ -202,7 +205,7 @@ class HeuristicAgent(AuditAgent):
                     tool="flag_error",
                     error_type="selection_bias",
                     reason="control-arm skew and stage-adjusted mortality gap above thresholds",
-                    confidence=0.9,
+                    confidence=1.0,
                 )
         for pid, (etype, _row) in self._findings.flags.items():
             if not _row.get("_flagged"):
@@ -212,7 +215,7 @@ class HeuristicAgent(AuditAgent):
                     patient_id=pid,
                     error_type=etype,
                     reason=f"breaks the {etype} rule of the protocol",
-                    confidence=0.95,
+                    confidence=1.0,
                 )
         return None
 
