@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import statistics
 import sys
@@ -95,7 +96,9 @@ class BackgroundServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = int(sock.getsockname()[1])
-        app = build_app(ServerSettings(port=self.port, max_envs=8))
+        # Train mode: the benchmark replays chosen seeds, which an eval server does not accept
+        # (it plays its own secret suite); the per-step work is the same in both modes.
+        app = build_app(ServerSettings(port=self.port, max_envs=8, mode="train"))
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="episodes per task (seeds 0..N-1)")
     args = parser.parse_args(argv)
     console = Console()
+    console.print(f"load average (1, 5, 15 min) before the run: {os.getloadavg()}")
     summary = Table(title=f"Audit environment, heuristic episodes, seeds 0-{args.seeds - 1}")
     for column in (
         "task",
@@ -163,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{median(ws_steps):.2f} / {percentile(ws_steps, 95):.2f} ({REFERENCE_WS_STEP_MS})",
             )
     console.print(summary)
+    console.print(f"load average (1, 5, 15 min) after the run: {os.getloadavg()}")
     tools = Table(title="In-process step time per tool (all tasks)")
     for column in ("tool", "steps", "median ms", "p95 ms"):
         tools.add_column(column, justify="right")
