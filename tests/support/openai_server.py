@@ -7,13 +7,15 @@ Use the `openai_server` fixture (function-scoped, started and stopped for you) o
         server.script(Reply.error(429, retry_after=0.1), Reply.garbage())  # one-shot, in order
         server.responder = lambda request: f"echo {request.last_user_text}"  # or a Reply
         ...
-        server.requests          # every ChatRequest received (body, headers, path, query)
+        server.requests          # every ChatRequest received (body, raw bytes, headers, path)
         server.max_concurrency   # most requests in flight at once
 
 A reply is chosen by: the next scripted one-shot reply, else the first matching rule, else the
 responder (default: `{"echo": <last user message>}`). `Reply` covers latency, HTTP errors with
-Retry-After, garbage bodies and hangs (answered only when the server stops). Both OpenAI paths
-(`/v1/chat/completions`) and Azure paths (`/openai/deployments/<d>/chat/completions`) are served.
+Retry-After, garbage bodies, bodies dripped a byte at a time and hangs (answered only when the
+server stops). `GET /stats` gives the request count and peak concurrency (for benchmarks).
+Both OpenAI paths (`/v1/chat/completions`) and Azure paths
+(`/openai/deployments/<d>/chat/completions`) are served.
 Run it standalone for benchmarks: `python -m tests.support.openai_server --port N --latency 0.1`.
 """
 
@@ -27,7 +29,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +37,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -51,6 +53,9 @@ class Reply:
     """A raw body sent instead of a chat completion (for garbage or custom shapes)."""
     hang: bool = False
     """Never answer (until the server stops): for client timeouts."""
+    drip_s: float = 0.0
+    """Send the body one byte at a time, this many seconds apart (a server that never stalls
+    long enough for a per-read timeout, but takes len(body) x drip_s to answer)."""
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
 
@@ -67,6 +72,11 @@ class Reply:
         return cls(body="<html>upstream proxy says hello</html>")
 
     @classmethod
+    def drip(cls, text: str = "OK", interval_s: float = 0.1) -> Reply:
+        """A valid completion sent one byte every `interval_s` seconds."""
+        return cls(text=text, drip_s=interval_s)
+
+    @classmethod
     def timeout(cls) -> Reply:
         """A request that is never answered."""
         return cls(hang=True)
@@ -81,6 +91,8 @@ class ChatRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: dict[str, Any]
+    raw: bytes = b""
+    """The body exactly as received."""
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -102,6 +114,12 @@ Responder = Callable[[ChatRequest], "Reply | str"]
 def echo_responder(request: ChatRequest) -> Reply:
     """The default: answer `{"echo": <last user message>}`."""
     return Reply(text=json.dumps({"echo": request.last_user_text}))
+
+
+async def _dripped(payload: bytes, interval_s: float) -> AsyncIterator[bytes]:
+    for index in range(len(payload)):
+        yield payload[index : index + 1]
+        await asyncio.sleep(interval_s)
 
 
 def _free_port() -> int:
@@ -133,6 +151,9 @@ class OpenAIServer:
         self.request_count = 0
         self.in_flight = 0
         self.max_concurrency = 0
+        self.first_request_at: float | None = None
+        """Wall-clock time (time.time()) the first request arrived; for benchmarks."""
+        self.last_response_at: float | None = None
         self._rules: list[tuple[re.Pattern[str], Reply | str]] = []
         self._script: deque[Reply] = deque()
         self._stopping = threading.Event()
@@ -167,6 +188,7 @@ class OpenAIServer:
             self._script.clear()
             self.request_count = 0
             self.max_concurrency = 0
+            self.first_request_at = self.last_response_at = None
 
     def _choose(self, request: ChatRequest) -> Reply:
         with self._lock:
@@ -194,8 +216,11 @@ class OpenAIServer:
                 query=dict(http.query_params),
                 headers=dict(http.headers),
                 body=body,
+                raw=raw,
             )
             self.request_count += 1
+            if self.first_request_at is None:
+                self.first_request_at = time.time()
             if self.log_requests:
                 self.requests.append(request)
             self.in_flight += 1
@@ -209,6 +234,13 @@ class OpenAIServer:
                 while not self._stopping.is_set():
                     await asyncio.sleep(0.02)
                 return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
+            if reply.drip_s > 0:
+                payload = json.dumps(self._completion(request, reply)).encode("utf-8")
+                return StreamingResponse(
+                    _dripped(payload, reply.drip_s),
+                    status_code=reply.status,
+                    media_type="application/json",
+                )
             if reply.body is not None:
                 return Response(
                     reply.body,
@@ -222,6 +254,7 @@ class OpenAIServer:
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.last_response_at = time.time()
 
     def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
         prompt_words = sum(_words(str(m.get("content", ""))) for m in request.messages)
@@ -248,6 +281,18 @@ class OpenAIServer:
             },
         }
 
+    async def _stats(self, http: Request) -> Response:
+        if http.method == "DELETE":
+            self.reset()
+        return JSONResponse(
+            {
+                "request_count": self.request_count,
+                "max_concurrency": self.max_concurrency,
+                "first_request_at": self.first_request_at,
+                "last_response_at": self.last_response_at,
+            }
+        )
+
     async def _models(self, http: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
 
@@ -263,6 +308,7 @@ class OpenAIServer:
                     methods=["POST"],
                 ),
                 Route("/v1/models", self._models, methods=["GET"]),
+                Route("/stats", self._stats, methods=["GET", "DELETE"]),
             ]
         )
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.data.ingest_report import IngestFailure, IngestReport
 from trialscope.data.sources.ctgov import iter_ctgov_files
 from trialscope.data.sources.ctgov_api import (
@@ -29,7 +29,7 @@ from trialscope.data.sources.panorama import DEFAULT_HF_DATASET, import_panorama
 from trialscope.data.store import STORE_ENV, TrialStore, default_store_path
 from trialscope.data.store_base import StoreUnavailable
 
-console = Console(stderr=True)
+console = make_console(stderr=True)
 ingest_app = typer.Typer(no_args_is_help=True, help="Load trial records into the store.")
 
 StoreOption = Annotated[
@@ -275,7 +275,7 @@ def stats(
     """Counts per table, and studies per status, phase and source."""
     with _open_store(store, read_only=True) as trial_store:
         summary = trial_store.stats()
-    out = Console()
+    out = make_console()
     if as_json:
         out.print_json(
             json.dumps(

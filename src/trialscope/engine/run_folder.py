@@ -7,6 +7,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trialscope.errors import ConfigurationError
+
 RUN_ID_FORMAT = "%Y%m%d_%H%M%S"
 _RUN_ID = re.compile(r"^\d{8}_\d{6}(_\d+)?$")
 
@@ -54,7 +56,7 @@ def choose_run_folder(
     root = runs_root(output, task, model)
     if run_id is not None:
         if not _RUN_ID.match(run_id):
-            raise ValueError(f"run id {run_id!r}: expected YYYYMMDD_HHMMSS")
+            raise ConfigurationError(f"--run-id {run_id!r}: expected YYYYMMDD_HHMMSS")
         return root / run_id
     if resume:
         latest = latest_run(output, task, model)
