@@ -180,10 +180,15 @@ def is_selection_bias_in(records: Sequence[Record], protocol: Protocol) -> bool:
 
 @dataclass(frozen=True)
 class PatientRule:
-    """A rule one record can break: flagged with that patient's id."""
+    """A rule one record can break: flagged with that patient's id.
+
+    `description` is the sentence the briefing adds for the rule (the built-in rules are stated
+    by `Protocol.describe`, with the episode's numbers).
+    """
 
     error_type: str
     check: Callable[[Record, Protocol], bool]
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,7 @@ class TrialRule:
     check: Callable[[Sequence[Record], Protocol], bool]
     required_distributions: tuple[str, ...]
     target: str
+    description: str = ""
 
 
 PATIENT_RULES: dict[str, PatientRule] = {
@@ -220,6 +226,15 @@ TRIAL_RULES: dict[str, TrialRule] = {
     )
 }
 """Declared once: the environment, the phase gate and the grader read these two maps."""
+
+
+def rule_descriptions(error_types: Iterable[str]) -> list[str]:
+    """The briefing sentences of the rules among these error types that carry one."""
+    rules: list[PatientRule | TrialRule] = [
+        *(PATIENT_RULES[e] for e in error_types if e in PATIENT_RULES),
+        *(TRIAL_RULES[e] for e in error_types if e in TRIAL_RULES),
+    ]
+    return [f"{rule.error_type}: {rule.description}" for rule in rules if rule.description]
 
 
 def trial_rules_of(error_types: Iterable[str]) -> list[TrialRule]:

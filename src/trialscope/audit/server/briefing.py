@@ -7,7 +7,7 @@ from typing import Any
 from trialscope.audit.difficulty import Difficulty
 from trialscope.audit.generator import Episode
 from trialscope.audit.queries import DERIVED_FIELDS, RecordTable
-from trialscope.audit.rules import trial_rules_of
+from trialscope.audit.rules import rule_descriptions, trial_rules_of
 from trialscope.audit.tools import TOOL_NAMES
 
 
@@ -22,10 +22,11 @@ def briefing(
             f"compute distributions of {', '.join(rule.required_distributions)} before a "
             f"{rule.error_type} flag"
         )
+    rules = "\n".join([protocol.describe(), *rule_descriptions(difficulty.error_types)])
     text = (
         f"{difficulty.title} ({difficulty.name}): audit {difficulty.n_patients} patient records "
         f"against the protocol below in at most {difficulty.step_budget} tool calls.\n"
-        f"{protocol.describe()}\n"
+        f"{rules}\n"
         f"{'; '.join(gates)}. Tools: {', '.join(TOOL_NAMES)}. End with submit_report."
     )
     result: dict[str, Any] = {

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trialscope.audit.difficulty import ERROR_TYPES, Difficulty
+from trialscope.audit.difficulty import Difficulty
 from trialscope.audit.generator import Episode
 from trialscope.audit.queries import QueryError, RecordTable
 from trialscope.audit.report_rubric import grade_report
-from trialscope.audit.rules import TRIAL_RULES, bias_evidence, trial_rules_of
+from trialscope.audit.rules import PATIENT_RULES, TRIAL_RULES, bias_evidence, trial_rules_of
 from trialscope.audit.scoring import FlagOutcome
 from trialscope.audit.server.phase_gate import missing_for_flag
 from trialscope.audit.server.progress import Progress
@@ -81,7 +81,7 @@ def _flag(ctx: EpisodeContext, call: ToolCall) -> Outcome:
     if etype not in difficulty.error_types:
         problem = (
             f"error_type {etype!r} is not audited in the {difficulty.name} task"
-            if etype in ERROR_TYPES
+            if etype in PATIENT_RULES or etype in TRIAL_RULES
             else f"unknown error_type {etype!r}"
         )
         raise QueryError(f"{problem}; expected one of {', '.join(difficulty.error_types)}")
