@@ -63,3 +63,10 @@ def test_openenv_manifest_points_at_the_server_app_and_validates() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "PASS  static.manifest" in result.stdout
+
+
+def test_the_manifest_declares_exactly_the_tool_models() -> None:
+    from trialscope.audit.tools import TOOLS
+
+    manifest = yaml.safe_load((ROOT / "openenv.yaml").read_text())
+    assert manifest["validation"]["capabilities"]["declared_tools"] == list(TOOLS)
