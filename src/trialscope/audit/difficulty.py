@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from trialscope.audit.rules import ErrorType
+from trialscope.audit.error_types import ErrorType
 
 TaskName = Literal["easy", "medium", "hard"]
 TASK_NAMES: tuple[TaskName, ...] = ("easy", "medium", "hard")

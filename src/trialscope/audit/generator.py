@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from trialscope.audit.difficulty import TASK_NAMES, Difficulty, difficulty_of
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.protocol import Protocol, sample_protocol
 from trialscope.audit.rules import BIAS_TARGET, bias_evidence, label_episode
 
@@ -100,7 +101,8 @@ class Episode:
 
     def profile(self) -> dict[str, Any]:
         """Counts that describe the episode (patients, errors by type, traps by kind, bias mode)."""
-        evidence = bias_evidence(self.records) if self.task == "hard" else None
+        audits_bias = ErrorType.SELECTION_BIAS in self.protocol.error_types
+        evidence = bias_evidence(self.records) if audits_bias else None
         return {
             "task": self.task,
             "seed": self.seed,
@@ -140,7 +142,7 @@ class _Builder:
 
     def demographics(self, bias_mode: str | None) -> None:
         rng, n = self.rng, self.n
-        hard = self.d.name == "hard"
+        hard = ErrorType.SELECTION_BIAS in self.d.error_types  # the equity audit
         control_w = SKEWED_ETHNICITY_WEIGHTS if bias_mode == "true_bias" else BASE_ETHNICITY_WEIGHTS
         treatment_w = SKEWED_ETHNICITY_WEIGHTS if hard else BASE_ETHNICITY_WEIGHTS
         eth_c = rng.choice(len(ETHNICITIES), size=n, p=control_w)
@@ -351,7 +353,7 @@ def generate_episode(task: str, seed: int) -> Episode:
     protocol = sample_protocol(difficulty, rng, SITE_NAMES)
     builder = _Builder(difficulty, protocol, rng)
     bias_mode: str | None = None
-    if difficulty.name == "hard":
+    if ErrorType.SELECTION_BIAS in difficulty.error_types:
         bias_mode = "true_bias" if rng.random() < 0.58 else "confounded_no_bias"
     builder.demographics(bias_mode)
     if bias_mode == "confounded_no_bias":
@@ -360,7 +362,7 @@ def generate_episode(task: str, seed: int) -> Episode:
     builder.inject_errors()
     builder.inject_traps()
     if bias_mode == "true_bias":
-        builder.injected[BIAS_TARGET] = "selection_bias"
+        builder.injected[BIAS_TARGET] = ErrorType.SELECTION_BIAS
     records = builder.records()
     return Episode(
         task=difficulty.name,

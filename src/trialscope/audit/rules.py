@@ -6,22 +6,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from trialscope.audit.error_types import ErrorType as ErrorType  # re-exported
 from trialscope.audit.protocol import Protocol
 
 Record = Mapping[str, Any]
-
-
-class ErrorType(StrEnum):
-    """The error types the built-in rules label."""
-
-    INVALID_AGE = "invalid_age"
-    TEMPORAL_INCONSISTENCY = "temporal_inconsistency"
-    PROTOCOL_WINDOW_VIOLATION = "protocol_window_violation"
-    SELECTION_BIAS = "selection_bias"
 
 
 BIAS_TARGET = "TRIAL"

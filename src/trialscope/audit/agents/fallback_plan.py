@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.models import AuditAction, AuditObservation
 
 FALLBACK_PAGE_SIZE = 20
@@ -39,7 +40,7 @@ class FallbackPlan:
         result = observation.result or {}
         key_variables = [str(v) for v in result.get("key_variables") or []]
         error_types = [str(e) for e in result.get("error_types") or []]
-        bias = list(BIAS_DISTRIBUTIONS) if "selection_bias" in error_types else []
+        bias = list(BIAS_DISTRIBUTIONS) if ErrorType.SELECTION_BIAS in error_types else []
         return cls(key_variables=key_variables, bias_variables=bias)
 
     def note(self, action: AuditAction, from_model: bool) -> None:
