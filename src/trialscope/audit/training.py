@@ -12,8 +12,9 @@ its compact JSON result, always under 8 KB). `reward` holds the episode's reward
     from trialscope.audit.training import audit_env_factory
     GRPOTrainer(..., environment_factory=audit_env_factory(task="medium"))
 
-With `base_url` the wrappers drive a running `trialscope audit serve` over `/ws` instead of an
-in-process environment (many replicas can serve many rollouts). The server's mode is its own
+With `base_url` (one URL or several replicas) the wrappers drive running `trialscope audit
+serve` processes over `/ws` instead of an in-process environment, each wrapper on the replica
+with the fewest open sessions. The server's mode is its own
 setting, so train against a server started with `trialscope audit serve --mode train`; a wrapper
 whose mode differs from the server's is refused at `reset` with an error saying so.
 """
@@ -24,12 +25,12 @@ import functools
 import inspect
 import operator
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from trialscope.audit.client import AuditClient, render_observation
+from trialscope.audit.client import AuditClient, ServerPool, render_observation
 from trialscope.audit.models import AuditAction, AuditObservation, Mode
 from trialscope.audit.server.environment import AuditEnvironment
 from trialscope.audit.tools import TOOLS, ToolCall, tool_description
@@ -40,7 +41,7 @@ class AuditToolEnv:
 
     task: str = "easy"
     mode: Mode = "train"
-    base_url: str | None = None
+    servers: ServerPool | None = None
     token: str | None = None
 
     def __init__(self) -> None:
@@ -49,11 +50,13 @@ class AuditToolEnv:
         self.last_observation: AuditObservation | None = None
         self._local: AuditEnvironment | None = None
         self._remote: Any = None
-        if self.base_url is None:
+        self.server_url: str | None = None
+        if self.servers is None:
             self._local = AuditEnvironment(mode=self.mode)
         else:
+            self.server_url = self.servers.acquire()
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-            self._remote = AuditClient(base_url=self.base_url, headers=headers).sync()
+            self._remote = AuditClient(base_url=self.server_url, headers=headers).sync()
 
     def reset(self, **kwargs: Any) -> str:
         """Start the episode named by the row's `task` and `seed` columns; returns the briefing."""
@@ -76,6 +79,9 @@ class AuditToolEnv:
         """Close the server connection, if any (private: every public method is a tool)."""
         if self._remote is not None:
             self._remote.close()
+            self._remote = None
+            if self.servers is not None and self.server_url is not None:
+                self.servers.release(self.server_url)
 
     def _act(self, **arguments: Any) -> str:
         if self.done:
@@ -157,11 +163,17 @@ for _name, _model in TOOLS.items():
 def audit_env_factory(
     task: str = "easy",
     mode: Mode = "train",
-    base_url: str | None = None,
+    base_url: str | Sequence[str] | None = None,
     token: str | None = None,
 ) -> type[AuditToolEnv]:
-    """An `AuditToolEnv` class bound to a default task, mode and (optionally) a server URL."""
+    """An `AuditToolEnv` class bound to a default task, mode and (optionally) server URLs.
+
+    With several URLs (replicas of one server) each new wrapper opens its session on the
+    server with the fewest open sessions of this class.
+    """
     if mode not in ("eval", "train"):
         raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
-    attributes = {"task": task, "mode": mode, "base_url": base_url, "token": token}
+    urls = [base_url] if isinstance(base_url, str) else list(base_url or [])
+    servers = ServerPool(urls) if urls else None
+    attributes = {"task": task, "mode": mode, "servers": servers, "token": token}
     return type("AuditToolEnv", (AuditToolEnv,), attributes)
