@@ -10,6 +10,12 @@ Use the `openai_server` fixture (function-scoped, started and stopped for you) o
         server.requests          # every ChatRequest received (body, raw bytes, headers, path)
         server.max_concurrency   # most requests in flight at once
 
+Switches for load-sharing tests: `capacity=N` serves N requests at once (the rest wait for a
+slot, like a real server's batch limit); `server.hold()` / `server.release()` keep every request
+waiting until released (a stalled endpoint, deterministic unlike a latency); `server.down = True`
+answers every request with 503 (a sick endpoint); `stop()` then `start()` again kills it (connection
+refused) and brings it back on the same port.
+
 A reply is chosen by: the next scripted one-shot reply, else the first matching rule, else the
 responder (default: `{"echo": <last user message>}`). `Reply` covers latency, HTTP errors with
 Retry-After, garbage bodies, bodies dripped a byte at a time and hangs (answered only when the
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import re
 import socket
@@ -142,9 +149,15 @@ class OpenAIServer:
         latency_s: float = 0.0,
         port: int | None = None,
         log_requests: bool = True,
+        capacity: int | None = None,
     ) -> None:
         self.responder: Responder = responder or echo_responder
         self.latency_s = latency_s
+        self.capacity = capacity
+        self.down = False
+        self._slots: asyncio.Semaphore | None = None
+        self._open = threading.Event()
+        self._open.set()
         self.port = port or _free_port()
         self.log_requests = log_requests
         self.requests: list[ChatRequest] = []
@@ -190,6 +203,18 @@ class OpenAIServer:
             self.max_concurrency = 0
             self.first_request_at = self.last_response_at = None
 
+    def make_slots(self) -> None:
+        """A fresh set of `capacity` serving slots (each start binds them to a new event loop)."""
+        self._slots = None if self.capacity is None else asyncio.Semaphore(self.capacity)
+
+    def hold(self) -> None:
+        """Keep every request (new and in flight) waiting until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held requests go on."""
+        self._open.set()
+
     def _choose(self, request: ChatRequest) -> Reply:
         with self._lock:
             if self._script:
@@ -226,35 +251,45 @@ class OpenAIServer:
             self.in_flight += 1
             self.max_concurrency = max(self.max_concurrency, self.in_flight)
         try:
-            reply = self._choose(request)
-            delay = self.latency_s + reply.delay_s
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if reply.hang:
-                while not self._stopping.is_set():
-                    await asyncio.sleep(0.02)
-                return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
-            if reply.drip_s > 0:
-                payload = json.dumps(self._completion(request, reply)).encode("utf-8")
-                return StreamingResponse(
-                    _dripped(payload, reply.drip_s),
-                    status_code=reply.status,
-                    media_type="application/json",
-                )
-            if reply.body is not None:
-                return Response(
-                    reply.body,
-                    status_code=reply.status,
-                    headers=reply.headers,
-                    media_type="application/json",
-                )
-            return JSONResponse(
-                self._completion(request, reply), status_code=reply.status, headers=reply.headers
-            )
+            if self.down:
+                return JSONResponse({"error": {"message": "endpoint down"}}, status_code=503)
+            if self._slots is None:
+                return await self._reply(request)
+            async with self._slots:
+                return await self._reply(request)
         finally:
             with self._lock:
                 self.in_flight -= 1
                 self.last_response_at = time.time()
+
+    async def _reply(self, request: ChatRequest) -> Response:
+        while not self._open.is_set() and not self._stopping.is_set():
+            await asyncio.sleep(0.005)
+        reply = self._choose(request)
+        delay = self.latency_s + reply.delay_s
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if reply.hang:
+            while not self._stopping.is_set():
+                await asyncio.sleep(0.02)
+            return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
+        if reply.drip_s > 0:
+            payload = json.dumps(self._completion(request, reply)).encode("utf-8")
+            return StreamingResponse(
+                _dripped(payload, reply.drip_s),
+                status_code=reply.status,
+                media_type="application/json",
+            )
+        if reply.body is not None:
+            return Response(
+                reply.body,
+                status_code=reply.status,
+                headers=reply.headers,
+                media_type="application/json",
+            )
+        return JSONResponse(
+            self._completion(request, reply), status_code=reply.status, headers=reply.headers
+        )
 
     def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
         prompt_words = sum(_words(str(m.get("content", ""))) for m in request.messages)
@@ -314,6 +349,8 @@ class OpenAIServer:
 
     def start(self) -> OpenAIServer:
         """Start serving in a background thread; returns once the port accepts connections."""
+        self._stopping.clear()
+        self.make_slots()
         config = uvicorn.Config(
             self.app(),
             host="127.0.0.1",
@@ -360,8 +397,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--capacity", type=int, default=None, help="requests served at once")
+    parser.add_argument("--responder", help="module:function answering each request (default echo)")
     args = parser.parse_args()
-    server = OpenAIServer(latency_s=args.latency, port=args.port, log_requests=False)
+    responder = None
+    if args.responder:
+        module, _, function = args.responder.partition(":")
+        responder = getattr(importlib.import_module(module), function)
+    server = OpenAIServer(
+        responder,
+        latency_s=args.latency,
+        port=args.port,
+        log_requests=False,
+        capacity=args.capacity,
+    )
+    server.make_slots()
     uvicorn.run(
         server.app(),
         host="127.0.0.1",

@@ -1,6 +1,5 @@
-"""One fact, one place: a built-in task's canonical name appears in src/ only in its own module,
-the builder module that writes its folder, and the paper's figures the report compares with; so
-no other layer keeps a list of tasks."""
+"""One fact, one place: a built-in task's canonical name appears in src/ only in its own module
+and the builder module that writes its folder, so no other layer keeps a list of tasks."""
 
 from __future__ import annotations
 
@@ -25,9 +24,6 @@ BUILDERS: dict[str, str] = {
     "endpoint_design": "trialscope/data/builders/design_qa.py",
     "sample_size_estimation": "trialscope/data/builders/sample_size.py",
 }
-
-PAPER_FIGURES = "trialscope/report/paper_results.json"
-"""The paper's published figures, keyed by task (data the report compares against)."""
 
 # Occurrences that are not the task's name as a fact about the task, each with its reason.
 EXCEPTIONS: dict[str, set[str]] = {
@@ -76,7 +72,7 @@ def files() -> dict[str, str]:
 
 @pytest.mark.parametrize("cls", BUILTIN_TASKS, ids=lambda cls: cls.name)
 def test_canonical_name_lives_in_its_own_module_only(cls: type, files: dict[str, str]) -> None:
-    allowed = {_own_module(cls), PAPER_FIGURES, *EXCEPTIONS.get(cls.name, set())}
+    allowed = {_own_module(cls), *EXCEPTIONS.get(cls.name, set())}
     if cls.name in BUILDERS:
         allowed.add(BUILDERS[cls.name])
     assert _own_module(cls) in _files_naming(cls.name, files)

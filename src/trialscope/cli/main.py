@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("trialscope.cli.run", "Run benchmark tasks against one or more models."),
     "sanity-check": ("trialscope.cli.run", "Run every task on a couple of samples: PASS/FAIL."),
     "models": ("trialscope.cli.run", "List the model providers and whether each is configured."),
+    "merge": ("trialscope.cli.merge", "Merge the shards of a run (run --shard I/N) into one run."),
     "report": ("trialscope.cli.report", "Build the HTML report and leaderboard from run folders."),
     "demo": ("trialscope.cli.demo", "The main job on the embedded default (no key, no internet)."),
     "data": ("trialscope.cli.data", "The trial store and benchmark builders."),

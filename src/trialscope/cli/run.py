@@ -15,6 +15,7 @@ from trialscope.errors import UserError
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from trialscope.engine.shards import Shard
     from trialscope.engine.task_run import RunSummary
 
 console = make_console()
@@ -119,6 +120,15 @@ def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _parse_shard(text: str | None) -> Shard | None:
+    from trialscope.engine.shards import Shard
+
+    try:
+        return None if text is None else Shard.parse(text)
+    except UserError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     # Plain text, not rich: an error line is never wrapped, cut or restyled.
     sys.stderr.write(f"error: {message}\n")
@@ -191,6 +201,24 @@ def run(
         str | None,
         typer.Option(help="Run folder name YYYYMMDD_HHMMSS; an existing one is continued."),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: run only the I-th of N fixed slices of each task (see merge)."),
+    ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run as shards on a Ray cluster (RAY_ADDRESS, else a new local one), then merge.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --ray: the cluster to use, e.g. ray://head:10001 (implies --ray)."),
+    ] = None,
+    shards: Annotated[
+        int | None, typer.Option(min=1, help="With --ray: how many shards (default: its CPUs).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run benchmark tasks against one or more models and write run folders."""
@@ -216,10 +244,20 @@ def run(
         skip_invalid=skip_invalid,
         task_options=parse_task_options(task_option or [], search_backend, screening_batch_size),
         run_id=run_id,
+        shard=_parse_shard(shard),
     )
+    on_ray = ray or ray_address is not None
+    if on_ray and shard is not None:
+        raise _fail("--ray cuts the shards itself: give --shards N, not --shard")
     try:
         options.settings = load_settings()
-        summaries = run_benchmark(task, model, options)
+        if on_ray:
+            from trialscope.launch.ray_shards import run_on_ray
+
+            merged = run_on_ray(task, model, options, address=ray_address, shards=shards)
+            summaries = [item.summary for item in merged]
+        else:
+            summaries = run_benchmark(task, model, options)
     except RunError as exc:
         if exc.summaries:
             print_summaries(exc.summaries)

@@ -130,7 +130,7 @@ def build_manifest(
     }
 
 
-RESUME_KEYS = ("dataset_files", "prompt_hash", "system_prompt", "generation", "options")
+RESUME_KEYS = ("dataset_files", "prompt_hash", "system_prompt", "generation", "options", "shard")
 """Manifest entries that must match for a run folder to be resumed."""
 
 RESUME_FREE = {"generation.timeout_s"}

@@ -13,6 +13,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.console import Console
@@ -52,13 +53,17 @@ class RunProgress:
         self.cost_usd = 0.0
         self.last_line = time.monotonic()
         self.finished = False
+        self.details: Callable[[], str] | None = None
+        """More counts for the line (a model's per-endpoint counts), when it has any."""
 
     def stats(self) -> str:
         """The counters as one short line."""
-        return (
+        line = (
             f"err {self.errors} parse {self.parse_errors} retry {self.retries} "
             f"tok {self.tokens:,} ${self.cost_usd:.4f}"
         )
+        more = self.details() if self.details is not None else ""
+        return f"{line} | {more}" if more else line
 
     def start(self, already_done: int) -> None:
         """Count samples finished by an earlier run into the same folder."""

@@ -15,6 +15,7 @@ from trialscope.engine.cache import ResponseCache
 from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.retry import RetryPolicy
+from trialscope.engine.shards import Shard, cut_shards
 from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
 from trialscope.engine.task_run import RunSettings, RunSummary
 from trialscope.errors import ConfigurationError, UserError
@@ -57,6 +58,8 @@ class RunOptions:
     live_progress: bool | None = None
     """Rich progress bars (None: when stderr is a terminal)."""
     retry_base_delay_s: float = 1.0
+    shard: Shard | None = None
+    """Run only this shard of each task's samples (engine/shards.py)."""
 
 
 class RunError(Exception):
@@ -87,6 +90,9 @@ async def run_benchmark_async(
     names = [item for item in tasks if isinstance(item, str)]
     loaded = _load_tasks(names, options, settings)
     all_data = [d for d in task_data if d is not None] + loaded
+    shards: dict[str, dict[str, Any]] = {}
+    if options.shard is not None:
+        all_data, shards = cut_shards(all_data, options.shard)
     prefixes = [split_model_name(name)[0] for name in models]
     needs_chat = any(prefix != BASELINE_PREFIX for prefix in prefixes)
     cache = ResponseCache(settings.cache_path) if options.use_cache and needs_chat else None
@@ -115,6 +121,7 @@ async def run_benchmark_async(
             "data_path": options.data_path or settings.benchmark_root,
         },
         settings=settings.redacted(),
+        shards=shards,
     )
     try:
         with ProgressDisplay(live=options.live_progress) as display:

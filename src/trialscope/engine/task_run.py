@@ -8,6 +8,7 @@ import logging
 from collections import Counter
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,10 @@ from trialscope.engine.manifest import (
 from trialscope.engine.progress import ProgressDisplay, RunProgress
 from trialscope.engine.run_folder import choose_run_folder
 from trialscope.engine.run_log import in_run_log, run_log_file
+from trialscope.engine.shards import shard_folder_suffix
 from trialscope.engine.solver import Solver
 from trialscope.errors import ConfigurationError, InputError
+from trialscope.models.endpoint_pool import endpoint_counts
 from trialscope.tasks.base import SampleResult
 from trialscope.tasks.loading import LoadedSplit
 
@@ -73,6 +76,8 @@ class RunSettings:
     generation: dict[str, Any]
     options: dict[str, Any]
     settings: dict[str, Any]
+    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """For one shard of a run (`--shard I/N`): each task's manifest `shard` entry (shards.py)."""
 
 
 class TaskRun:
@@ -118,6 +123,11 @@ class TaskRun:
         self.progress.finish()
         results = [self.done[sample.sample_id] for sample in self.data.samples]
         priced = not getattr(self.solver, "unpriced_models", None)
+        pool = getattr(getattr(self.solver, "model", None), "endpoints", None)
+        if pool is not None:
+            self.manifest["endpoints"] = pool.stats()
+            with in_run_log(self.log_key):
+                log.info("%s endpoints: %s", self.solver.name, pool.summary())
         return await _write_outputs(
             self.data, self.solver.name, self.run, self.folder, self.manifest, results, priced
         )
@@ -134,7 +144,12 @@ async def open_task_run(
     against an earlier run, read the journal and get the solver ready for the task."""
     task = data.task
     folder = choose_run_folder(
-        run.output, task.name, solver.name, run_id=run.run_id, resume=run.resume
+        run.output,
+        task.name,
+        solver.name,
+        run_id=run.run_id,
+        resume=run.resume,
+        suffix=shard_folder_suffix(run.shards.get(task.name)),
     )
     folder.mkdir(parents=True, exist_ok=True)
     logs.enter_context(run_log_file(folder / "run.log", str(folder)))
@@ -142,6 +157,7 @@ async def open_task_run(
         manifest = _open_manifest(data, solver, run, folder)
         journal = Journal(folder / "samples.jsonl")
         progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
+        progress.details = partial(endpoint_counts, getattr(solver, "model", None))
         task_run = TaskRun(data, solver, run, folder, manifest, journal, progress)
         log.info(
             "%s on %s: %d samples, %d already finished, run folder %s",
@@ -181,6 +197,8 @@ def _open_manifest(
         started_at=started,
     )
     manifest["n_skipped_invalid"] = len(data.skipped)
+    if data.task.name in run.shards:
+        manifest["shard"] = run.shards[data.task.name]
     manifest["data"] = data_identity(
         source=run.options.get("data_path"),
         root=data.root,

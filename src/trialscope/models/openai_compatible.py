@@ -1,6 +1,7 @@
 """Every provider that speaks the OpenAI chat API: OpenAI, Azure OpenAI, vLLM, Ollama, any server.
 
-One model may be served from several base URLs; requests are spread over them round-robin.
+One model may be served from several base URLs; each request goes to the least-busy healthy one
+(models/endpoint_pool.py).
 Requests go out through one `httpx.AsyncClient` per model, not the openai SDK: the body is the
 same JSON the SDK would send (a test compares the bytes), without the SDK's per-call request
 building and response re-typing, which cost as much CPU as the HTTP exchange itself. Nothing here
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import itertools
 import json
 import re
 import time
@@ -29,6 +29,7 @@ from trialscope.models.base import (
     RetryableError,
     Usage,
 )
+from trialscope.models.endpoint_pool import EndpointPool
 from trialscope.models.reasoning import is_reasoning_model, split_thinking
 from trialscope.settings import Settings
 
@@ -120,7 +121,7 @@ class OpenAICompatibleModel:
             self._headers["authorization"] = f"Bearer {key}"
             self._endpoints = [f"{url.rstrip('/')}/chat/completions" for url in self.base_urls]
         self._client: httpx.AsyncClient | None = None
-        self._next_endpoint = itertools.cycle(range(len(self._endpoints)))
+        self.endpoints = EndpointPool([redact_url_credentials(url) for url in self.base_urls])
 
     def cache_identity(self) -> dict[str, Any]:
         """The request dialect, model (deployment for Azure) and normalised base URLs.
@@ -154,8 +155,25 @@ class OpenAICompatibleModel:
         return self._client
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
-        """Send one request to the next endpoint; `config.timeout_s` bounds the whole exchange."""
-        url = self._endpoints[next(self._next_endpoint)]
+        """Send one request to the least-busy healthy endpoint; `config.timeout_s` bounds the
+        whole exchange. The endpoint pool counts it, and whether a failure was the endpoint's."""
+        index = self.endpoints.acquire()
+        started = time.perf_counter()
+        error = fault = True
+        try:
+            response = await self._post(self._endpoints[index], messages, config)
+            if response.status_code >= 400:
+                fault = response.status_code >= 500  # a 429 or 4xx says nothing of its health
+                raise _status_error(self.name, response)
+            result = self._result(self._document(response))
+            error = fault = False
+            return result
+        finally:
+            self.endpoints.release(index, time.perf_counter() - started, error=error, fault=fault)
+
+    async def _post(
+        self, url: str, messages: list[ChatMessage], config: GenerationConfig
+    ) -> httpx.Response:
         content = encode_body(self.request_body(messages, config))
         try:
             async with asyncio.timeout(config.timeout_s):
@@ -167,15 +185,15 @@ class OpenAICompatibleModel:
         except httpx.TransportError as exc:
             detail = redact_url_credentials(str(exc) or type(exc).__name__)
             raise RetryableError(f"{self.name}: connection error: {detail}") from exc
-        if response.status_code >= 400:
-            raise _status_error(self.name, response)
+        return response
+
+    def _document(self, response: httpx.Response) -> Any:
         try:
-            document = json.loads(response.content)
+            return json.loads(response.content)
         except ValueError as exc:
             raise RetryableError(
                 f"{self.name}: unreadable response: {response.content[:200]!r}"
             ) from exc
-        return self._result(document)
 
     def _result(self, completion: Any) -> ChatResult:
         choices = completion.get("choices") if isinstance(completion, dict) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from trialscope.tasks.base import AnswerKind
 from trialscope.tasks.multiple_choice import ANSWER_FORMAT, MultipleChoiceTask
 
@@ -12,6 +14,22 @@ class ArmDesignTask(MultipleChoiceTask):
     name = "arm_design"
     label = "Arm design"
     short_label = "arm"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.6,
+            "GPT-4o-mini": 78.4,
+            "GPT-4o": 85.0,
+            "o3-mini": 85.9,
+        },
+        "Macro-F1": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.7,
+            "GPT-4o-mini": 78.7,
+            "GPT-4o": 85.0,
+            "o3-mini": 86.1,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_arms_qa", "arm_design")
     default_system_prompt = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from trialscope.tasks.base import AnswerKind
 from trialscope.tasks.multiple_choice import ANSWER_FORMAT, MultipleChoiceTask
 
@@ -12,6 +14,22 @@ class EligibilityCriteriaDesignTask(MultipleChoiceTask):
     name = "eligibility_criteria_design"
     label = "Criteria design"
     short_label = "criteria"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 55.0,
+            "Llama-70B": 72.6,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.3,
+            "o3-mini": 80.4,
+        },
+        "Macro-F1": {
+            "Llama-8B": 54.6,
+            "Llama-70B": 73.1,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.5,
+            "o3-mini": 80.6,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_criteria_qa", "eligibility_criteria_design")
     default_system_prompt = (

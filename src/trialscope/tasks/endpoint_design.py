@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from trialscope.tasks.base import AnswerKind
 from trialscope.tasks.multiple_choice import ANSWER_FORMAT, MultipleChoiceTask
 
@@ -12,6 +14,22 @@ class EndpointDesignTask(MultipleChoiceTask):
     name = "endpoint_design"
     label = "Endpoint design"
     short_label = "endpoint"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 52.1,
+            "Llama-70B": 61.8,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.1,
+            "o3-mini": 52.1,
+        },
+        "Macro-F1": {
+            "Llama-8B": 52.9,
+            "Llama-70B": 62.5,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.4,
+            "o3-mini": 60.7,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_outcome_qa", "endpoint_design")
     default_system_prompt = (

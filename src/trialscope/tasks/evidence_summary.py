@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from trialscope.tasks.base import AnswerKind
 from trialscope.tasks.multiple_choice import ANSWER_FORMAT, MultipleChoiceTask
 
@@ -12,6 +14,22 @@ class EvidenceSummaryTask(MultipleChoiceTask):
     name = "evidence_summary"
     label = "Evidence summary"
     short_label = "evidence"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 70.4,
+            "Llama-70B": 78.8,
+            "GPT-4o-mini": 74.1,
+            "GPT-4o": 72.8,
+            "o3-mini": 72.7,
+        },
+        "Macro-F1": {
+            "Llama-8B": 71.1,
+            "Llama-70B": 76.7,
+            "GPT-4o-mini": 73.1,
+            "GPT-4o": 65.2,
+            "o3-mini": 53.8,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("evidence_summary_qa", "evidence_summary")
     aliases = ("review_qa",)
