@@ -6,14 +6,14 @@ import asyncio
 import json
 import logging
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from trialscope.atomic_files import write_json_atomic
-from trialscope.engine.journal import Journal
+from trialscope.engine.journal import Journal, result_fields
 from trialscope.engine.manifest import build_manifest, prompt_fingerprint, resume_conflicts, utc_now
 from trialscope.engine.progress import ProgressDisplay, RunProgress
 from trialscope.engine.run_folder import choose_run_folder
@@ -234,7 +234,7 @@ async def _write_outputs(
         "model": model,
         "timestamp": folder.name,
         "metrics": metrics_doc["metrics"],
-        "results": [asdict(result) for result in results],
+        "results": [result_fields(result) for result in results],
     }
     write_json_atomic(folder / "results.json", results_doc)
     write_json_atomic(folder / "metrics.json", metrics_doc)
