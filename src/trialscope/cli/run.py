@@ -56,13 +56,16 @@ def parse_task_options(
     """`TASK.KEY=VALUE` items (values read as YAML scalars) plus the named shortcuts."""
     import yaml
 
+    from trialscope.tasks.study_screening import StudyScreeningTask
+    from trialscope.tasks.study_search import StudySearchTask
+
     options: dict[str, dict[str, Any]] = {}
     for item in items:
         target, sep, raw = item.partition("=")
         task, dot, key = target.partition(".")
         if not sep or not dot or not task or not key:
             raise typer.BadParameter(
-                f"{item!r}: expected TASK.KEY=VALUE, e.g. study_screening.batch_size=10",
+                f"{item!r}: expected TASK.KEY=VALUE, e.g. {StudyScreeningTask.name}.batch_size=10",
                 param_hint="--task-option",
             )
         try:
@@ -73,9 +76,9 @@ def parse_task_options(
     if search_backend is not None:
         if search_backend not in ("bm25", "pubmed"):
             raise typer.BadParameter("expected bm25 or pubmed", param_hint="--search-backend")
-        options.setdefault("study_search", {})["backend"] = search_backend
+        options.setdefault(StudySearchTask.name, {})["backend"] = search_backend
     if screening_batch_size is not None:
-        options.setdefault("study_screening", {})["batch_size"] = screening_batch_size
+        options.setdefault(StudyScreeningTask.name, {})["batch_size"] = screening_batch_size
     return options
 
 
@@ -179,7 +182,7 @@ def run(
         typer.Option(help="TASK.KEY=VALUE passed to the task (repeatable)."),
     ] = None,
     search_backend: Annotated[
-        str | None, typer.Option(help="study_search backend: bm25 (offline) or pubmed.")
+        str | None, typer.Option(help="Study search backend: bm25 (offline) or pubmed.")
     ] = None,
     screening_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Candidate studies per screening request.")
@@ -243,7 +246,7 @@ def sanity_check(
 
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.settings import load_settings
-    from trialscope.tasks.registry import TASK_NAMES
+    from trialscope.tasks.registry import task_names
 
     configure_logging()
     logs_dir.mkdir(parents=True, exist_ok=True)
@@ -252,7 +255,7 @@ def sanity_check(
         table.add_column(column)
     failed = 0
     trialscope_logger = logging.getLogger("trialscope")
-    for task_name in TASK_NAMES:
+    for task_name in task_names():
         log_path = logs_dir / f"{task_name}.log"
         handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -280,7 +283,7 @@ def sanity_check(
         table.add_row(task_name, verdict, *row, str(log_path))
     console.print(table)
     if failed:
-        raise _fail(f"{failed} of {len(TASK_NAMES)} tasks failed; see {logs_dir}/", code=1)
+        raise _fail(f"{failed} of {len(task_names())} tasks failed; see {logs_dir}/", code=1)
 
 
 def models() -> None:

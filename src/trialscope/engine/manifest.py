@@ -173,3 +173,44 @@ def without_url_credentials(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [without_url_credentials(item) for item in value]
     return value
+
+
+def _count_records(path: Path) -> int:
+    """Non-blank lines of a JSONL file: the records of a split."""
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def data_identity(
+    *,
+    source: str | None,
+    root: Path | None,
+    split: str,
+    data_files: list[Path],
+    sample_ids: list[str],
+    file_hashes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What data a run answered, so reports never rank runs on different data together.
+
+    `source` is what the user gave (`hf://<id>` or a folder; None for the embedded default);
+    `sample_set_sha256` hashes the sorted sample ids the run answered, `split_size` counts the
+    records of the split, so a run on fewer samples (`--num-samples`) shows as partial.
+    `file_hashes` (path -> sha256, as in `dataset_files`) saves hashing the files again.
+    """
+    known = file_hashes or {}
+    if source and source.startswith("hf://"):
+        shown = source
+    elif root is not None:
+        shown = str(root.resolve())
+    else:
+        shown = source or "unknown"
+    ids = "\n".join(sorted(sample_ids)).encode("utf-8")
+    return {
+        "source": shown,
+        "name": source if source and source.startswith("hf://") else Path(shown).name or shown,
+        "split": split,
+        "files": {path.name: known.get(str(path)) or file_sha256(path) for path in data_files},
+        "split_size": sum(_count_records(path) for path in data_files if path.is_file()),
+        "n_samples": len(sample_ids),
+        "sample_set_sha256": hashlib.sha256(ids).hexdigest(),
+    }

@@ -100,7 +100,7 @@ async def run_benchmark_async(
         _load_train_splits(all_data, options, settings)
 
     run = RunSettings(
-        output=Path(options.output_path or settings.benchmark_data_path),
+        output=Path(options.output_path or settings.results_root),
         seed=options.seed,
         system_prompt=options.system_prompt,
         workers=options.max_connections or settings.max_connections,
@@ -112,7 +112,7 @@ async def run_benchmark_async(
             "num_samples": options.num_samples,
             "skip_invalid": options.skip_invalid,
             "task_options": options.task_options,
-            "data_path": options.data_path or settings.database_path,
+            "data_path": options.data_path or settings.benchmark_root,
         },
         settings=settings.redacted(),
     )
@@ -214,18 +214,18 @@ def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> li
     if not names:
         return []
     from trialscope.tasks.loading import load_samples, resolve_benchmark_root
-    from trialscope.tasks.registry import TASK_NAMES, get_task
+    from trialscope.tasks.registry import get_task, task_names
 
     expanded: list[str] = []
     for name in names:
-        expanded.extend(TASK_NAMES if name == "all" else [name])
+        expanded.extend(task_names() if name == "all" else [name])
     tasks: list[Task] = []
     for name in dict.fromkeys(expanded):
         task = get_task(name, **options.task_options.get(name, {}))
         if task.name != name and task.name in options.task_options:
             task = get_task(name, **options.task_options[task.name])
         tasks.append(task)
-    root = resolve_benchmark_root(options.data_path or settings.database_path)
+    root = resolve_benchmark_root(options.data_path or settings.benchmark_root)
     data = []
     for task in tasks:
         split = load_samples(

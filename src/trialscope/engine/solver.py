@@ -38,6 +38,8 @@ class Answers:
     cached: bool = False
     error: str | None = None
     """Set when a request failed for good; texts then holds the answers received before it."""
+    messages: list[list[ChatMessage]] = field(default_factory=list)
+    """The exact chat messages sent, one list per request (none for offline baselines)."""
 
 
 class RequestFailed(Exception):
@@ -120,7 +122,7 @@ class ModelSolver:
         outcomes = await asyncio.gather(
             *(self._one(request) for request in requests), return_exceptions=True
         )
-        answers = Answers(cached=bool(requests))
+        answers = Answers(cached=bool(requests), messages=[list(r.messages) for r in requests])
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 if not isinstance(outcome, Exception):

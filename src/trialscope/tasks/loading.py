@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from trialscope.errors import UserError
+from trialscope.errors import InputError
 from trialscope.tasks.base import Sample, Task
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ HF_PREFIX = "hf://"
 SPLITS = ("train", "test")
 
 
-class BenchmarkDataError(UserError, ValueError):
+class BenchmarkDataError(InputError):
     """A benchmark root, folder or record is missing or not in the expected layout."""
 
 
@@ -39,10 +39,13 @@ class LoadedSplit:
 
 
 def _layout_hint() -> str:
+    from trialscope.tasks.registry import default_registry
+
+    examples = [" or ".join(cls.folder_names) for cls in list(default_registry())[:4]]
     return (
         "expected <root>/<task folder>/{train,test}.jsonl with task folders such as "
-        "study_search, study_screening, trial_completion (or trial_completion_assessment), "
-        "design_arms_qa (or arm_design), ..."
+        + ", ".join(examples)
+        + ", ..."
     )
 
 

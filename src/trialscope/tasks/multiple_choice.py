@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, cast
 
+from pydantic import field_validator, model_validator
+
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
-from trialscope.tasks.records import MultipleChoiceRecord
+from trialscope.tasks.record_base import TaskRecord, as_text
 
 NO_ANSWER = "(none)"
 
@@ -24,6 +26,42 @@ _ANSWER_FORMAT = (
 
 USER_TEMPLATE = "{question}\n{options}"
 """The user message: the question, then one `<letter>. <option>` line per option."""
+
+
+class MultipleChoiceRecord(TaskRecord):
+    """Arm, criteria and endpoint design and evidence summary: a question with lettered options."""
+
+    id: str | None = None
+    question: str
+    options: dict[str, str]
+    answer: str
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _idas_text(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _option_keys_upper(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(key).strip().upper(): as_text(text) for key, text in value.items()}
+        return value
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _answer_upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> MultipleChoiceRecord:
+        if len(self.options) < 2:
+            raise ValueError("options must hold at least two lettered choices")
+        if self.answer not in self.options:
+            raise ValueError(
+                f"answer {self.answer!r} is not one of the options {sorted(self.options)}"
+            )
+        return self
 
 
 class MultipleChoiceTask(Task):
@@ -161,6 +199,7 @@ class EvidenceSummaryTask(MultipleChoiceTask):
     short_label = "evidence"
     answer_kind = AnswerKind.CHOICE
     folder_names = ("evidence_summary_qa", "evidence_summary")
+    aliases = ("review_qa",)
     default_system_prompt = (
         "You are a helpful assistant for answering biomedical questions with your knowledge of "
         "clinical trials. Given a systematic review and its studies, choose the option that "
