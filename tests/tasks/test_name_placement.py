@@ -19,18 +19,15 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
     "study_search": {
         "trialscope/data/builders/benchmark.py": "data: the builder of the search folder",
         "trialscope/data/builders/options.py": "data: builder options (engineer data)",
-        "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
     },
     "study_screening": {
         "trialscope/data/builders/benchmark.py": "data: the builder of the screening folder",
         "trialscope/data/builders/options.py": "data: builder options (engineer data)",
         "trialscope/data/default.py": "data: the embedded default's split sizes",
-        "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
     },
     "trial_completion": {
-        "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
     },
     "arm_design": {
@@ -59,7 +56,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
     "sample_size_estimation": {
         "trialscope/data/builders/benchmark.py": "data: the builder of the sample size folder",
         "trialscope/data/builders/options.py": "data: builder options (engineer data)",
-        "trialscope/report/benchmark_run.py": "report: default headlines (engineer report)",
         "trialscope/report/paper_results.json": "report: the paper's figures, keyed by task",
     },
 }
