@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,16 +15,19 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
+from trialscope.cli import run_summary
 from trialscope.engine.journal import JournalError
 from trialscope.engine.runner import RunError, RunOptions, run_benchmark
 from trialscope.engine.task_run import ResumeError, RunSummary
+from trialscope.errors import ExitCode
 from trialscope.models.base import ConfigurationError
 from trialscope.models.registry import BASELINE_PREFIX, list_providers
 from trialscope.settings import load_settings
 
-# Pipes and CI logs get a wide table instead of rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 150)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+# Pipes and CI logs get a wide table instead of rich's 80-column default, unless COLUMNS says.
+_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _WIDTH)
 
 USER_ERRORS = (
     ConfigurationError,
@@ -92,39 +96,9 @@ def parse_task_options(
     return options
 
 
-def summary_table(summaries: list[RunSummary]) -> Table:
-    """One row per task and model: counts, headline metrics, cost, run folder."""
-    table = Table(title="trialscope run", show_lines=False)
-    for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $"):
-        table.add_column(column, overflow="fold")
-    for summary in summaries:
-        headline = ", ".join(
-            f"{name}={_fmt(summary.metrics.get(name))}" for name in summary.headline
-        )
-        table.add_row(
-            summary.task,
-            summary.model,
-            str(summary.n_samples),
-            str(summary.n_ok),
-            str(summary.n_parse_errors),
-            str(summary.n_errors),
-            headline,
-            f"{summary.usage.get('cost_usd', 0.0):.4f}",
-        )
-    return table
-
-
-def print_summaries(summaries: list[RunSummary]) -> None:
-    """The summary table, then each run folder on its own line (easy to copy)."""
-    console.print(summary_table(summaries))
-    for summary in summaries:
-        console.print(
-            f"{summary.task} · {summary.model}: {summary.run_dir}", highlight=False, soft_wrap=True
-        )
-
-
-def _fmt(value: Any) -> str:
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
+def print_summaries(summaries: list[RunSummary]) -> ExitCode:
+    """The summary table, run folders and failure warnings; the exit code they map to."""
+    return run_summary.print_summaries(summaries, console, err_console)
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -229,7 +203,9 @@ def run(
         raise _fail(str(exc), code=1) from None
     except USER_ERRORS as exc:
         raise _fail(str(exc)) from None
-    print_summaries(summaries)
+    code = print_summaries(summaries)
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
 
 
 def sanity_check(

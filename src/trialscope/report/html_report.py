@@ -99,7 +99,8 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
                 "rank": f"{row.mean_rank:.2f}" if row.mean_rank is not None else "–",
                 "rank_note": (
                     f"{ranked} of {len(board.tasks)} tasks"
-                    if (ranked := sum(c.rank is not None for c in row.cells.values()))
+                    if row.mean_rank is not None
+                    and (ranked := sum(c.rank is not None for c in row.cells.values()))
                     < len(board.tasks)
                     else ""
                 ),
