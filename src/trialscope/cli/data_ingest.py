@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.data.ingest_report import IngestFailure, IngestReport
-from trialscope.data.sources.ctgov import iter_ctgov_files
+from trialscope.data.sources.ctgov import iter_ctgov_files, study_files
 from trialscope.data.sources.ctgov_api import (
     PUBLIC_BASE_URL,
     CtgovApiClient,
@@ -25,11 +25,17 @@ from trialscope.data.sources.ctgov_api import (
     harvest,
 )
 from trialscope.data.sources.json_lines import iter_json_lines
-from trialscope.data.sources.panorama import DEFAULT_HF_DATASET, import_panorama, resolve_root
+from trialscope.data.sources.panorama import (
+    DEFAULT_HF_DATASET,
+    TablePlan,
+    import_panorama,
+    plan_panorama,
+    resolve_root,
+)
 from trialscope.data.store import STORE_ENV, TrialStore, default_store_path
-from trialscope.data.store_base import StoreUnavailable
+from trialscope.errors import ExitCode, InputError, UserError
 
-console = Console(stderr=True)
+console = make_console(stderr=True)
 ingest_app = typer.Typer(no_args_is_help=True, help="Load trial records into the store.")
 
 StoreOption = Annotated[
@@ -81,28 +87,34 @@ def _progress() -> Progress:
 
 
 def _show(report: IngestReport) -> None:
-    console.print(report.summary())
+    console.print(report.summary(), markup=False, highlight=False)
     for failure in report.failures[:SHOWN_FAILURES]:
         where = (
             f" ({failure.origin})" if failure.origin and failure.origin != failure.record_id else ""
         )
-        console.print(f"  [red]failed[/red] {failure.record_id}{where}: {failure.reason}")
+        console.print(
+            f"  failed {failure.record_id}{where}: {failure.reason}", markup=False, highlight=False
+        )
     if report.failed > SHOWN_FAILURES:
         console.print(f"  ... and {report.failed - SHOWN_FAILURES} more failures")
+
+
+def _exit_for(report: IngestReport, failures: Path | None) -> None:
+    """Exit 4 when some records failed (the good ones are stored), 3 when every record failed."""
+    if report.failed == 0:
+        return
+    listed = f"each is listed in {failures}" if failures else "list them all with --failures FILE"
+    console.print(f"{report.failed} records failed; {listed}", markup=False, highlight=False)
+    raise typer.Exit(ExitCode.ALL_FAILED if report.stored == 0 else ExitCode.SOME_FAILED)
 
 
 def _open_store(store: Path | None, *, read_only: bool = False) -> TrialStore:
     path = store or default_store_path()
     if read_only and not path.exists():
-        console.print(f"[red]error:[/red] no trial store at {path}")
-        raise typer.Exit(1)
+        raise InputError("no trial store here", path=path)
     if not read_only:
-        console.print(f"store: {path}")
-    try:
-        return TrialStore(path, read_only=read_only)
-    except StoreUnavailable as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+        console.print(f"store: {path}", markup=False, highlight=False)
+    return TrialStore(path, read_only=read_only)
 
 
 @ingest_app.command("ctgov")
@@ -144,17 +156,19 @@ def ingest_ctgov(
             raise typer.BadParameter(
                 f"--submitted-after: expected YYYY-MM-DD, got {submitted_after!r}"
             ) from None
+    files = study_files(paths) if paths else []
     with _open_store(store) as trial_store, _failure_log(failures) as on_failure:
         if paths:
             with _progress() as progress:
                 task = progress.add_task("reading studies", total=None)
                 report = trial_store.ingest_ctgov_studies(
-                    iter_ctgov_files(paths),
+                    iter_ctgov_files(files),
                     source=source,
                     on_failure=on_failure,
                     on_progress=lambda n: progress.update(task, completed=n),
                 )
             _show(report)
+            _exit_for(report, failures)
             return
         query = CtgovQuery(
             term=term,
@@ -187,13 +201,13 @@ def ingest_ctgov(
                     on_page=on_page,
                 )
             except (CtgovApiError, ValueError) as error:
-                console.print(f"[red]error:[/red] {error}")
-                raise typer.Exit(1) from None
+                raise UserError(str(error)) from None
         for note in result.notes:
-            console.print(note)
+            console.print(note, markup=False, highlight=False)
         _show(result.report)
         state = "finished" if result.checkpoint.finished else "more pages remain"
         console.print(f"{result.pages_fetched} pages fetched; {state}")
+        _exit_for(result.report, failures)
 
 
 @ingest_app.command("panorama")
@@ -205,24 +219,39 @@ def ingest_panorama(
     table: Annotated[
         list[str] | None, typer.Option(help="Only these TrialPanorama tables (repeatable).")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the mapping, table by table and column by column."),
+    ] = False,
 ) -> None:
-    """The TrialPanorama database parquet files (studies, conditions, drugs, endpoints)."""
-    try:
-        local = resolve_root(root)
-    except (FileNotFoundError, RuntimeError) as error:
-        console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
+    """The TrialPanorama database parquet files (all eleven tables, with their part files)."""
+    local = resolve_root(root)
+    if dry_run:
+        for plan in plan_panorama(local, tuple(table) if table else None):
+            _print_plan(local, plan)
+        return
     with _open_store(store) as trial_store:
-        try:
-            import_panorama(
-                trial_store,
-                local,
-                tables=tuple(table) if table else None,
-                on_table=lambda _name, report: _show(report),
-            )
-        except (FileNotFoundError, ValueError) as error:
-            console.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(1) from None
+        import_panorama(
+            trial_store,
+            local,
+            tables=tuple(table) if table else None,
+            on_table=lambda _name, report: _show(report),
+        )
+
+
+def _print_plan(root: Path, plan: TablePlan) -> None:
+    mapping = plan.mapping
+    names = ", ".join(str(Path(f).relative_to(root)) for f in plan.files)
+    typer.echo(f"{mapping.source} ({names}) -> {mapping.target} [{mapping.mode}]")
+    if mapping.mode == "copy":
+        typer.echo(f"  all columns as they are: {', '.join(plan.source_columns)}")
+        return
+    for target, source in plan.sources.items():
+        typer.echo(f"  {target} <- {source or '(no source column: NULL)'}")
+    used = {source for source in plan.sources.values() if source}
+    unused = [name for name in plan.source_columns if name not in used]
+    if unused:
+        typer.echo(f"  not read: {', '.join(unused)}")
 
 
 def _ingest_lines(
@@ -233,7 +262,7 @@ def _ingest_lines(
 ) -> None:
     for path in files:
         if not path.is_file():
-            raise typer.BadParameter(f"{path}: no such file")
+            raise InputError("no such file", path=path)
     with _failure_log(failures) as on_failure:
         report: IngestReport | None = None
         for path in files:
@@ -244,6 +273,7 @@ def _ingest_lines(
                 report.merge(part)
         if report is not None:
             _show(report)
+            _exit_for(report, failures)
 
 
 @ingest_app.command("publications")
@@ -275,7 +305,7 @@ def stats(
     """Counts per table, and studies per status, phase and source."""
     with _open_store(store, read_only=True) as trial_store:
         summary = trial_store.stats()
-    out = Console()
+    out = make_console()
     if as_json:
         out.print_json(
             json.dumps(

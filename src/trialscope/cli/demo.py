@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from trialscope.cli.run_summary import benchmark_table
+from trialscope.console import make_console
 
 BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
 LOCAL_MODEL = "local/smollm2"
@@ -48,7 +48,7 @@ def demo(
     from trialscope.tasks.loading import resolve_benchmark_root
     from trialscope.tasks.registry import task_names
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     started = time.monotonic()
     tasks = list(task_names())
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from trialscope.console import make_console
 from trialscope.errors import UserError
 from trialscope.report import RunFolderError, build_report
 from trialscope.report.build import build_leaderboards
@@ -46,7 +46,7 @@ def report(
     ] = False,
 ) -> None:
     """Write a self-contained HTML report and a Markdown leaderboard from run folders."""
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     if readme_table:
         try:
             boards = build_leaderboards(run_folders, seed=seed, resamples=resamples)

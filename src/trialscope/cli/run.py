@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.markup import escape
-from rich.table import Table
 
-from trialscope.cli import run_summary
-from trialscope.engine.journal import JournalError
-from trialscope.engine.runner import RunError, RunOptions, run_benchmark
-from trialscope.engine.task_run import ResumeError, RunSummary
-from trialscope.errors import ExitCode
-from trialscope.models.base import ConfigurationError
-from trialscope.models.registry import BASELINE_PREFIX, list_providers
-from trialscope.settings import load_settings
+from trialscope.console import make_console
+from trialscope.errors import UserError
 
-# Pipes and CI logs get a wide table instead of rich's 80-column default, unless COLUMNS says.
-_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150
-console = Console(width=_WIDTH)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else _WIDTH)
+if TYPE_CHECKING:
 
-USER_ERRORS = (
-    ConfigurationError,
-    ResumeError,
-    JournalError,
-    FileNotFoundError,
-    NotADirectoryError,
-    ValueError,
-    LookupError,
-)
-"""Errors caused by input the user can fix: shown as one clear line, no traceback."""
+    from trialscope.engine.shards import Shard
+    from trialscope.engine.task_run import RunSummary
+
+console = make_console()
+err_console = make_console(stderr=True)
 
 
 _CLI_HANDLER = "trialscope-cli"
@@ -47,6 +27,8 @@ _CLI_HANDLER = "trialscope-cli"
 def configure_logging(verbose: bool = False) -> None:
     """Log lines to stderr: rich on a terminal (warnings only, the bars show progress), plain
     INFO lines otherwise so CI logs show progress."""
+    from rich.logging import RichHandler
+
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == _CLI_HANDLER:
@@ -59,6 +41,8 @@ def configure_logging(verbose: bool = False) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.INFO)
+        # Progress lines reach stderr on their own (engine/progress.py); only run.log logs them.
+        handler.addFilter(lambda record: not getattr(record, "progress", False))
     handler.set_name(_CLI_HANDLER)
     root.addHandler(handler)
     logging.getLogger("trialscope").setLevel(logging.INFO)
@@ -70,6 +54,8 @@ def parse_task_options(
     items: list[str], search_backend: str | None, screening_batch_size: int | None
 ) -> dict[str, dict[str, Any]]:
     """`TASK.KEY=VALUE` items (values read as YAML scalars) plus the named shortcuts."""
+    import yaml
+
     from trialscope.tasks.study_screening import StudyScreeningTask
     from trialscope.tasks.study_search import StudySearchTask
 
@@ -96,13 +82,26 @@ def parse_task_options(
     return options
 
 
-def print_summaries(summaries: list[RunSummary]) -> ExitCode:
+def print_summaries(summaries: list[RunSummary]) -> int:
     """The summary table, run folders and failure warnings; the exit code they map to."""
-    return run_summary.print_summaries(summaries, console, err_console)
+    from trialscope.cli.run_summary import print_summaries as print_run_summaries
+
+    return int(print_run_summaries(summaries, console, err_console))
+
+
+def _parse_shard(text: str | None) -> Shard | None:
+    from trialscope.engine.shards import Shard
+
+    try:
+        return None if text is None else Shard.parse(text)
+    except UserError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    # Plain text, not rich: an error line is never wrapped, cut or restyled.
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
     return typer.Exit(code)
 
 
@@ -171,9 +170,30 @@ def run(
         str | None,
         typer.Option(help="Run folder name YYYYMMDD_HHMMSS; an existing one is continued."),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: run only the I-th of N fixed slices of each task (see merge)."),
+    ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run as shards on a Ray cluster (RAY_ADDRESS, else a new local one), then merge.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --ray: the cluster to use, e.g. ray://head:10001 (implies --ray)."),
+    ] = None,
+    shards: Annotated[
+        int | None, typer.Option(min=1, help="With --ray: how many shards (default: its CPUs).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run benchmark tasks against one or more models and write run folders."""
+    from trialscope.engine.runner import RunError, RunOptions, run_benchmark
+    from trialscope.settings import load_settings
+
     configure_logging(verbose)
     options = RunOptions(
         system_prompt=system_prompt,
@@ -193,19 +213,29 @@ def run(
         skip_invalid=skip_invalid,
         task_options=parse_task_options(task_option or [], search_backend, screening_batch_size),
         run_id=run_id,
+        shard=_parse_shard(shard),
     )
+    on_ray = ray or ray_address is not None
+    if on_ray and shard is not None:
+        raise _fail("--ray cuts the shards itself: give --shards N, not --shard")
     try:
         options.settings = load_settings()
-        summaries = run_benchmark(task, model, options)
+        if on_ray:
+            from trialscope.launch.ray_shards import run_on_ray
+
+            merged = run_on_ray(task, model, options, address=ray_address, shards=shards)
+            summaries = [item.summary for item in merged]
+        else:
+            summaries = run_benchmark(task, model, options)
     except RunError as exc:
         if exc.summaries:
             print_summaries(exc.summaries)
         raise _fail(str(exc), code=1) from None
-    except USER_ERRORS as exc:
-        raise _fail(str(exc)) from None
+    except UserError as exc:
+        raise _fail(str(exc), code=int(exc.exit_code)) from None
     code = print_summaries(summaries)
-    if code != ExitCode.OK:
-        raise typer.Exit(int(code))
+    if code:
+        raise typer.Exit(code)
 
 
 def sanity_check(
@@ -221,6 +251,10 @@ def sanity_check(
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
 ) -> None:
     """Run every task on a couple of samples and print PASS/FAIL per task."""
+    from rich.table import Table
+
+    from trialscope.engine.runner import RunOptions, run_benchmark
+    from trialscope.settings import load_settings
     from trialscope.tasks.registry import task_names
 
     configure_logging()
@@ -263,6 +297,11 @@ def sanity_check(
 
 def models() -> None:
     """List the model providers, what each needs, and whether it is configured."""
+    from rich.markup import escape
+
+    from trialscope.models.registry import BASELINE_PREFIX, list_providers
+    from trialscope.settings import load_settings
+
     settings = load_settings()
     console.print("[bold]Model providers[/] (names are provider/model)\n")
     for spec in list_providers():

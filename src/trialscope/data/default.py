@@ -18,6 +18,7 @@ from pathlib import Path
 import platformdirs
 
 from trialscope.data.builders import TASK_FOLDERS, BuildOptions, build_benchmark
+from trialscope.data.builders.reviews import SCREENING_FOLDER
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ DEFAULT_OPTIONS = BuildOptions(
     test_size=200,
     review_train_size=80,
     review_test_size=40,
-    sizes={"study_screening": (100, 30)},
+    sizes={SCREENING_FOLDER: (100, 30)},
 )
 STORE_NAME = "trials.duckdb"
 _SHAPING_SOURCES = (

@@ -30,7 +30,15 @@ CREATE TABLE IF NOT EXISTS studies (
     time_perspective VARCHAR,
     masking VARCHAR,
     keywords VARCHAR[],
-    has_results BOOLEAN
+    has_results BOOLEAN,
+    -- CT.gov gives some dates to the month only ('2019-03' is stored as 2019-03-01): the
+    -- precision says which ('day', 'month', 'year'); the type is 'ACTUAL' or 'ESTIMATED'.
+    start_date_precision VARCHAR,
+    start_date_type VARCHAR,
+    primary_completion_date_precision VARCHAR,
+    primary_completion_date_type VARCHAR,
+    completion_date_precision VARCHAR,
+    completion_date_type VARCHAR
 );
 
 -- origin: 'reported' (conditionsModule) or 'mesh' (derived MeSH term not among the reported ones)
@@ -49,7 +57,8 @@ CREATE TABLE IF NOT EXISTS interventions (
     name VARCHAR,
     description VARCHAR,
     arm_group_labels VARCHAR[],
-    drugbank_id VARCHAR
+    drugbank_id VARCHAR,
+    other_names VARCHAR[]
 );
 
 CREATE TABLE IF NOT EXISTS arm_groups (
@@ -67,10 +76,12 @@ CREATE TABLE IF NOT EXISTS eligibility (
     sex VARCHAR,
     minimum_age VARCHAR,
     maximum_age VARCHAR,
-    healthy_volunteers BOOLEAN
+    healthy_volunteers BOOLEAN,
+    study_population VARCHAR,
+    sampling_method VARCHAR
 );
 
--- kind: 'primary' or 'secondary'
+-- kind: 'primary', 'secondary' or 'other'
 CREATE TABLE IF NOT EXISTS outcomes (
     study_id VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,
@@ -78,6 +89,87 @@ CREATE TABLE IF NOT EXISTS outcomes (
     measure VARCHAR,
     description VARCHAR,
     time_frame VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS collaborators (
+    study_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    name VARCHAR,
+    class VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS locations (
+    study_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    facility VARCHAR,
+    city VARCHAR,
+    state VARCHAR,
+    zip VARCHAR,
+    country VARCHAR,
+    status VARCHAR
+);
+
+-- The results section (studies with posted results). Participant flow: one row per period,
+-- milestone and group; baseline: the analysed participants per group.
+CREATE TABLE IF NOT EXISTS result_flow (
+    study_id VARCHAR NOT NULL,
+    period VARCHAR,
+    milestone VARCHAR,
+    group_id VARCHAR,
+    group_title VARCHAR,
+    participants INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS result_baseline (
+    study_id VARCHAR NOT NULL,
+    group_id VARCHAR,
+    group_title VARCHAR,
+    units VARCHAR,
+    participants INTEGER
+);
+
+-- One row per reported outcome measure; its statistical analyses are in result_analyses.
+CREATE TABLE IF NOT EXISTS result_outcomes (
+    study_id VARCHAR NOT NULL,
+    position INTEGER NOT NULL,
+    type VARCHAR,
+    title VARCHAR,
+    description VARCHAR,
+    population VARCHAR,
+    time_frame VARCHAR,
+    param_type VARCHAR,
+    dispersion_type VARCHAR,
+    unit VARCHAR,
+    group_titles VARCHAR[],
+    group_participants INTEGER[]
+);
+
+CREATE TABLE IF NOT EXISTS result_analyses (
+    study_id VARCHAR NOT NULL,
+    outcome_position INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    group_ids VARCHAR[],
+    non_inferiority_type VARCHAR,
+    p_value VARCHAR,
+    statistical_method VARCHAR,
+    param_type VARCHAR,
+    param_value VARCHAR,
+    ci_percent VARCHAR,
+    ci_lower VARCHAR,
+    ci_upper VARCHAR
+);
+
+-- The adverse-events summary per event group: how many were affected of how many at risk.
+CREATE TABLE IF NOT EXISTS result_adverse_events (
+    study_id VARCHAR NOT NULL,
+    group_id VARCHAR,
+    group_title VARCHAR,
+    deaths_affected INTEGER,
+    deaths_at_risk INTEGER,
+    serious_affected INTEGER,
+    serious_at_risk INTEGER,
+    other_affected INTEGER,
+    other_at_risk INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS study_references (

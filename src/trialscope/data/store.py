@@ -82,14 +82,8 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
                 return
             batch = _Batch()
             for rows in pending.values():
-                batch.add("studies", [rows.study])
-                batch.add("conditions", rows.conditions)
-                batch.add("interventions", rows.interventions)
-                batch.add("arm_groups", rows.arm_groups)
-                batch.add("eligibility", rows.eligibility)
-                batch.add("outcomes", rows.outcomes)
-                batch.add("study_references", rows.study_references)
-                batch.add("relations", rows.relations)
+                for table, table_rows in rows.tables():
+                    batch.add(table, table_rows)
             inserted, updated = self._write_batch(
                 list(pending), batch, self._delete_studies, "studies", "study_id"
             )

@@ -18,8 +18,9 @@ import duckdb
 import numpy as np
 
 from trialscope.data.ingest_report import IngestFailure
+from trialscope.errors import UserError
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 # Tables whose rows belong to one study and are replaced with it.
 STUDY_TABLES = (
     "studies",
@@ -29,6 +30,13 @@ STUDY_TABLES = (
     "eligibility",
     "outcomes",
     "study_references",
+    "collaborators",
+    "locations",
+    "result_flow",
+    "result_baseline",
+    "result_outcomes",
+    "result_analyses",
+    "result_adverse_events",
 )
 ALL_TABLES = (*STUDY_TABLES, "publications", "reviews", "relations")
 DEFAULT_BATCH_SIZE = 5000
@@ -37,7 +45,7 @@ FailureCallback = Callable[[IngestFailure], None]
 ProgressCallback = Callable[[int], None]
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(UserError):
     """The store file cannot be opened (usually: another process is writing to it)."""
 
 
@@ -64,6 +72,13 @@ class StoreBase:
         except duckdb.IOException as error:
             # Typically another process holds DuckDB's write lock on the file.
             raise StoreUnavailable(f"cannot open trial store {self.path}: {error}") from None
+        version = self._stored_schema_version()
+        if version is not None and version != SCHEMA_VERSION:
+            self._con.close()
+            raise StoreUnavailable(
+                f"trial store {self.path} has schema version {version}, this trialscope needs "
+                f"{SCHEMA_VERSION}: ingest into a new store file"
+            )
         if not read_only:
             schema = resources.files("trialscope.data").joinpath("schema.sql").read_text("utf-8")
             self._con.execute(schema)
@@ -89,6 +104,12 @@ class StoreBase:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _stored_schema_version(self) -> str | None:
+        (exists,) = self._con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'store_meta'"
+        ).fetchone() or (0,)
+        return self._meta("schema_version") if exists else None
 
     def _meta(self, key: str) -> str | None:
         row = self._con.execute("SELECT value FROM store_meta WHERE key = ?", [key]).fetchone()

@@ -45,7 +45,7 @@ class StoreExport(StoreBase):
         """Export every table to `out_dir`; returns the manifest written to `_export.json`.
 
         Study tables (those with a `study_id`) are partitioned by the study's registration
-        year (`first_submitted`; `registration_year=NULL` when unknown).
+        year (`first_submitted`; hive's default partition when unknown).
         """
         out_dir = Path(out_dir)
         if out_dir.exists() and any(out_dir.iterdir()):
@@ -81,6 +81,16 @@ class StoreExport(StoreBase):
                 target.mkdir(parents=True, exist_ok=True)
                 destination = _literal(str(target / "data_0.parquet"))
             self._con.execute(f"COPY ({query}) TO {destination} ({options})")
+            if partitioned and not any(target.rglob("*.parquet")):
+                # An empty table still gets a file, so readers find its schema (Spark refuses a
+                # folder without one); with no partition folder to infer it from, the file
+                # carries the partition column itself.
+                target.mkdir(parents=True, exist_ok=True)
+                self._con.execute(
+                    f"COPY (SELECT {selected}, NULL::INTEGER AS {PARTITION_COLUMN} "
+                    f"FROM {_quote(table)} t LIMIT 0) "
+                    f"TO {_literal(str(target / 'data_0.parquet'))} (FORMAT parquet)"
+                )
             tables[table] = {
                 "rows": self.count(table),
                 "columns": [[name, data_type] for name, data_type in columns],

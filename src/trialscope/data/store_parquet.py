@@ -35,7 +35,7 @@ class ParquetImport(StoreBase):
         exprs = ", ".join(f"{expr} AS {name}" for name, expr in select.items())
         not_null = " AND ".join(f"{k} IS NOT NULL" for k in key)
         where = f"WHERE {constant_filter}" if constant_filter else ""
-        file_list = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
+        file_list = _file_list(files)
         self._con.execute(
             f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT {exprs} "
             f"FROM read_parquet({file_list}, union_by_name = true) {where}"
@@ -76,3 +76,66 @@ class ParquetImport(StoreBase):
             )
             report.failed = int(missing)
         return report
+
+    def update_from_parquet(
+        self, table: str, files: Sequence[str], select: Mapping[str, str], key: str
+    ) -> IngestReport:
+        """Set columns of existing `table` rows from parquet rows matched on `key`.
+
+        A column whose source is missing (NULL) keeps its stored value. Rows whose key matches
+        nothing in the store are counted as failures (they would be orphans).
+        """
+        known = {name for name, _ in self._column_types[table]}
+        unknown = set(select) - known
+        if unknown:
+            raise ValueError(f"{table}: no such columns {sorted(unknown)}")
+        report = IngestReport(source=f"parquet:{table}")
+        exprs = ", ".join(f"{expr} AS {name}" for name, expr in select.items())
+        self._con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT {exprs} "
+            f"FROM read_parquet({_file_list(files)}, union_by_name = true)"
+        )
+        sets = ", ".join(
+            f"{name} = coalesce(_incoming.{name}, {table}.{name})" for name in select if name != key
+        )
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            total, matched = self._con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE {key} IN (SELECT {key} FROM {table})) "
+                "FROM _incoming"
+            ).fetchone() or (0, 0)
+            self._con.execute(
+                f"UPDATE {table} SET {sets} FROM (SELECT * FROM _incoming "
+                f"QUALIFY row_number() OVER (PARTITION BY {key}) = 1) AS _incoming "
+                f"WHERE {table}.{key} = _incoming.{key}"
+            )
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        finally:
+            self._con.execute("DROP VIEW IF EXISTS _incoming")
+        report.seen, report.updated = int(total), int(matched)
+        if total > matched:
+            report.add_failure(
+                IngestFailure(
+                    f"{table} ({total - matched} rows)", f"no study in the store with that {key}"
+                )
+            )
+            report.failed = int(total - matched)
+        return report
+
+    def copy_parquet_table(self, table: str, files: Sequence[str]) -> IngestReport:
+        """Keep parquet rows whole as store table `table` (replacing an earlier copy)."""
+        self._con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS "
+            f"SELECT * FROM read_parquet({_file_list(files)}, union_by_name = true)"
+        )
+        self._column_types = self._read_column_types()
+        report = IngestReport(source=f"parquet:{table}")
+        report.seen = report.inserted = self.count(table)
+        return report
+
+
+def _file_list(files: Sequence[str]) -> str:
+    return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"

@@ -114,7 +114,10 @@ class BuilderQueries(StoreBase):
                      GROUP BY study_id),
             elig AS (SELECT study_id, bool_or(coalesce(length(trim(criteria)), 0) > 0) AS has
                      FROM eligibility GROUP BY study_id)
-            SELECT s.study_id, s.first_submitted, s.status, s.enrollment, s.enrollment_type,
+            -- Without a registration date (TrialPanorama gives only a start year for some
+            -- registries) the time split falls back to the start date.
+            SELECT s.study_id, coalesce(s.first_submitted, s.start_date), s.status,
+                   s.enrollment, s.enrollment_type,
                    cond.key, coalesce(arms.n, 0), coalesce(elig.has, false), coalesce(prim.n, 0)
             FROM studies s
             LEFT JOIN cond USING (study_id) LEFT JOIN arms USING (study_id)

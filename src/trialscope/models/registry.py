@@ -46,6 +46,8 @@ class ProviderSpec:
     """Variables it reads when set (endpoints, deployments, keys some servers want)."""
     available: Callable[[], bool] | None = None
     """A condition beyond its variables (a package installed); None means always."""
+    url_env_var: str | None = None
+    """The base-URL variable that `provider/<model>@<url>[,<url>...]` replaces when given."""
 
     def __post_init__(self) -> None:
         if not self.prefix or "/" in self.prefix:
@@ -69,9 +71,15 @@ class ProviderSpec:
         factory: ModelFactory = getattr(module, attribute)
         return factory
 
-    def missing_env_vars(self, settings: Settings) -> list[str]:
-        """The required variables that have no value in `settings` (environment or `.env`)."""
-        return [var for var in self.env_vars if not settings.env_value(var)]
+    def missing_env_vars(self, settings: Settings, name: str = "") -> list[str]:
+        """The required variables that have no value in `settings` (environment or `.env`),
+        leaving out the base-URL variable when the model name `name` carries its own URLs."""
+        inline_urls = "@" in name.partition("/")[2]
+        return [
+            var
+            for var in self.env_vars
+            if not settings.env_value(var) and not (inline_urls and var == self.url_env_var)
+        ]
 
     def configured(self, settings: Settings) -> bool:
         """Whether every required variable has a value and the provider is available."""
@@ -109,6 +117,7 @@ BUILTIN_PROVIDERS: tuple[ProviderSpec, ...] = (
         "vLLM servers (vllm/<model>; several comma-separated base URLs share the load)",
         ("VLLM_BASE_URL",),
         ("VLLM_API_KEY",),
+        url_env_var="VLLM_BASE_URL",
     ),
     ProviderSpec(
         "ollama",
@@ -211,7 +220,7 @@ class ProviderRegistry:
                 f"unknown provider {prefix!r} in {name!r}; valid prefixes: "
                 f"{', '.join(self.prefixes())}"
             )
-        missing = spec.missing_env_vars(settings)
+        missing = spec.missing_env_vars(settings, name)
         if missing:
             raise ConfigurationError(
                 f"{name}: set {' and '.join(missing)} (in the environment or .env)"

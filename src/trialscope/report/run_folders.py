@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +12,10 @@ from trialscope.report.audit_run import AuditRun, is_audit_folder, load_audit_ru
 from trialscope.report.benchmark_run import BenchmarkRun, is_benchmark_folder, load_benchmark_run
 from trialscope.report.datasets import DatasetGroup, group_by_dataset
 from trialscope.report.run_files import RunFolderError
+
+log = logging.getLogger(__name__)
+SHARD_FOLDER = re.compile(r"-shard\d+of\d+$")
+"""One shard of a run (`run --shard I/N`): a part, reported once merged (`trialscope merge`)."""
 
 
 @dataclass
@@ -37,6 +43,9 @@ def find_run_folders(paths: list[Path]) -> tuple[list[Path], list[Path]]:
                 is_audit_folder(folder) and not is_benchmark_folder(folder)
             ):
                 audit.append(folder)
+                dirs.clear()
+            elif SHARD_FOLDER.search(folder.name) and is_benchmark_folder(folder):
+                log.info("%s: a shard of a run, left out (report its merged run)", folder)
                 dirs.clear()
             elif is_benchmark_folder(folder):
                 benchmark.append(folder)

@@ -132,6 +132,10 @@ class Task(ABC):
     calibrated: ClassVar[bool] = False
     """Whether answers carry a confidence (the report draws reliability diagrams for these)."""
 
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {}
+    """The TrialPanorama paper's published figures for this task: metric -> model -> value
+    (percent; MAE in participants), shown beside measured results. Empty for new tasks."""
+
     default_system_prompt: ClassVar[str]
 
     def sample_id(self, record: BaseModel, index: int) -> str:

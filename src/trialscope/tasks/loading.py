@@ -26,11 +26,16 @@ class BenchmarkDataError(InputError):
 
 @dataclass
 class LoadedSplit:
-    """One task's split: the samples, what was skipped (with why) and the files read."""
+    """A task with one split loaded: its samples, the files read, what was skipped (with why),
+    and where they came from (the engine reads the train split from `root` for baselines)."""
 
+    task: Task
     samples: list[Sample]
-    skipped: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    root: Path | None = None
+    train: list[Sample] | None = None
+    """The task's train split, once loaded (baselines fit on it)."""
 
 
 def _layout_hint() -> str:
@@ -166,7 +171,7 @@ def load_samples(
     if not path.is_file():
         raise BenchmarkDataError(f"{path} does not exist: {_layout_hint()}")
     task.use_benchmark_root(root)
-    loaded = LoadedSplit(samples=[], files=[path])
+    loaded = LoadedSplit(task, samples=[], files=[path], root=root)
     seen: dict[str, int] = {}
     for number, value in iter_jsonl(path):
         if limit is not None and len(loaded.samples) >= limit:

@@ -20,13 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
-from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    precision_score,
-    recall_score,
-)
 
 from trialscope.tasks.base import SampleResult
 
@@ -108,6 +101,8 @@ def proportion_interval(
     """Exact Clopper-Pearson interval of successes / n (None when n is 0)."""
     if n <= 0:
         return None
+    from scipy import stats as scipy_stats
+
     ci = scipy_stats.binomtest(int(successes), int(n)).proportion_ci(
         confidence_level=confidence, method="exact"
     )
@@ -212,6 +207,9 @@ def binary_metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, fl
     """Accuracy, precision, recall, F1 and specificity with positive label 1 (0.0 when empty)."""
     if len(y_true) == 0:
         return dict.fromkeys(("accuracy", "precision", "recall", "f1", "specificity"), 0.0)
+    # scikit-learn takes a second or two to import: only runs that score need it.
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "precision": float(precision_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
@@ -232,6 +230,8 @@ def balanced_accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float | U
         return UndefinedMetric(f"{found} in the data; balanced accuracy needs at least two")
     # macro recall over the true classes is balanced_accuracy_score without its warnings about
     # predicted-only classes (the tests check the two agree)
+    from sklearn.metrics import recall_score
+
     return float(recall_score(y_true, y_pred, labels=classes, average="macro", zero_division=0))
 
 
@@ -240,6 +240,8 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
     if len(y_true) == 0:
         return 0.0
     labels = sorted(set(y_true))
+    from sklearn.metrics import f1_score
+
     return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 
 

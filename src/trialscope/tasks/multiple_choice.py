@@ -152,6 +152,22 @@ class ArmDesignTask(MultipleChoiceTask):
     name = "arm_design"
     label = "Arm design"
     short_label = "arm"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.6,
+            "GPT-4o-mini": 78.4,
+            "GPT-4o": 85.0,
+            "o3-mini": 85.9,
+        },
+        "Macro-F1": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.7,
+            "GPT-4o-mini": 78.7,
+            "GPT-4o": 85.0,
+            "o3-mini": 86.1,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_arms_qa", "arm_design")
     default_system_prompt = (
@@ -167,6 +183,22 @@ class EligibilityCriteriaDesignTask(MultipleChoiceTask):
     name = "eligibility_criteria_design"
     label = "Criteria design"
     short_label = "criteria"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 55.0,
+            "Llama-70B": 72.6,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.3,
+            "o3-mini": 80.4,
+        },
+        "Macro-F1": {
+            "Llama-8B": 54.6,
+            "Llama-70B": 73.1,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.5,
+            "o3-mini": 80.6,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_criteria_qa", "eligibility_criteria_design")
     default_system_prompt = (
@@ -182,6 +214,22 @@ class EndpointDesignTask(MultipleChoiceTask):
     name = "endpoint_design"
     label = "Endpoint design"
     short_label = "endpoint"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 52.1,
+            "Llama-70B": 61.8,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.1,
+            "o3-mini": 52.1,
+        },
+        "Macro-F1": {
+            "Llama-8B": 52.9,
+            "Llama-70B": 62.5,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.4,
+            "o3-mini": 60.7,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_outcome_qa", "endpoint_design")
     default_system_prompt = (
@@ -197,6 +245,22 @@ class EvidenceSummaryTask(MultipleChoiceTask):
     name = "evidence_summary"
     label = "Evidence summary"
     short_label = "evidence"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 70.4,
+            "Llama-70B": 78.8,
+            "GPT-4o-mini": 74.1,
+            "GPT-4o": 72.8,
+            "o3-mini": 72.7,
+        },
+        "Macro-F1": {
+            "Llama-8B": 71.1,
+            "Llama-70B": 76.7,
+            "GPT-4o-mini": 73.1,
+            "GPT-4o": 65.2,
+            "o3-mini": 53.8,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("evidence_summary_qa", "evidence_summary")
     aliases = ("review_qa",)

@@ -60,6 +60,22 @@ class SampleSizeTask(Task):
     name = "sample_size_estimation"
     label = "Sample size"
     short_label = "size"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy (within 20%)": {
+            "Llama-8B": 3.3,
+            "Llama-70B": 18.7,
+            "GPT-4o-mini": 22.8,
+            "GPT-4o": 22.9,
+            "o3-mini": 25.2,
+        },
+        "MAE (participants)": {
+            "Llama-8B": 1760.6,
+            "Llama-70B": 633.3,
+            "GPT-4o-mini": 411.4,
+            "GPT-4o": 512.6,
+            "o3-mini": 452.1,
+        },
+    }
     answer_kind = AnswerKind.COUNT
     folder_names = ("sample_size_estimation",)
     record_model = SampleSizeRecord

@@ -129,6 +129,29 @@ class StudyScreeningTask(Task):
     name = "study_screening"
     label = "Study screening"
     short_label = "screen"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 55.3,
+            "Llama-70B": 60.7,
+            "GPT-4o-mini": 60.2,
+            "GPT-4o": 66.1,
+            "o3-mini": 71.6,
+        },
+        "Precision": {
+            "Llama-8B": 46.8,
+            "Llama-70B": 59.1,
+            "GPT-4o-mini": 60.4,
+            "GPT-4o": 64.4,
+            "o3-mini": 71.9,
+        },
+        "Recall": {
+            "Llama-8B": 58.2,
+            "Llama-70B": 70.5,
+            "GPT-4o-mini": 60.5,
+            "GPT-4o": 72.3,
+            "o3-mini": 71.3,
+        },
+    }
     answer_kind = AnswerKind.SCREENING
     calibrated = True
     folder_names = ("study_screening",)

@@ -64,6 +64,22 @@ class StudySearchTask(Task):
     name = "study_search"
     label = "Study search"
     short_label = "search"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Recall@100": {
+            "Llama-8B": 11.6,
+            "Llama-70B": 25.1,
+            "GPT-4o-mini": 17.3,
+            "GPT-4o": 22.9,
+            "o3-mini": 27.6,
+        },
+        "Recall@500": {
+            "Llama-8B": 16.0,
+            "Llama-70B": 33.3,
+            "GPT-4o-mini": 22.7,
+            "GPT-4o": 27.3,
+            "o3-mini": 37.8,
+        },
+    }
     answer_kind = AnswerKind.RANKING
     folder_names = ("study_search",)
     record_model = SearchRecord

@@ -120,6 +120,22 @@ class TrialCompletionTask(Task):
     name = "trial_completion"
     label = "Trial completion"
     short_label = "complete"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Balanced accuracy (outcome)": {
+            "Llama-8B": 54.0,
+            "Llama-70B": 52.6,
+            "GPT-4o-mini": 51.3,
+            "GPT-4o": 59.3,
+            "o3-mini": 51.0,
+        },
+        "Balanced accuracy (reason)": {
+            "Llama-8B": 15.7,
+            "Llama-70B": 17.9,
+            "GPT-4o-mini": 16.8,
+            "GPT-4o": 19.5,
+            "o3-mini": 17.0,
+        },
+    }
     answer_kind = AnswerKind.OUTCOME
     calibrated = True
     folder_names = ("trial_completion", "trial_completion_assessment")

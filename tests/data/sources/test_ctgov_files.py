@@ -7,11 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.data.real_data import real_data
 from tests.data.sources.study_json import make_study
 
 from trialscope.data.sources.ctgov import iter_ctgov_files, study_files
+from trialscope.data.sources.ctgov_record import StudyInvalid, flatten_study
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store import TrialStore
+from trialscope.errors import InputError
 
 
 def _ids(items: list[object]) -> list[str]:
@@ -64,7 +67,7 @@ def test_bad_documents_and_lines_become_unreadable_records(tmp_path: Path) -> No
 
 
 def test_a_missing_path_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"absent\.json"):
+    with pytest.raises(InputError, match=r"absent\.json: no such file or directory"):
         study_files([tmp_path / "absent.json"])
 
 
@@ -77,3 +80,61 @@ def test_files_go_through_the_store_with_failures_named_by_file_and_line(tmp_pat
     assert report.failed == 1
     assert report.failures[0].record_id == f"{tmp_path / 'studies.jsonl'}:3"
     assert report.failures[0].origin == f"{tmp_path / 'studies.jsonl'}:3"
+
+
+def test_a_non_utf8_line_fails_alone_and_the_good_files_go_in(tmp_path: Path) -> None:
+    good = [json.dumps(make_study(f"NCT{i:08d}")).encode() for i in range(3)]
+    (tmp_path / "a.jsonl").write_bytes(b"\n".join([good[0], b'{"x": "caf\xe9"}', good[1]]) + b"\n")
+    (tmp_path / "b.json").write_bytes(good[2])
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        report = store.ingest_ctgov_studies(iter_ctgov_files([tmp_path]))
+        assert store.count("studies") == 3
+    assert report.failed == 1
+    failure = report.failures[0]
+    assert failure.origin == f"{tmp_path / 'a.jsonl'}:2"
+    assert "UTF-8" in failure.reason and "byte 0xe9" in failure.reason
+
+
+def test_the_real_r_reserialised_page_fails_record_by_record(tmp_path: Path) -> None:
+    page = real_data("ctgov") / "reserialised_by_r_10.json"
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        report = store.ingest_ctgov_studies(iter_ctgov_files([page]))
+        assert store.count("studies") == 0
+    assert (report.seen, report.failed) == (10, 10)
+    for position, failure in enumerate(report.failures):
+        assert failure.origin == f"{page}[{position}]"
+        assert failure.record_id.startswith("NCT")
+        assert "expected a string, got a list" in failure.reason
+        assert "auto_unbox" in failure.reason
+
+
+@pytest.mark.parametrize(
+    ("nct_id", "expected"),
+    [("not-an-nct", "expected NCT and eight digits"), ("NCT123", "expected NCT and eight digits")],
+)
+def test_a_bad_nct_id_is_rejected_with_the_reason(nct_id: str, expected: str) -> None:
+    with pytest.raises(StudyInvalid, match=expected):
+        flatten_study(make_study(nct_id), "ctgov")
+
+
+def test_an_oversized_field_is_rejected_naming_it() -> None:
+    study = make_study("NCT00000001")
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = "x" * 2_000_000
+    with pytest.raises(StudyInvalid, match=r"eligibilityModule\.eligibilityCriteria: 2,000,000"):
+        flatten_study(study, "ctgov")
+
+
+def test_both_mesh_spellings_are_one_condition(tmp_path: Path) -> None:
+    old, new = make_study("NCT00000001"), make_study("NCT00000002")
+    for study, mesh_id in ((old, "D003924"), (new, "D000003924")):
+        study["derivedSection"] = {
+            "conditionBrowseModule": {
+                "meshes": [{"id": mesh_id, "term": "Diabetes Mellitus, Type 2"}]
+            }
+        }
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        store.ingest_ctgov_studies([old, new])
+        ids = store._con.execute(
+            "SELECT DISTINCT mesh_id FROM conditions WHERE mesh_id IS NOT NULL"
+        ).fetchall()
+    assert ids == [("D003924",)]

@@ -10,23 +10,36 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.data.builders.completion import build_completion
+from trialscope.data.builders import completion, sample_size
 from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa
 from trialscope.data.builders.jsonl_output import write_jsonl
-from trialscope.data.builders.options import TASK_FOLDERS, BuildOptions, BuildReport, TaskCounts
+from trialscope.data.builders.options import BuildOptions, BuildReport, TaskCounts
 from trialscope.data.builders.reviews import (
+    EVIDENCE_FOLDER,
+    SCREENING_FOLDER,
+    SEARCH_FOLDER,
     evidence_records,
     screening_record,
     search_record,
     split_reviews,
 )
-from trialscope.data.builders.sample_size import build_sample_size
 from trialscope.data.store_queries import BuilderQueries, PublicationRow
 
 log = logging.getLogger(__name__)
 
 StepCallback = Callable[[str], None]
 Records = list[dict[str, Any]]
+
+TASK_FOLDERS: tuple[str, ...] = (
+    SEARCH_FOLDER,
+    SCREENING_FOLDER,
+    completion.FOLDER,
+    *DESIGN_KINDS,
+    EVIDENCE_FOLDER,
+    sample_size.FOLDER,
+)
+"""The eight task folders, each declared by the builder module that writes it. The order fixes
+each task's random stream, so it only grows at the end."""
 
 
 def _task_rng(options: BuildOptions, task: str) -> np.random.Generator:
@@ -57,8 +70,8 @@ def build_benchmark(
     step("study index")
     index = store.builder_study_index()
     trial_builders = {
-        "trial_completion_assessment": build_completion,
-        "sample_size_estimation": build_sample_size,
+        completion.FOLDER: completion.build_completion,
+        sample_size.FOLDER: sample_size.build_sample_size,
     }
     for task in TASK_FOLDERS:
         if task in trial_builders:
@@ -80,7 +93,7 @@ def build_benchmark(
     step("reviews and corpus")
     corpus_pmids: dict[str, PublicationRow] = {}
     report.corpus_size = write_jsonl(
-        out_dir / "study_search" / "corpus.jsonl", _corpus_lines(store, corpus_pmids)
+        out_dir / SEARCH_FOLDER / "corpus.jsonl", _corpus_lines(store, corpus_pmids)
     )
     _build_review_tasks(store, out_dir, options, corpus_pmids, report, step)
     report.seconds = time.perf_counter() - started
@@ -107,21 +120,21 @@ def _build_review_tasks(
     step: StepCallback,
 ) -> None:
     reviews = store.builder_reviews()
-    step("study_search")
-    sizes = options.split_sizes("study_search")
+    step(SEARCH_FOLDER)
+    sizes = options.split_sizes(SEARCH_FOLDER, from_reviews=True)
     usable = [r for r in reviews if any(p in corpus for p in r.included)]
-    train, test = split_reviews(usable, options, sizes, _task_rng(options, "study_search"))
+    train, test = split_reviews(usable, options, sizes, _task_rng(options, SEARCH_FOLDER))
     _write(
         out_dir,
-        "study_search",
+        SEARCH_FOLDER,
         [x for r in train if (x := search_record(r, corpus)) is not None],
         [x for r in test if (x := search_record(r, corpus)) is not None],
         sizes,
         report,
     )
-    step("study_screening")
-    sizes = options.split_sizes("study_screening")
-    rng = _task_rng(options, "study_screening")
+    step(SCREENING_FOLDER)
+    sizes = options.split_sizes(SCREENING_FOLDER, from_reviews=True)
+    rng = _task_rng(options, SCREENING_FOLDER)
     usable = [r for r in reviews if r.included and r.excluded]
     train, test = split_reviews(usable, options, sizes, rng)
     publications = store.builder_publications(
@@ -129,21 +142,21 @@ def _build_review_tasks(
     )
     _write(
         out_dir,
-        "study_screening",
+        SCREENING_FOLDER,
         _screening(train, publications, options, rng),
         _screening(test, publications, options, rng),
         sizes,
         report,
     )
-    step("evidence_summary")
-    sizes = options.split_sizes("evidence_summary")
-    rng = _task_rng(options, "evidence_summary")
+    step(EVIDENCE_FOLDER)
+    sizes = options.split_sizes(EVIDENCE_FOLDER, from_reviews=True)
+    rng = _task_rng(options, EVIDENCE_FOLDER)
     usable = [r for r in reviews if r.conclusion and r.included]
     train, test = split_reviews(usable, options, sizes, rng)
     publications = store.builder_publications([p for r in train + test for p in r.included])
     _write(
         out_dir,
-        "evidence_summary",
+        EVIDENCE_FOLDER,
         evidence_records(train, usable, publications, options, rng),
         evidence_records(test, usable, publications, options, rng),
         sizes,

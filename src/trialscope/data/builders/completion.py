@@ -6,12 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.data.builders.describe import criteria_lines, humanize, masked
+from trialscope.data.builders.describe import criteria_lines, humanize, masked, unescape
 from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import split_keys
 from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
 from trialscope.data.termination import classify_why_stopped
 
+FOLDER = "trial_completion_assessment"
+"""The task folder this builder writes (named as in the released TrialPanorama data)."""
 COMPLETE_STATUSES = frozenset({"COMPLETED"})
 STOPPED_STATUSES = frozenset({"TERMINATED", "WITHDRAWN", "SUSPENDED"})
 
@@ -57,7 +59,7 @@ def completion_record(detail: StudyDetail) -> dict[str, Any]:
         "labels": {
             "outcome": "terminate" if stopped else "complete",
             "terminate_type": classify_why_stopped(detail.why_stopped) if stopped else None,
-            "terminate_reason_desc": (detail.why_stopped or "") if stopped else None,
+            "terminate_reason_desc": unescape(detail.why_stopped or "") if stopped else None,
         },
     }
 

@@ -2,33 +2,68 @@
 
 Predictive tasks (completion, design, sample size) must never show a trial's outcome: its status,
 why it stopped, whether it has results, or its actual enrollment. `masked` removes those fields
-before any text is written, so no renderer can use them by accident.
+before any text is written, so no renderer can use them by accident, and cleans the registry's
+text as it goes (CT.gov's markdown escapes such as `\\>=` are removed).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from trialscope.data.store_queries import StudyDetail
 
-LEAKING_FIELDS = ("status", "why_stopped", "enrollment", "enrollment_type")
-"""StudyDetail fields `masked` clears."""
 _PHASE = re.compile(r"PHASE\s*(\d)", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\([^\w\s])")
+_CODES = {"NA": "Not applicable"}
 _BULLET = re.compile(r"^\s*(?:[*\-•]|\d+[.)])\s*")
 
 
+def unescape(text: str) -> str:
+    """Registry text without CT.gov's markdown escapes: '\\>= 18' -> '>= 18'."""
+    return _ESCAPE.sub(r"\1", text)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return unescape(value)
+    if isinstance(value, tuple):
+        return tuple(_clean(item) for item in value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
 def masked(detail: StudyDetail) -> StudyDetail:
-    """A copy of the study without the fields that give away how it ended."""
-    return dataclasses.replace(
+    """A copy of the study, its text cleaned, without the fields that give away how it ended."""
+    cleaned = dataclasses.replace(
         detail, status=None, why_stopped=None, enrollment=None, enrollment_type=None
     )
+    for name in (f.name for f in dataclasses.fields(cleaned)):
+        setattr(cleaned, name, _clean(getattr(cleaned, name)))
+    return cleaned
+
+
+def age_range(minimum: str | None, maximum: str | None) -> str:
+    """'18 years to 65 years', '18 years or older', '65 years or younger' or 'any age'."""
+    low, high = (value.strip().lower() if value else "" for value in (minimum, maximum))
+    if low and high:
+        return f"{low} to {high}"
+    if low:
+        return f"{low} or older"
+    if high:
+        return f"{high} or younger"
+    return "any age"
 
 
 def humanize(code: str | None) -> str:
-    """'PLACEBO_COMPARATOR' -> 'Placebo comparator', 'PHASE1/PHASE2' -> 'Phase 1/Phase 2'."""
+    """'PLACEBO_COMPARATOR' -> 'Placebo comparator', 'PHASE1/PHASE2' -> 'Phase 1/Phase 2',
+    'NA' -> 'Not applicable'."""
     if not code:
         return ""
+    if code in _CODES:
+        return _CODES[code]
     text = code.replace("_", " ").lower()
     return _PHASE.sub(r"Phase \1", text[:1].upper() + text[1:])
 
@@ -107,11 +142,9 @@ def sample_size_question(detail: StudyDetail) -> str:
         parts.append("Arms:\n" + arms_text(detail))
     if detail.primary_outcomes:
         parts.append(outcomes_text(dataclasses.replace(detail, secondary_outcomes=[])))
-    ages = " to ".join(a for a in (detail.minimum_age, detail.maximum_age) if a)
-    if ages or detail.sex:
-        parts.append(
-            f"Eligible: {humanize(detail.sex) or 'All'} participants, ages {ages or 'any'}"
-        )
+    if detail.minimum_age or detail.maximum_age or detail.sex:
+        ages = age_range(detail.minimum_age, detail.maximum_age)
+        parts.append(f"Eligible: {humanize(detail.sex) or 'All'} participants, {ages}")
     parts.append(
         "How many participants does this trial need to enroll? Give the total sample size."
     )

@@ -38,8 +38,8 @@ class DesignKind:
     show_interventions: bool
 
 
-DESIGN_KINDS: dict[str, DesignKind] = {
-    "arm_design": DesignKind(
+_KINDS = (
+    DesignKind(
         "arm_design",
         lambda row: row.n_arms > 0,
         arms_text,
@@ -47,21 +47,23 @@ DESIGN_KINDS: dict[str, DesignKind] = {
         "this clinical trial?",
         False,
     ),
-    "eligibility_criteria_design": DesignKind(
+    DesignKind(
         "eligibility_criteria_design",
         lambda row: row.has_criteria,
         criteria_text,
         "Which of the following options holds the eligibility criteria of this clinical trial?",
         True,
     ),
-    "endpoint_design": DesignKind(
+    DesignKind(
         "endpoint_design",
         lambda row: row.n_primary > 0,
         outcomes_text,
         "Which of the following options lists the outcome measures of this clinical trial?",
         True,
     ),
-}
+)
+DESIGN_KINDS: dict[str, DesignKind] = {kind.task: kind for kind in _KINDS}
+"""The design QA task folders these builders write (named as in the released data)."""
 
 
 def build_design_qa(

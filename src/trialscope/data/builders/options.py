@@ -5,20 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-TASK_FOLDERS: tuple[str, ...] = (
-    "study_search",
-    "study_screening",
-    "trial_completion_assessment",
-    "arm_design",
-    "eligibility_criteria_design",
-    "endpoint_design",
-    "evidence_summary",
-    "sample_size_estimation",
-)
-"""The eight task folders, named as in the released TrialPanorama data."""
-
-REVIEW_TASKS = frozenset({"study_search", "study_screening", "evidence_summary"})
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -43,11 +29,11 @@ class BuildOptions:
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Per-task (train, test) sizes overriding the defaults above."""
 
-    def split_sizes(self, task: str) -> tuple[int, int]:
-        """(train, test) item counts requested for one task."""
+    def split_sizes(self, task: str, *, from_reviews: bool = False) -> tuple[int, int]:
+        """(train, test) item counts requested for one task (review tasks have their own)."""
         if task in self.sizes:
             return self.sizes[task]
-        if task in REVIEW_TASKS:
+        if from_reviews:
             return self.review_train_size, self.review_test_size
         return self.train_size, self.test_size
 

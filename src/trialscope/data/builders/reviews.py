@@ -11,6 +11,12 @@ from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import balanced_letters, split_keys
 from trialscope.data.store_queries import PublicationRow, ReviewRow
 
+SEARCH_FOLDER = "study_search"
+SCREENING_FOLDER = "study_screening"
+EVIDENCE_FOLDER = "evidence_summary"
+"""The task folders these builders write (named as in the released TrialPanorama data)."""
+REVIEW_FOLDERS = (SEARCH_FOLDER, SCREENING_FOLDER, EVIDENCE_FOLDER)
+
 _WORD = re.compile(r"[a-z0-9]+")
 _ABSTRACT_CHARS = 700
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -11,13 +12,33 @@ from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import split_keys
 from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
 
+FOLDER = "sample_size_estimation"
+"""The task folder this builder writes (named as in the released TrialPanorama data)."""
+
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[,\u202f ]\d{3})+(?![\w,]\d)|(?<![\w.,])\d+(?![\w]|[.,]\d)"
+)
+WITHHELD = "[number withheld]"
+
+
+def without_number(text: str, value: int) -> str:
+    """`text` with every spelling of `value` as a number ('2000', '2,000', '2 000') withheld."""
+
+    def replace(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group(0))
+        return WITHHELD if digits and int(digits) == value else match.group(0)
+
+    return _NUMBER.sub(replace, text)
+
 
 def sample_size_record(detail: StudyDetail) -> dict[str, Any]:
-    """One item; the question is written from the masked study (no enrollment in it)."""
+    """One item; the question is written from the masked study, and any number in its text that
+    equals the enrollment (a summary's "48 healthy volunteers") is withheld."""
     enrollment = int(detail.enrollment or 0)
     return {
         "id": detail.study_id,
-        "question": sample_size_question(masked(detail)),
+        "question": without_number(sample_size_question(masked(detail)), enrollment),
         "answer": enrollment,
         "answer_type": "actual_enrollment",
         "trial_id": detail.study_id,

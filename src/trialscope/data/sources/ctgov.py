@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord, iter_json_lines
+from trialscope.errors import InputError
 
 STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
 
@@ -35,7 +36,7 @@ def study_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise FileNotFoundError(f"{path}: no such file or directory")
+            raise InputError("no such file or directory", path=path)
     return found
 
 
@@ -65,7 +66,11 @@ def _iter_zip(path: Path) -> Iterator[StudyItem]:
 def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
     try:
         document = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        yield UnreadableRecord(origin, f"not UTF-8: byte 0x{bad} at offset {error.start}")
+        return
+    except json.JSONDecodeError as error:
         yield UnreadableRecord(origin, f"invalid JSON: {error}")
         return
     if isinstance(document, dict) and isinstance(document.get("studies"), list):

@@ -1,198 +1,71 @@
 """The ClinicalTrials.gov API v2 study JSON, validated and flattened into the store's rows.
 
 Only the fields the store keeps are modelled; everything else in a study is ignored. Real and
-synthetic trials both arrive in this shape and go through `flatten_study`.
+synthetic trials both arrive in this shape and go through `flatten_study`, which runs the plain
+checks of `ctgov_checks` first (id, field sizes, R-boxed scalars), then this structure.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+from trialscope.data.sources.ctgov_checks import (
+    boxed_scalar_reason,
+    nct_id_reason,
+    normal_mesh_id,
+    oversized_text_reason,
+)
+from trialscope.data.sources.ctgov_models import (
+    ArmsInterventionsModule,
+    ConditionsModule,
+    ContactsLocationsModule,
+    CtgovStudy,
+    DateStruct,
+    DescriptionModule,
+    DesignInfo,
+    DesignModule,
+    EnrollmentInfo,
+    MeshTerm,
+    OutcomesModule,
+    ReferencesModule,
+    Sponsor,
+    SponsorModule,
+    StatusModule,
+    parse_registry_date,
+    registry_date_precision,
+)
+from trialscope.data.sources.ctgov_results import ResultRows, ResultsInvalid, result_rows
 
+STUDY_CHILD_TABLES = (
+    "conditions",
+    "interventions",
+    "arm_groups",
+    "eligibility",
+    "outcomes",
+    "study_references",
+    "relations",
+    "collaborators",
+    "locations",
+)
+__all__ = [
+    "StudyInvalid",
+    "StudyRows",
+    "flatten_study",
+    "parse_registry_date",
+    "registry_date_precision",
+]
 
-def parse_registry_date(text: str | None) -> dt.date | None:
-    """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (CT.gov truncates dates) as the first day it names."""
-    if text is None or text == "":
-        return None
-    match = _PARTIAL_DATE.match(text.strip())
-    if match is None:
-        raise ValueError(f"expected a date as YYYY-MM-DD or YYYY-MM, got {text!r}")
-    year, month, day = (int(part) if part else 1 for part in match.groups())
-    return dt.date(year, month, day)
-
-
-class _Module(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-
-class DateStruct(_Module):
-    date: dt.date | None = None
-    type: str | None = None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _partial(cls, value: Any) -> Any:
-        return parse_registry_date(value) if isinstance(value, str) else value
-
-
-class IdentificationModule(_Module):
-    nct_id: str = Field(min_length=1)
-    brief_title: str | None = None
-    official_title: str | None = None
-
-
-class StatusModule(_Module):
-    overall_status: str | None = None
-    why_stopped: str | None = None
-    start_date_struct: DateStruct | None = None
-    primary_completion_date_struct: DateStruct | None = None
-    completion_date_struct: DateStruct | None = None
-    study_first_submit_date: dt.date | None = None
-
-    @field_validator("study_first_submit_date", mode="before")
-    @classmethod
-    def _partial(cls, value: Any) -> Any:
-        return parse_registry_date(value) if isinstance(value, str) else value
-
-
-class Sponsor(_Module):
-    name: str | None = None
-    # `class` is a Python keyword, hence the explicit alias.
-    sponsor_class: str | None = Field(default=None, alias="class")
-
-
-class SponsorModule(_Module):
-    lead_sponsor: Sponsor | None = None
-
-
-class DescriptionModule(_Module):
-    brief_summary: str | None = None
-    detailed_description: str | None = None
-
-
-class ConditionsModule(_Module):
-    conditions: list[str] = []
-    keywords: list[str] = []
-
-
-class MaskingInfo(_Module):
-    masking: str | None = None
-
-
-class DesignInfo(_Module):
-    allocation: str | None = None
-    intervention_model: str | None = None
-    primary_purpose: str | None = None
-    observational_model: str | None = None
-    time_perspective: str | None = None
-    masking_info: MaskingInfo | None = None
-
-
-class EnrollmentInfo(_Module):
-    count: int | None = Field(default=None, ge=0)
-    type: str | None = None
-
-
-class DesignModule(_Module):
-    study_type: str | None = None
-    phases: list[str] = []
-    design_info: DesignInfo | None = None
-    enrollment_info: EnrollmentInfo | None = None
-
-
-class ArmGroup(_Module):
-    label: str | None = None
-    type: str | None = None
-    description: str | None = None
-    intervention_names: list[str] = []
-
-
-class Intervention(_Module):
-    type: str | None = None
-    name: str | None = None
-    description: str | None = None
-    arm_group_labels: list[str] = []
-
-
-class ArmsInterventionsModule(_Module):
-    arm_groups: list[ArmGroup] = []
-    interventions: list[Intervention] = []
-
-
-class Outcome(_Module):
-    measure: str | None = None
-    description: str | None = None
-    time_frame: str | None = None
-
-
-class OutcomesModule(_Module):
-    primary_outcomes: list[Outcome] = []
-    secondary_outcomes: list[Outcome] = []
-
-
-class EligibilityModule(_Module):
-    eligibility_criteria: str | None = None
-    healthy_volunteers: bool | None = None
-    sex: str | None = None
-    minimum_age: str | None = None
-    maximum_age: str | None = None
-
-
-class Reference(_Module):
-    pmid: str | None = None
-    type: str | None = None
-    citation: str | None = None
-
-    @field_validator("pmid", mode="before")
-    @classmethod
-    def _pmid_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
-
-
-class ReferencesModule(_Module):
-    references: list[Reference] = []
-
-
-class ProtocolSection(_Module):
-    identification_module: IdentificationModule
-    status_module: StatusModule | None = None
-    sponsor_collaborators_module: SponsorModule | None = None
-    description_module: DescriptionModule | None = None
-    conditions_module: ConditionsModule | None = None
-    design_module: DesignModule | None = None
-    arms_interventions_module: ArmsInterventionsModule | None = None
-    outcomes_module: OutcomesModule | None = None
-    eligibility_module: EligibilityModule | None = None
-    references_module: ReferencesModule | None = None
-
-
-class MeshTerm(_Module):
-    id: str | None = None
-    term: str | None = None
-
-
-class ConditionBrowseModule(_Module):
-    meshes: list[MeshTerm] = []
-
-
-class DerivedSection(_Module):
-    condition_browse_module: ConditionBrowseModule | None = None
-
-
-class CtgovStudy(_Module):
-    """One study as the ClinicalTrials.gov API v2 returns it (the parts the store keeps)."""
-
-    protocol_section: ProtocolSection
-    derived_section: DerivedSection | None = None
-    has_results: bool | None = None
+RESULT_TABLES = (
+    "result_flow",
+    "result_baseline",
+    "result_outcomes",
+    "result_analyses",
+    "result_adverse_events",
+)
 
 
 @dataclass
@@ -208,6 +81,17 @@ class StudyRows:
     outcomes: list[tuple[Any, ...]] = field(default_factory=list)
     study_references: list[tuple[Any, ...]] = field(default_factory=list)
     relations: list[tuple[Any, ...]] = field(default_factory=list)
+    collaborators: list[tuple[Any, ...]] = field(default_factory=list)
+    locations: list[tuple[Any, ...]] = field(default_factory=list)
+    results: ResultRows = field(default_factory=ResultRows)
+
+    def tables(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        """(store table, rows) for every table this study has rows in."""
+        yield "studies", [self.study]
+        for table in STUDY_CHILD_TABLES:
+            yield table, getattr(self, table)
+        for table in RESULT_TABLES:
+            yield table, getattr(self.results, table)
 
 
 class StudyInvalid(ValueError):
@@ -240,11 +124,23 @@ def flatten_study(payload: Mapping[str, Any], source: str) -> StudyRows:
     """Validate one study JSON object and turn it into store rows; raises `StudyInvalid`."""
     if not isinstance(payload, Mapping):
         raise StudyInvalid(None, f"expected a JSON object, got {type(payload).__name__}")
+    boxed = boxed_scalar_reason(payload)
+    if boxed is not None:
+        nct = payload["protocolSection"]["identificationModule"]["nctId"]
+        raise StudyInvalid(nct[0] if nct and isinstance(nct[0], str) else None, boxed)
+    study_id = _study_id_of(payload)
+    if study_id is not None:
+        reason = nct_id_reason(study_id) or oversized_text_reason(payload)
+        if reason is not None:
+            raise StudyInvalid(study_id[:40], reason)
     try:
         study = CtgovStudy.model_validate(payload)
     except ValidationError as error:
-        raise StudyInvalid(_study_id_of(payload), _describe(error)) from None
-    return _rows(study, source)
+        raise StudyInvalid(study_id, _describe(error)) from None
+    try:
+        return _rows(study, source)
+    except ResultsInvalid as error:
+        raise StudyInvalid(study_id, f"resultsSection: {error}") from None
 
 
 def _rows(study: CtgovStudy, source: str) -> StudyRows:
@@ -259,8 +155,14 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
     enrollment = design.enrollment_info or EnrollmentInfo()
     study_id = ident.nct_id.strip()
 
-    def date_of(struct: DateStruct | None) -> dt.date | None:
-        return struct.date if struct is not None else None
+    start, primary_completion, completion = (
+        (struct or DateStruct()).parts()
+        for struct in (
+            status.start_date_struct,
+            status.primary_completion_date_struct,
+            status.completion_date_struct,
+        )
+    )
 
     rows = StudyRows(
         study_id=study_id,
@@ -276,9 +178,9 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
             list(design.phases),
             status.overall_status,
             status.why_stopped,
-            date_of(status.start_date_struct),
-            date_of(status.primary_completion_date_struct),
-            date_of(status.completion_date_struct),
+            start[0],
+            primary_completion[0],
+            completion[0],
             status.study_first_submit_date,
             enrollment.count,
             enrollment.type,
@@ -292,12 +194,17 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
             info.masking_info.masking if info.masking_info else None,
             list(conditions.keywords),
             study.has_results,
+            *start[1:],
+            *primary_completion[1:],
+            *completion[1:],
         ),
     )
-    meshes = []
+    meshes: list[MeshTerm] = []
+    ancestors: list[MeshTerm] = []
     if study.derived_section and study.derived_section.condition_browse_module:
         meshes = study.derived_section.condition_browse_module.meshes
-    mesh_by_term = {m.term.casefold(): m.id for m in meshes if m.term}
+        ancestors = study.derived_section.condition_browse_module.ancestors
+    mesh_by_term = {m.term.casefold(): normal_mesh_id(m.id) for m in meshes if m.term}
     matched: set[str] = set()
     for position, name in enumerate(conditions.conditions):
         mesh_id = mesh_by_term.get(name.casefold())
@@ -305,8 +212,12 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
             matched.add(name.casefold())
         rows.conditions.append((study_id, position, name, mesh_id, "reported"))
     offset = len(conditions.conditions)
-    for position, mesh in enumerate(m for m in meshes if (m.term or "").casefold() not in matched):
-        rows.conditions.append((study_id, offset + position, mesh.term, mesh.id, "mesh"))
+    derived = [("mesh", m) for m in meshes if (m.term or "").casefold() not in matched]
+    derived += [("mesh_ancestor", m) for m in ancestors]
+    for position, (origin, mesh) in enumerate(derived):
+        rows.conditions.append(
+            (study_id, offset + position, mesh.term, normal_mesh_id(mesh.id), origin)
+        )
 
     arms = protocol.arms_interventions_module or ArmsInterventionsModule()
     for position, item in enumerate(arms.interventions):
@@ -319,6 +230,7 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
                 item.description,
                 list(item.arm_group_labels),
                 None,
+                list(item.other_names),
             )
         )
     for position, arm in enumerate(arms.arm_groups):
@@ -342,12 +254,15 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
                 elig.minimum_age,
                 elig.maximum_age,
                 elig.healthy_volunteers,
+                elig.study_population,
+                elig.sampling_method,
             )
         )
     outcomes = protocol.outcomes_module or OutcomesModule()
     for kind, items in (
         ("primary", outcomes.primary_outcomes),
         ("secondary", outcomes.secondary_outcomes),
+        ("other", outcomes.other_outcomes),
     ):
         for position, outcome in enumerate(items):
             rows.outcomes.append(
@@ -361,4 +276,25 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
         if ref.pmid and (ref.pmid, label) not in linked:
             linked.add((ref.pmid, label))
             rows.relations.append(("study", study_id, "publication", ref.pmid, label))
+    collaborators = (protocol.sponsor_collaborators_module or SponsorModule()).collaborators
+    for position, collaborator in enumerate(collaborators):
+        rows.collaborators.append(
+            (study_id, position, collaborator.name, collaborator.sponsor_class)
+        )
+    locations = (protocol.contacts_locations_module or ContactsLocationsModule()).locations
+    for position, place in enumerate(locations):
+        rows.locations.append(
+            (
+                study_id,
+                position,
+                place.facility,
+                place.city,
+                place.state,
+                place.zip,
+                place.country,
+                place.status,
+            )
+        )
+    if study.results_section:
+        rows.results = result_rows(study_id, study.results_section)
     return rows

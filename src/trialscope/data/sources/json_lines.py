@@ -27,11 +27,20 @@ class UnreadableRecord:
 
 def iter_json_lines(path: Path) -> Iterator[SourcedRecord | UnreadableRecord]:
     """Yield each JSON object of a JSON-lines file, or an `UnreadableRecord` naming the bad line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    # Read bytes and decode line by line, so one bad byte fails its line, not the file.
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            origin = f"{path}:{number}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad = raw[error.start : error.start + 1].hex()
+                yield UnreadableRecord(
+                    origin, f"not UTF-8: byte 0x{bad} at column {error.start + 1}"
+                )
+                continue
             if not line.strip():
                 continue
-            origin = f"{path}:{number}"
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as error:

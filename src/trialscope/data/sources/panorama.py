@@ -1,13 +1,10 @@
 """The TrialPanorama database parquet files (`TrialPanorama/TrialPanorama-database`) into the store.
 
-The published database has ten tables (studies, conditions, drugs, endpoints, outcomes,
-biomarkers, adverse_events, results, relations, drug_moa). The paper names some columns
-(`study_id`, `condition_name`, `condition_mesh_id`, `drug_name`, `drugbank_id`,
-`rx_normalized_name`, `start_year`, `phase`, `recruitment_status`, sponsor type); the others were
-not verifiable offline, so each store column reads the first of several candidate source columns
-that exists (see `TABLE_MAPPINGS`), and is NULL when none does. Tables imported: studies,
-conditions, drugs (-> interventions), endpoints (-> outcomes). Each table is loaded set-wise by
-DuckDB's `read_parquet`; re-importing replaces the rows of the studies it contains.
+The mapping itself (eleven tables, candidate columns) is `panorama_mapping`; this module finds
+each table's part files, plans the import (`plan_panorama`, shown by `--dry-run`) and runs it.
+Candidates come from the paper and third-party code that reads the real release; each table is
+loaded set-wise by DuckDB's `read_parquet` over all its part files; re-importing replaces the
+rows of the studies it contains.
 
 A root is a local directory, or `hf://datasets/<owner>/<name>` which is fetched with
 `huggingface_hub` (when installed) into its cache first.
@@ -15,6 +12,7 @@ A root is a local directory, or `hf://datasets/<owner>/<name>` which is fetched 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,127 +20,12 @@ from pathlib import Path
 import duckdb
 
 from trialscope.data.ingest_report import IngestReport
+from trialscope.data.sources.panorama_mapping import TABLE_MAPPINGS, Column, TableMapping
 from trialscope.data.store_parquet import ParquetImport
+from trialscope.errors import ConfigurationError, InputError
 
 HF_PREFIX = "hf://datasets/"
 DEFAULT_HF_DATASET = "hf://datasets/TrialPanorama/TrialPanorama-database"
-
-
-@dataclass(frozen=True)
-class Column:
-    """A store column filled from the first existing source column, through `template`."""
-
-    candidates: tuple[str, ...]
-    template: str = "{}"
-    default: str = "NULL"
-
-
-def _text(*names: str) -> Column:
-    return Column(names, "CAST({} AS VARCHAR)")
-
-
-def _integer(*names: str) -> Column:
-    return Column(names, "TRY_CAST({} AS INTEGER)")
-
-
-def _date(*names: str) -> Column:
-    return Column(names, "TRY_CAST(CAST({} AS VARCHAR) AS DATE)")
-
-
-@dataclass(frozen=True)
-class TableMapping:
-    """How one TrialPanorama table fills one store table."""
-
-    source: str
-    target: str
-    columns: dict[str, Column | str]  # a str is a fixed SQL expression
-
-
-_POSITION = "CAST(row_number() OVER (PARTITION BY study_id) - 1 AS INTEGER)"
-
-TABLE_MAPPINGS: tuple[TableMapping, ...] = (
-    TableMapping(
-        "studies",
-        "studies",
-        {
-            "study_id": _text("study_id", "nct_id", "nctid", "trial_id"),
-            "source": Column(
-                ("study_source", "source", "registry", "data_source"),
-                "coalesce(CAST({} AS VARCHAR), 'panorama')",
-                "'panorama'",
-            ),
-            "title": _text("brief_title", "title", "public_title", "official_title"),
-            "official_title": _text("official_title", "scientific_title"),
-            "summary": _text("brief_summary", "summary", "description"),
-            "detailed_description": _text("detailed_description"),
-            "study_type": _text("study_type", "trial_type"),
-            "phase": _text("phase", "phases"),
-            "phases": Column(("phase", "phases"), "string_split(CAST({} AS VARCHAR), '/')"),
-            "status": _text("recruitment_status", "overall_status", "status"),
-            "why_stopped": _text("why_stopped", "termination_reason"),
-            "start_date": Column(
-                ("start_date", "start_year"),
-                "coalesce(TRY_CAST(CAST({0} AS VARCHAR) AS DATE), "
-                "make_date(TRY_CAST({0} AS INTEGER), 1, 1))",
-            ),
-            "primary_completion_date": _date("primary_completion_date"),
-            "completion_date": _date("completion_date"),
-            "first_submitted": _date(
-                "study_first_submitted_date", "first_submitted", "registration_date"
-            ),
-            "enrollment": _integer("enrollment", "actual_accrual", "target_sample_size"),
-            "enrollment_type": _text("enrollment_type"),
-            "sponsor": _text("lead_sponsor", "sponsor", "sponsor_name"),
-            "sponsor_class": _text("sponsor_type", "sponsor_class", "agency_class"),
-            "allocation": _text("allocation"),
-            "intervention_model": _text("intervention_model"),
-            "primary_purpose": _text("primary_purpose"),
-            "observational_model": _text("observational_model"),
-            "time_perspective": _text("time_perspective"),
-            "masking": _text("masking"),
-            "has_results": Column(("has_results",), "TRY_CAST({} AS BOOLEAN)"),
-        },
-    ),
-    TableMapping(
-        "conditions",
-        "conditions",
-        {
-            "study_id": _text("study_id", "nct_id"),
-            "position": _POSITION,
-            "name": _text("condition_name", "condition", "name"),
-            "mesh_id": _text("condition_mesh_id", "mesh_id"),
-            "origin": "'panorama'",
-        },
-    ),
-    TableMapping(
-        "drugs",
-        "interventions",
-        {
-            "study_id": _text("study_id", "nct_id"),
-            "position": _POSITION,
-            "type": "'DRUG'",
-            "name": _text("drug_name", "rx_normalized_name", "name"),
-            "drugbank_id": _text("drugbank_id"),
-        },
-    ),
-    TableMapping(
-        "endpoints",
-        "outcomes",
-        {
-            "study_id": _text("study_id", "nct_id"),
-            "kind": Column(
-                ("endpoint_type", "outcome_type", "type"),
-                "CASE WHEN lower(CAST({} AS VARCHAR)) LIKE '%secondary%' "
-                "THEN 'secondary' ELSE 'primary' END",
-                "'primary'",
-            ),
-            "position": _POSITION,
-            "measure": _text("endpoint_name", "measure", "endpoint", "outcome_measure", "title"),
-            "description": _text("description", "endpoint_description"),
-            "time_frame": _text("time_frame"),
-        },
-    ),
-)
 
 
 def resolve_root(root: str, *, download: Callable[[str], Path] | None = None) -> Path:
@@ -150,7 +33,7 @@ def resolve_root(root: str, *, download: Callable[[str], Path] | None = None) ->
     if not root.startswith(HF_PREFIX):
         path = Path(root)
         if not path.is_dir():
-            raise FileNotFoundError(f"{root}: not a directory of TrialPanorama parquet files")
+            raise InputError("not a directory of TrialPanorama parquet files", path=root)
         return path
     return (download or _download_from_hub)(root.removeprefix(HF_PREFIX))
 
@@ -159,7 +42,7 @@ def _download_from_hub(repo_id: str) -> Path:
     try:
         from huggingface_hub import snapshot_download
     except ImportError:
-        raise RuntimeError(
+        raise ConfigurationError(
             "reading hf:// needs huggingface_hub (pip install huggingface_hub), "
             "or download the parquet files and pass their directory"
         ) from None
@@ -167,48 +50,114 @@ def _download_from_hub(repo_id: str) -> Path:
     return Path(local)
 
 
+def table_of(root: Path, path: Path) -> str | None:
+    """The release table a parquet file belongs to, or None when it belongs to none.
+
+    `<table>.parquet`, its part files (`<table>_part_2.parquet`, `<table>-00001.parquet`) and
+    any file under a `<table>/` folder.
+    """
+    folders = path.relative_to(root).parts[:-1]
+    for mapping in TABLE_MAPPINGS:
+        table = mapping.source
+        if table in folders or path.stem == table:
+            return table
+        if path.stem.startswith(table) and _PART.fullmatch(path.stem[len(table) :]):
+            return table
+    return None
+
+
+_PART = re.compile(r"[_-]part[_-]?\d+|-\d+(?:-of-\d+)?")
+
+
 def table_files(root: Path, table: str) -> list[str]:
-    """Parquet files of one table: `<table>.parquet`, `<table>-*.parquet` or under `<table>/`."""
-    found = []
-    for path in sorted(root.rglob("*.parquet")):
-        parts = path.relative_to(root).parts[:-1]
-        if table in parts or path.stem == table or path.stem.startswith(f"{table}-"):
-            found.append(str(path))
-    return found
+    """Parquet files of one table, in name order."""
+    return [str(p) for p in sorted(root.rglob("*.parquet")) if table_of(root, p) == table]
 
 
-def _source_columns(files: list[str]) -> set[str]:
+def unmapped_files(root: Path) -> list[Path]:
+    """Parquet files under `root` that belong to no table of the release."""
+    return [p for p in sorted(root.rglob("*.parquet")) if table_of(root, p) is None]
+
+
+def _source_columns(files: list[str]) -> list[str]:
     with duckdb.connect() as con:
         rows = con.execute(
             "SELECT column_name FROM "
             "(DESCRIBE SELECT * FROM read_parquet(?, union_by_name = true))",
             [files],
         ).fetchall()
-    return {str(row[0]) for row in rows}
+    return [str(row[0]) for row in rows]
 
 
-def build_select(mapping: TableMapping, available: set[str], files: list[str]) -> dict[str, str]:
-    """The store-column -> SQL expression map for the columns these files actually have."""
+@dataclass(frozen=True)
+class TablePlan:
+    """What one release table will fill: its files, and each store column's source."""
+
+    mapping: TableMapping
+    files: list[str]
+    source_columns: list[str]
+    select: dict[str, str]
+    sources: dict[str, str | None]
+    """store column -> the source column it reads (None: nothing, the column stays NULL)."""
+
+
+def build_select(
+    mapping: TableMapping, available: set[str], files: list[str]
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    """(store column -> SQL expression, store column -> source column) for these files."""
     select: dict[str, str] = {}
+    sources: dict[str, str | None] = {}
     for target, column in mapping.columns.items():
         if isinstance(column, str):
-            select[target] = column
+            select[target], sources[target] = column, f"= {column}"
             continue
         present = next((name for name in column.candidates if name in available), None)
-        if present is None:
-            select[target] = column.default
-        else:
-            select[target] = column.template.format(f'"{present}"')
+        sources[target] = present
+        select[target] = (
+            column.default if present is None else column.template.format(f'"{present}"')
+        )
+    if mapping.mode == "copy":
+        return select, sources
     id_column = mapping.columns["study_id"]
     candidates = id_column.candidates if isinstance(id_column, Column) else ()
     if not any(name in available for name in candidates):
-        raise ValueError(
-            f"{files[0]}: table {mapping.source!r} has no study id column "
-            f"(expected one of {', '.join(candidates)}; found {', '.join(sorted(available))})"
+        raise InputError(
+            f"table {mapping.source!r} has no study id column (expected one of "
+            f"{', '.join(candidates)}; found {', '.join(sorted(available))})",
+            path=files[0],
         )
     # `position` numbers rows within a study, so its window partitions by the source id column.
     partition = f"PARTITION BY {select['study_id']}"
-    return {k: v.replace("PARTITION BY study_id", partition) for k, v in select.items()}
+    return {k: v.replace("PARTITION BY study_id", partition) for k, v in select.items()}, sources
+
+
+def plan_panorama(root: Path, tables: tuple[str, ...] | None = None) -> list[TablePlan]:
+    """The mapping an import of `root` would use; a parquet file of no known table is an error."""
+    stray = unmapped_files(root)
+    if stray:
+        known = ", ".join(m.source for m in TABLE_MAPPINGS)
+        raise InputError(
+            f"parquet file of no TrialPanorama table (known tables: {known}; part files are "
+            f"named <table>_part_<n>.parquet)",
+            path=stray[0],
+        )
+    plans = []
+    for mapping in TABLE_MAPPINGS:
+        if tables is not None and mapping.source not in tables:
+            continue
+        files = table_files(root, mapping.source)
+        if not files:
+            continue
+        columns = _source_columns(files)
+        select, sources = build_select(mapping, set(columns), files)
+        plans.append(TablePlan(mapping, files, columns, select, sources))
+    if not plans:
+        raise InputError(
+            "no TrialPanorama parquet tables here "
+            f"(looked for {', '.join(m.source for m in TABLE_MAPPINGS)})",
+            path=root,
+        )
+    return plans
 
 
 def import_panorama(
@@ -220,21 +169,18 @@ def import_panorama(
 ) -> list[IngestReport]:
     """Import the TrialPanorama tables found under `root` into the store; one report per table."""
     reports = []
-    for mapping in TABLE_MAPPINGS:
-        if tables is not None and mapping.source not in tables:
-            continue
-        files = table_files(root, mapping.source)
-        if not files:
-            continue
-        select = build_select(mapping, _source_columns(files), files)
-        report = store.replace_from_parquet(mapping.target, files, select, key=("study_id",))
+    for plan in plan_panorama(root, tables):
+        mapping = plan.mapping
+        if mapping.mode == "copy":
+            report = store.copy_parquet_table(mapping.target, plan.files)
+        elif mapping.mode == "update":
+            report = store.update_from_parquet(mapping.target, plan.files, plan.select, "study_id")
+        else:
+            report = store.replace_from_parquet(
+                mapping.target, plan.files, plan.select, key=("study_id",)
+            )
         report.source = f"panorama:{mapping.source}"
         reports.append(report)
         if on_table is not None:
             on_table(mapping.source, report)
-    if not reports:
-        raise FileNotFoundError(
-            f"{root}: no TrialPanorama parquet tables found "
-            f"(looked for {', '.join(m.source for m in TABLE_MAPPINGS)})"
-        )
     return reports
