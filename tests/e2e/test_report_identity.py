@@ -196,3 +196,36 @@ def test_a_run_whose_every_request_fails_exits_3_and_says_why(tmp_path: Path) ->
     assert result.returncode == 3, result.stdout + result.stderr
     assert "every sample failed: 3 request errors" in result.stderr
     assert "3 x " in result.stderr and "Connection" in result.stderr
+
+
+@pytest.mark.browser
+def test_results_keep_the_exact_messages_sent_and_the_browser_shows_them(
+    tmp_path: Path, browser: Any
+) -> None:
+    with OpenAIServer(lambda request: '{"answer_choice": "A"}') as server:
+        result = trialscope(
+            "run", "-t", "arm_design", "-m", f"openai-compatible/echo@{server.base_url}",
+            "--num-samples", "2", "--system-prompt", "Answer tersely.",
+            "--output-path", str(tmp_path / "out"),
+            env={"OPENAI_COMPATIBLE_API_KEY": "sk-test",
+                 "TRIALSCOPE_CACHE_PATH": str(tmp_path / "cache.sqlite")},
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        sent = {json.dumps(r.messages) for r in server.requests}
+    [results] = (tmp_path / "out").rglob("results.json")
+    rows = json.loads(results.read_text())["results"]
+    stored = {json.dumps(row["messages"][0]) for row in rows}
+    assert stored == sent and len(stored) == 2
+    assert all(row["messages"][0][0] == {"role": "system", "content": "Answer tersely."}
+               for row in rows)  # fmt: skip
+    report = trialscope("report", str(tmp_path / "out"), "--out", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    page = browser.new_page()
+    page.goto((tmp_path / "report" / "report.html").as_uri())
+    page.locator("#samples").scroll_into_view_if_needed()
+    page.wait_for_selector("#sb-table tbody tr.row")
+    page.locator("#sb-table tbody tr.row").first.click()
+    detail = page.inner_text("#sb-table tr.detail")
+    assert "CHAT MESSAGES SENT (EXACT)" in detail.upper()
+    assert "[system]\nAnswer tersely." in detail and "[user]" in detail
+    page.close()
