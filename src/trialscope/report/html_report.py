@@ -316,8 +316,9 @@ def render_html(
         if board.rows
     ]
     all_tasks = list(dict.fromkeys(t for board, _ in boards for t in board.tasks))
+    shown = [board for board, _ in boards if board.rows]
     if datasets:
-        datasets[0]["paper_rows"] = _paper_rows(paper, boards[0][0].tasks)
+        datasets[0]["paper_rows"] = _paper_rows(paper, shown[0].tasks)
     runs_view = [
         {
             "task": task_label(r.task),
