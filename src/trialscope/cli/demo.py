@@ -46,14 +46,15 @@ def demo(
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.report.build import build_report
     from trialscope.tasks.loading import resolve_benchmark_root
-    from trialscope.tasks.registry import task_names
+    from trialscope.tasks.registry import default_registry
 
     console = make_console(stderr=True)
     started = time.monotonic()
-    tasks = list(task_names())
 
     with console.status("Building the embedded default benchmark (first use only)..."):
         root = resolve_benchmark_root(None)
+    # the default's tasks: a plugin task installed here has no folder in it
+    tasks = list(default_registry().present_in(root))
     console.print(f"[bold]1/4[/] benchmark: {root}")
 
     console.print(f"[bold]2/4[/] eight tasks x {', '.join(BASELINES)}")

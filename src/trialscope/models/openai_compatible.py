@@ -135,9 +135,7 @@ class OpenAICompatibleModel:
             "azure_api_version": self._azure_api_version,
         }
 
-    def request_body(
-        self, messages: list[ChatMessage], config: GenerationConfig
-    ) -> dict[str, Any]:
+    def request_body(self, messages: list[ChatMessage], config: GenerationConfig) -> dict[str, Any]:
         """The JSON body sent for one request (also what the response cache keys on)."""
         return chat_request_body(self.model, messages, config, reasoning=self.reasoning)
 
@@ -304,12 +302,13 @@ def _require_model(name: str, model: str) -> None:
         raise ConfigurationError(f"{name}: no model after the provider prefix (e.g. openai/gpt-4o)")
 
 
+# The registry checks each provider's required variables (its ProviderSpec) before a factory runs.
+
+
 def create_openai_model(name: str, settings: Settings) -> OpenAICompatibleModel:
-    """`openai/<model>[@url,...]`: needs OPENAI_API_KEY; OPENAI_BASE_URL overrides the endpoint."""
+    """`openai/<model>[@url,...]`; OPENAI_BASE_URL overrides the endpoint."""
     model, urls = split_model_and_urls(name.split("/", 1)[1])
     _require_model(name, model)
-    if settings.openai_api_key is None:
-        raise ConfigurationError(f"{name}: set OPENAI_API_KEY (in the environment or .env)")
     return OpenAICompatibleModel(
         name,
         provider="openai",
@@ -321,21 +320,9 @@ def create_openai_model(name: str, settings: Settings) -> OpenAICompatibleModel:
 
 
 def create_azure_model(name: str, settings: Settings) -> OpenAICompatibleModel:
-    """`azure/<deployment>`: needs AZURE_OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT."""
+    """`azure/<deployment>` (or gpt-4o, gpt-4o-mini, o3-mini through AZURE_DEPLOYMENT_*)."""
     alias = name.split("/", 1)[1]
     _require_model(name, alias)
-    missing = [
-        var
-        for var, value in (
-            ("AZURE_OPENAI_API_KEY", settings.azure_openai_api_key),
-            ("AZURE_OPENAI_ENDPOINT", settings.azure_openai_endpoint),
-        )
-        if not value
-    ]
-    if missing:
-        raise ConfigurationError(
-            f"{name}: set {' and '.join(missing)} (in the environment or .env)"
-        )
     deployment = settings.azure_deployment_for(alias)
     extra = settings.reasoning_models
     return OpenAICompatibleModel(
@@ -350,12 +337,10 @@ def create_azure_model(name: str, settings: Settings) -> OpenAICompatibleModel:
 
 
 def create_vllm_model(name: str, settings: Settings) -> OpenAICompatibleModel:
-    """`vllm/<model>[@url,...]`: needs VLLM_BASE_URL (comma-separated for several servers)."""
+    """`vllm/<model>[@url,...]`; VLLM_BASE_URL may list several servers, comma-separated."""
     model, urls = split_model_and_urls(name.split("/", 1)[1])
     _require_model(name, model)
     urls = urls or _urls(settings.vllm_base_url)
-    if not urls:
-        raise ConfigurationError(f"{name}: set VLLM_BASE_URL (e.g. http://localhost:8000/v1)")
     return OpenAICompatibleModel(
         name,
         provider="vllm",
