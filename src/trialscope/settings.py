@@ -1,8 +1,10 @@
 """Settings: command-line flags, then environment, then `.env`, then defaults.
 
-The original TrialPanorama scripts' variable names keep working (AZURE_OPENAI_API_KEY,
-AZURE_DEPLOYMENT_GPT4O, DATABASE_PATH, BENCHMARK_DATA_PATH, ...); each field also accepts a
-`TRIALSCOPE_`-prefixed name.
+A field reads the environment variable of its own name in upper case (`openai_api_key` reads
+OPENAI_API_KEY) and the same with a `TRIALSCOPE_` prefix, so the providers' variables (named once,
+in their `ProviderSpec`) need no second spelling here. The original TrialPanorama scripts' names
+keep working (AZURE_DEPLOYMENT_GPT4O, DATABASE_PATH for the benchmark root, BENCHMARK_DATA_PATH
+for the results root, ...).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
+from dotenv import dotenv_values
 from platformdirs import user_cache_dir
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, AliasGenerator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REDACTED = "***"
@@ -28,6 +31,10 @@ def _env(*names: str) -> Any:
     return AliasChoices(*names)
 
 
+def _own_env_names(field_name: str) -> AliasChoices:
+    return AliasChoices(f"TRIALSCOPE_{field_name.upper()}", field_name.upper())
+
+
 class Settings(BaseSettings):
     """Everything trialscope reads from the environment; secrets are `SecretStr`."""
 
@@ -37,54 +44,24 @@ class Settings(BaseSettings):
         extra="ignore",
         populate_by_name=True,
         case_sensitive=False,
+        alias_generator=AliasGenerator(validation_alias=_own_env_names),
     )
 
     # Azure OpenAI (the original's only provider).
-    azure_openai_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
-    )
-    azure_openai_endpoint: str | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_ENDPOINT")
-    )
-    azure_openai_api_version: str = Field(
-        "2024-12-01-preview",
-        validation_alias=_env("TRIALSCOPE_AZURE_OPENAI_API_VERSION", "AZURE_OPENAI_API_VERSION"),
-    )
-    azure_deployment_gpt4o: str | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_AZURE_DEPLOYMENT_GPT4O", "AZURE_DEPLOYMENT_GPT4O")
-    )
-    azure_deployment_gpt4o_mini: str | None = Field(
-        None,
-        validation_alias=_env(
-            "TRIALSCOPE_AZURE_DEPLOYMENT_GPT4O_MINI", "AZURE_DEPLOYMENT_GPT4O_MINI"
-        ),
-    )
-    azure_deployment_o3_mini: str | None = Field(
-        None,
-        validation_alias=_env("TRIALSCOPE_AZURE_DEPLOYMENT_O3_MINI", "AZURE_DEPLOYMENT_O3_MINI"),
-    )
+    azure_openai_api_key: SecretStr | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_version: str = "2024-12-01-preview"
+    azure_deployment_gpt4o: str | None = None
+    azure_deployment_gpt4o_mini: str | None = None
+    azure_deployment_o3_mini: str | None = None
 
     # OpenAI and OpenAI-compatible servers.
-    openai_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_OPENAI_API_KEY", "OPENAI_API_KEY")
-    )
-    openai_base_url: str | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
-    )
-    vllm_base_url: str | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_VLLM_BASE_URL", "VLLM_BASE_URL")
-    )
-    vllm_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_VLLM_API_KEY", "VLLM_API_KEY")
-    )
-    ollama_base_url: str = Field(
-        "http://localhost:11434/v1",
-        validation_alias=_env("TRIALSCOPE_OLLAMA_BASE_URL", "OLLAMA_BASE_URL"),
-    )
-    openai_compatible_api_key: SecretStr | None = Field(
-        None,
-        validation_alias=_env("TRIALSCOPE_OPENAI_COMPATIBLE_API_KEY", "OPENAI_COMPATIBLE_API_KEY"),
-    )
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    vllm_base_url: str | None = None
+    vllm_api_key: SecretStr | None = None
+    ollama_base_url: str = "http://localhost:11434/v1"
+    openai_compatible_api_key: SecretStr | None = None
     reasoning_models: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         validation_alias=_env("TRIALSCOPE_REASONING_MODELS"),
@@ -92,15 +69,13 @@ class Settings(BaseSettings):
     )
 
     # Data, results and caches.
-    pubmed_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("TRIALSCOPE_PUBMED_API_KEY", "PUBMED_API_KEY")
-    )
-    database_path: str | None = Field(
+    pubmed_api_key: SecretStr | None = None
+    benchmark_root: str | None = Field(
         None,
         validation_alias=_env("TRIALSCOPE_DATA_PATH", "DATABASE_PATH"),
         description="Benchmark data root (None: the embedded default benchmark).",
     )
-    benchmark_data_path: str = Field(
+    results_root: str = Field(
         "results",
         validation_alias=_env("TRIALSCOPE_OUTPUT_PATH", "BENCHMARK_DATA_PATH"),
         description="Where run folders are written.",
@@ -135,6 +110,30 @@ class Settings(BaseSettings):
             "o3-mini": self.azure_deployment_o3_mini,
         }
         return aliases.get(name) or name
+
+    @classmethod
+    def field_reading(cls, variable: str) -> str | None:
+        """The name of the field that reads environment variable `variable`, if one does."""
+        wanted = variable.upper()
+        for field_name, info in cls.model_fields.items():
+            alias = info.validation_alias
+            names = alias.choices if isinstance(alias, AliasChoices) else [alias]
+            if any(isinstance(name, str) and name.upper() == wanted for name in names):
+                return field_name
+        return None
+
+    def env_value(self, variable: str) -> str | None:
+        """An environment variable's value as trialscope reads it: through the field that reads
+        it (flags, environment, `.env`), else from the environment, else from `.env`."""
+        field_name = self.field_reading(variable)
+        if field_name is not None:
+            value = getattr(self, field_name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            return str(value) if value not in (None, "") else None
+        env_file = self.model_config.get("env_file")
+        from_file = dotenv_values(env_file) if isinstance(env_file, str | Path) else {}
+        return os.environ.get(variable) or from_file.get(variable) or None
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value (to check that none is ever written out)."""

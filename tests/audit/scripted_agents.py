@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS, difficulty_of
-from trialscope.audit.environment import AuditEnvironment, EpisodeResult
+from trialscope.audit.episode_result import EpisodeResult
 from trialscope.audit.models import AuditAction
 from trialscope.audit.rules import BIAS_TARGET
+from trialscope.audit.server.environment import AuditEnvironment
 
 
 def oracle_episode(env: AuditEnvironment, task: str, seed: int) -> EpisodeResult:
@@ -19,6 +20,7 @@ def oracle_episode(env: AuditEnvironment, task: str, seed: int) -> EpisodeResult
     if "selection_bias" in difficulty.error_types:
         for variable in BIAS_DISTRIBUTIONS:
             env.step(AuditAction(tool="compute_distribution", variable=variable))
+        env.step(AuditAction(tool="compute_distribution", variable="outcome", stratify_by="stage"))
     for target, error_type in episode.labels.items():
         patient = None if target == BIAS_TARGET else target
         obs = env.step(

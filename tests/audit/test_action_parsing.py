@@ -48,7 +48,7 @@ def test_arguments_of_other_tools_are_dropped() -> None:
     )
     action = parse_action(reply)
     assert action.tool == "investigate_pattern" and action.variable == "age"
-    assert action.filters is None
+    assert action.arguments() == {"variable": "age"}
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from tests.support.openai_server import openai_server as openai_server
 from trialscope.audit.agents import make_agent
 from trialscope.audit.agents.heuristic import HeuristicAgent
 from trialscope.audit.difficulty import TASK_NAMES
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.generator import generate_episode
 from trialscope.audit.runner import StepRecord, run_episode
+from trialscope.audit.server.environment import AuditEnvironment
 
 
 @pytest.mark.parametrize("task", TASK_NAMES)

@@ -10,8 +10,8 @@ import pytest
 
 from trialscope.audit.agents.llm_model import load_chat_model
 from trialscope.audit.agents.react import ReactAgent
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.runner import StepRecord, run_episode
+from trialscope.audit.server.environment import AuditEnvironment
 from trialscope.audit.tools import TOOL_NAMES
 
 pytestmark = [pytest.mark.local_llm, pytest.mark.timeout(300)]

@@ -15,9 +15,10 @@ from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect
 
 from trialscope.audit.agents import make_agent
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.runner import run_episode
-from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.scoring import COMPONENTS
+from trialscope.audit.server.app import ServerSettings, build_app
+from trialscope.audit.server.environment import AuditEnvironment
 
 
 def run_async(coroutine: Any) -> Any:
@@ -121,7 +122,7 @@ def test_page_runs_an_episode_in_chromium(server: str, browser: Any, artifacts_d
         page.locator("#status", has_text="Finished").wait_for(timeout=120_000)
         steps = page.locator("#timeline li").count()
         assert steps > 5
-        assert page.locator("#components li").count() == 5
+        assert page.locator("#components li").count() == len(COMPONENTS)
         assert page.locator("#flags .verdict-pending").count() == 0
         assert page.locator("#flags tr").count() > 0
         score = float(page.inner_text("#score"))

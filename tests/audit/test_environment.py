@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from tests.audit.scripted_agents import oracle_episode
 
 from trialscope.audit.difficulty import DIFFICULTIES, TASK_NAMES
-from trialscope.audit.environment import MAX_OBSERVATION_BYTES, AuditEnvironment, observation_bytes
 from trialscope.audit.models import AuditAction, AuditObservation
+from trialscope.audit.observation_size import MAX_OBSERVATION_BYTES, observation_bytes
 from trialscope.audit.rules import BIAS_TARGET
+from trialscope.audit.server.environment import AuditEnvironment
 
 ORACLE_SEEDS = range(100)
 

@@ -6,8 +6,8 @@ import pytest
 
 from trialscope.audit.agents.fallback_plan import MAX_FALLBACK_PAGES, FallbackPlan
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS, TASK_NAMES, difficulty_of
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.models import AuditAction
+from trialscope.audit.server.environment import AuditEnvironment
 
 
 @pytest.mark.parametrize("task", TASK_NAMES)

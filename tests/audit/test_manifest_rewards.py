@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS, TASK_NAMES, difficulty_of
-from trialscope.audit.environment import AuditEnvironment
 from trialscope.audit.models import AuditAction
 from trialscope.audit.rules import BIAS_TARGET
+from trialscope.audit.server.environment import AuditEnvironment
 
 MANIFEST = Path(__file__).resolve().parents[2] / "openenv.yaml"
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trialscope.audit.runner import bootstrap_ci, parse_seeds, run_audit
+from trialscope.audit.scoring import COMPONENTS
 
 
 async def test_run_audit_writes_episodes_summary_and_manifest(tmp_path: Path) -> None:
@@ -27,13 +28,7 @@ async def test_run_audit_writes_episodes_summary_and_manifest(tmp_path: Path) ->
         ("hard", 2),
     ]
     for line in lines:
-        assert set(line["components"]) == {
-            "recall",
-            "precision",
-            "workflow",
-            "efficiency",
-            "report",
-        }
+        assert tuple(line["components"]) == COMPONENTS
         assert {"score", "steps", "calibration"} <= set(line)
     on_disk = json.loads((run_dir / "summary.json").read_text())
     assert on_disk == summary

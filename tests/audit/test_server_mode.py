@@ -10,7 +10,7 @@ import pytest
 from tests.support.app_server import serve_in_thread
 from websockets.sync.client import connect
 
-from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.server.app import ServerSettings, build_app
 from trialscope.cli.audit_serve import serve_settings
 
 
@@ -33,7 +33,8 @@ def test_a_reset_asking_for_the_other_mode_is_refused_and_changes_nothing(
     url, mode = server
     other = "train" if mode == "eval" else "eval"
     with connect(url) as ws:
-        first = exchange(ws, {"type": "reset", "data": {"task": "easy", "seed": 3}})
+        seeded = (lambda seed: {"seed": seed}) if mode == "train" else (lambda seed: {})
+        first = exchange(ws, {"type": "reset", "data": {"task": "easy", **seeded(3)}})
         assert first["type"] == "observation"
         before = exchange(ws, {"type": "state"})["data"]
         refused = exchange(ws, {"type": "reset", "data": {"task": "hard", "mode": other}})
@@ -44,14 +45,14 @@ def test_a_reset_asking_for_the_other_mode_is_refused_and_changes_nothing(
         assert after == before  # same episode, same task, same mode
         assert after["mode"] == mode and after["task"] == "easy"
         # The session stays usable, and asking for the server's own mode is fine.
-        again = exchange(ws, {"type": "reset", "data": {"task": "easy", "seed": 4, "mode": mode}})
+        again = exchange(ws, {"type": "reset", "data": {"task": "easy", **seeded(4), "mode": mode}})
         assert again["type"] == "observation"
 
 
 def test_only_a_train_server_gives_correctness_feedback(server: tuple[str, str]) -> None:
     url, mode = server
     with connect(url) as ws:
-        exchange(ws, {"type": "reset", "data": {"task": "easy", "seed": 5}})
+        exchange(ws, {"type": "reset", "data": {"task": "easy"}})
         exchange(ws, {"type": "step", "data": {"tool": "investigate_pattern", "variable": "age"}})
         reply = exchange(
             ws,

@@ -15,7 +15,7 @@ from tests.support.app_server import serve_in_thread
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from trialscope.audit.security import COOKIE_NAME, AccessGuard, AccessPolicy
+from trialscope.audit.server.guard import COOKIE_NAME, AccessGuard, AccessPolicy
 
 TOKEN = "s3cret-token-value-42"
 
@@ -35,7 +35,7 @@ def echo_app() -> FastAPI:
     async def echo(request: Request) -> dict[str, int]:
         return {"received": len(await request.body())}
 
-    @app.websocket("/ws")
+    @app.websocket("/socket")
     async def ws(websocket: WebSocket) -> None:
         await websocket.accept()
         try:
@@ -55,7 +55,7 @@ def serve(app: Any) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def guarded() -> Iterator[str]:
-    policy = AccessPolicy(token=TOKEN, max_body_bytes=4096, max_message_bytes=4096)
+    policy = AccessPolicy(tokens=(TOKEN,), max_body_bytes=4096, max_message_bytes=4096)
     yield from serve(AccessGuard(echo_app(), policy))
 
 
@@ -88,7 +88,7 @@ def test_browser_gets_a_login_page_and_a_cookie_that_is_not_the_token(guarded: s
     cookie = login.cookies[COOKIE_NAME]
     assert httpx.get(f"http://{guarded}/things", cookies={COOKIE_NAME: cookie}).status_code == 200
     with connect(
-        f"ws://{guarded}/ws", additional_headers={"Cookie": f"{COOKIE_NAME}={cookie}"}
+        f"ws://{guarded}/socket", additional_headers={"Cookie": f"{COOKIE_NAME}={cookie}"}
     ) as ws:
         ws.send("hello")
         assert json.loads(ws.recv(timeout=10)) == {"type": "echo", "length": 5}
@@ -96,7 +96,7 @@ def test_browser_gets_a_login_page_and_a_cookie_that_is_not_the_token(guarded: s
 
 def test_websocket_without_credentials_is_refused(guarded: str) -> None:
     with pytest.raises(InvalidStatus) as refused:
-        connect(f"ws://{guarded}/ws")
+        connect(f"ws://{guarded}/socket")
     assert refused.value.response.status_code == 403
 
 
@@ -120,7 +120,7 @@ def test_oversized_and_binary_frames_get_an_error_and_the_socket_stays_usable(
     guarded: str,
 ) -> None:
     with connect(
-        f"ws://{guarded}/ws", additional_headers={"Authorization": f"Bearer {TOKEN}"}
+        f"ws://{guarded}/socket", additional_headers={"Authorization": f"Bearer {TOKEN}"}
     ) as ws:
         ws.send("z" * 10_000)
         error = json.loads(ws.recv(timeout=10))
@@ -135,14 +135,14 @@ def test_oversized_and_binary_frames_get_an_error_and_the_socket_stays_usable(
 
 def test_without_a_token_everything_is_open(open_server: str) -> None:
     assert httpx.get(f"http://{open_server}/things").json() == {"n": 3}
-    with connect(f"ws://{open_server}/ws") as ws:
+    with connect(f"ws://{open_server}/socket") as ws:
         ws.send("a")
         assert json.loads(ws.recv(timeout=10))["length"] == 1
 
 
 def test_policy_rejects_short_tokens_and_tiny_limits() -> None:
     with pytest.raises(ValueError, match="at least 8 characters"):
-        AccessPolicy(token="short")
+        AccessPolicy(tokens=("short",))
     with pytest.raises(ValueError, match="at least 1024 bytes"):
         AccessPolicy(max_body_bytes=10)
 
@@ -154,10 +154,10 @@ def test_policy_rejects_short_tokens_and_tiny_limits() -> None:
     presented=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40),
 )
 def test_only_the_exact_token_or_its_cookie_is_accepted(token: str, presented: str) -> None:
-    policy = AccessPolicy(token=token)
+    policy = AccessPolicy(tokens=(token,))
     assert policy.allows({"authorization": f"Bearer {token}"})
-    assert policy.allows({"cookie": f"a=b; {COOKIE_NAME}={policy.session_cookie_value()}"})
+    assert policy.allows({"cookie": f"a=b; {COOKIE_NAME}={policy.session_cookie_value(token)}"})
     assert policy.allows({"authorization": f"Bearer {presented}"}) == (presented == token)
     assert not policy.allows({"cookie": f"{COOKIE_NAME}={token}"})
-    assert token not in policy.session_cookie_value()
+    assert token not in policy.session_cookie_value(token)
     assert token not in repr(policy)

@@ -1,4 +1,8 @@
-"""Minimal real Task implementations that only know their request shape (JSON answers)."""
+"""Minimal real Task implementations that only know their request shape (JSON answers).
+
+A `ShapeTask` named like a built-in task (or one of its folder names) has that task's answer kind
+and validates its raw records into the kind's record layout, as a plugin task would.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from trialscope.baselines.kind_records import KIND_RECORDS
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.registry import default_registry
 
 from .synthetic_records import RawRecord
 
@@ -22,6 +28,12 @@ class ShapeTask(Task):
 
     def __init__(self, name: str) -> None:
         self.name = name  # type: ignore[misc]
+        registry = default_registry()
+        if name in registry:  # a built-in task's name: answer as that task's kind
+            self.answer_kind = registry.task_class(name).answer_kind  # type: ignore[misc]
+
+    def kind_record(self, sample: Sample) -> BaseModel:
+        return KIND_RECORDS[self.answer_kind].model_validate(sample.raw)
 
     def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
         return [Request(messages=[{"role": "user", "content": json.dumps(sample.raw)}])]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import BaseModel
 
 from trialscope.baselines.registry import BASELINE_NAMES, get_baseline
+from trialscope.errors import ConfigurationError, InputError
+from trialscope.tasks.base import Sample
 
 from . import synthetic_records as synthetic
 from .shape_tasks import ShapeTask
@@ -23,7 +26,9 @@ def test_bare_names_are_accepted() -> None:
 
 
 def test_unknown_name_lists_the_valid_names() -> None:
-    with pytest.raises(ValueError, match="baseline/majority, baseline/random, baseline/lexical"):
+    with pytest.raises(
+        ConfigurationError, match="baseline/majority, baseline/random, baseline/lexical"
+    ):
         get_baseline("baseline/bm25-magic")
 
 
@@ -33,14 +38,26 @@ def test_answer_before_fit_names_the_baseline_and_task() -> None:
         get_baseline("baseline/lexical").answer(ShapeTask("sample_size_estimation"), sample)
 
 
-def test_unknown_task_is_refused_with_the_known_tasks() -> None:
-    with pytest.raises(ValueError, match=r"no offline baseline answers task 'mystery'.*arm_design"):
+def test_a_task_without_a_known_answer_kind_is_refused_with_the_known_kinds() -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"no offline baseline answers task 'mystery'.*choice, count"
+    ):
         get_baseline("baseline/majority").fit(ShapeTask("mystery"), [])
+
+
+def test_records_outside_the_kind_layout_are_refused_naming_the_layout() -> None:
+    class WrongLayout(ShapeTask):
+        def kind_record(self, sample: Sample) -> BaseModel:
+            return sample.record
+
+    sizes = synthetic.sample_size(3, 0, synthetic.topic_vocabulary())
+    with pytest.raises(ConfigurationError, match=r"must return a SampleSizeRecord, got RawRecord"):
+        get_baseline("baseline/majority").fit(WrongLayout("sample_size_estimation"), sizes)
 
 
 @pytest.mark.parametrize("name", ["baseline/majority", "baseline/lexical"])
 def test_learning_from_an_empty_train_split_is_an_error(name: str) -> None:
-    with pytest.raises(ValueError, match="empty train split"):
+    with pytest.raises(InputError, match="empty train split"):
         get_baseline(name).fit(ShapeTask("endpoint_design"), [])
 
 

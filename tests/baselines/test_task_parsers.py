@@ -5,29 +5,27 @@ from __future__ import annotations
 import pytest
 
 from trialscope.baselines.registry import BASELINE_NAMES, get_baseline
-from trialscope.baselines.task_kind import TaskKind, kind_of_name
-from trialscope.tasks.base import Sample, Task
+from trialscope.tasks.base import AnswerKind, Sample, Task
+from trialscope.tasks.registry import get_task, task_names
 
 from . import synthetic_records as synthetic
-
-registry = pytest.importorskip("trialscope.tasks.registry")
 
 
 def _validated(task: Task, samples: list[Sample]) -> list[Sample]:
     return [Sample(s.sample_id, task.record_model.model_validate(s.raw), s.raw) for s in samples]
 
 
-def _splits(kind: TaskKind) -> tuple[list[Sample], list[Sample]]:
+def _splits(kind: AnswerKind) -> tuple[list[Sample], list[Sample]]:
     vocabulary = synthetic.topic_vocabulary()
-    if kind in (TaskKind.SEARCH, TaskKind.SCREENING):
+    if kind in (AnswerKind.RANKING, AnswerKind.SCREENING):
         search_train, screening_train, _ = synthetic.search_and_screening(30, 1, vocabulary)
         search_test, screening_test, _ = synthetic.search_and_screening(6, 2, vocabulary)
-        if kind is TaskKind.SEARCH:
+        if kind is AnswerKind.RANKING:
             return search_train, search_test
         return screening_train, screening_test
-    if kind is TaskKind.COMPLETION:
+    if kind is AnswerKind.OUTCOME:
         return synthetic.completion(80, 3), synthetic.completion(10, 4)
-    if kind is TaskKind.CHOICE:
+    if kind is AnswerKind.CHOICE:
         return (
             synthetic.multiple_choice(40, 5, vocabulary),
             synthetic.multiple_choice(10, 6, vocabulary),
@@ -36,11 +34,10 @@ def _splits(kind: TaskKind) -> tuple[list[Sample], list[Sample]]:
 
 
 @pytest.mark.parametrize("name", BASELINE_NAMES)
-@pytest.mark.parametrize("task_name", list(registry.TASK_NAMES))
+@pytest.mark.parametrize("task_name", task_names())
 def test_answers_parse_without_error(name: str, task_name: str) -> None:
-    task = registry.get_task(task_name)
-    kind = kind_of_name(task.name)
-    assert kind is not None
+    task = get_task(task_name)
+    kind = task.answer_kind
     train, test = (_validated(task, split) for split in _splits(kind))
     baseline = get_baseline(name)
     baseline.fit(task, train)
@@ -49,5 +46,5 @@ def test_answers_parse_without_error(name: str, task_name: str) -> None:
         assert len(responses) == len(task.requests(sample, None))
         parsed = task.parse(sample, responses)
         assert parsed.error is None, (responses, parsed.error)
-        if kind is not TaskKind.SEARCH:
+        if kind is not AnswerKind.RANKING:
             assert 0.0 <= task.score(sample, parsed)["score"] <= 1.0

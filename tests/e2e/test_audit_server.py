@@ -17,7 +17,7 @@ from tests.support.app_server import serve_in_thread
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from trialscope.audit.server import ServerSettings, build_app
+from trialscope.audit.server.app import ServerSettings, build_app
 
 TOKEN = "e2e-Token-7f3a9c1d5b"
 
@@ -74,7 +74,7 @@ def test_token_guards_every_route_but_health_and_is_never_echoed(
         return response
 
     assert record(httpx.get(f"{base}/health")).status_code == 200
-    routes = ["/schema", "/tools", "/metadata", "/state", "/openapi.json", "/", "/docs"]
+    routes = ["/schema", "/tools", "/metadata", "/openapi.json", "/", "/docs", "/eval/results"]
     for route in routes:
         assert record(httpx.get(f"{base}{route}")).status_code == 401, route
         assert record(httpx.get(f"{base}{route}", headers=auth)).status_code == 200, route
@@ -89,7 +89,7 @@ def test_token_guards_every_route_but_health_and_is_never_echoed(
         connect(f"ws://{address}/ws")
     with connect(f"ws://{address}/ws", additional_headers=auth) as ws:
         for message in (
-            {"type": "reset", "data": {"task": "hard", "seed": 3}},
+            {"type": "reset", "data": {"task": "hard"}},
             {"type": "step", "data": {"tool": "query_records", "page_size": 50}},
             {"type": "step", "data": {"tool": "nonsense"}},
             {"type": "state"},

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from trialscope.tasks.registry import TASK_NAMES
+from trialscope.tasks.registry import task_names
 
 
 def test_demo_runs_every_task_and_the_audit_and_writes_the_report(tmp_path: Path) -> None:
@@ -19,7 +19,7 @@ def test_demo_runs_every_task_and_the_audit_and_writes_the_report(tmp_path: Path
         capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr[-3000:]
-    for task in TASK_NAMES:
+    for task in task_names():
         for model in ("baseline--majority", "baseline--random", "baseline--lexical"):
             runs = list((out / task / model).glob("*/metrics.json"))
             assert len(runs) == 1, f"{task}/{model}: {runs}"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from trialscope.tasks.registry import TASK_NAMES
+from trialscope.tasks.registry import task_names
 
 pytestmark = [pytest.mark.local_llm, pytest.mark.slow, pytest.mark.timeout(1800)]
 
@@ -71,7 +71,7 @@ def test_every_task_runs_one_sample_end_to_end_through_the_cli(tmp_path: Path) -
     assert processes_marked(marker_value) == [], "a llama.cpp server outlived `trialscope run`"
 
     output = tmp_path / "tmp"
-    for task in TASK_NAMES:
+    for task in task_names():
         folders = [p for p in (output / task).glob("*/*") if p.is_dir()]
         assert len(folders) == 1, f"{task}: expected one run folder, found {folders}"
         [run_dir] = folders

@@ -71,7 +71,7 @@ def test_report_opens_offline_with_plots_tables_and_working_filters(
     )
     page.goto((report_dir / "report.html").as_uri())
 
-    assert page.locator("#leaderboard-table tbody:not(.paper-rows) tr").count() == 5
+    assert page.locator("#leaderboard-table-1 tbody:not(.paper-rows) tr").count() == 5
     assert page.locator("#charts svg.chart").count() == 8
     assert page.locator("#calibration svg.chart").count() == 2
     assert page.locator("#audit svg.chart").count() == 6

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from trialscope.engine.task_run import TaskData
+from trialscope.engine.task_run import LoadedSplit
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 
 QUESTION = re.compile(r"Question (\d+):")
@@ -101,12 +101,12 @@ def letter_samples(n: int) -> list[Sample]:
     return samples
 
 
-def letter_data(n: int, data_file: Path | None = None, **task_options: Any) -> TaskData:
-    """A TaskData for `n` samples; writes them to `data_file` (for the manifest hash) if given."""
+def letter_data(n: int, data_file: Path | None = None, **task_options: Any) -> LoadedSplit:
+    """A LoadedSplit of `n` samples; writes them to `data_file` (for the manifest hash) if given."""
     files = []
     if data_file is not None:
         data_file.write_text(
             "".join(json.dumps(s.raw) + "\n" for s in letter_samples(n)), encoding="utf-8"
         )
         files.append(data_file)
-    return TaskData(LetterTask(**task_options), letter_samples(n), files)
+    return LoadedSplit(LetterTask(**task_options), letter_samples(n), files)

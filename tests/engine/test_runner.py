@@ -11,7 +11,8 @@ from tests.engine.letter_task import expected_accuracy, letter_data, letter_resp
 from tests.support.openai_server import ChatRequest, OpenAIServer, Reply
 
 from trialscope.engine.run_folder import model_slug
-from trialscope.engine.runner import RunError, RunOptions, run_benchmark_async
+from trialscope.engine.runner import RunOptions, run_benchmark_async
+from trialscope.engine.task_run import ResumeError
 from trialscope.models.base import ConfigurationError
 from trialscope.settings import load_settings
 
@@ -314,7 +315,7 @@ async def test_resume_refuses_a_changed_run(openai_server: OpenAIServer, tmp_pat
     openai_server.responder = letter_responder
     name = model_name(openai_server)
     await run_benchmark_async([letter_data(3)], [name], options(tmp_path))
-    with pytest.raises(RunError, match="generation"):
+    with pytest.raises(ResumeError, match=r"generation\.temperature \(0\.0 → 0\.7\)"):
         await run_benchmark_async(
             [letter_data(3)], [name], options(tmp_path, resume=True, temperature=0.7)
         )

@@ -146,3 +146,38 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds({}) is None
     assert retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
     assert retry_after_seconds({"retry-after": "soon"}) is None
+
+
+UNICODE_MESSAGES = [
+    {"role": "system", "content": "Réponds en JSON: {\"a\": 1}\n\ttab"},
+    {"role": "user", "content": "Patients ≥ 65 ans, 💊 dose </script> \\ \"quoted\""},
+]
+
+
+@pytest.mark.parametrize("reasoning", [False, True])
+@pytest.mark.parametrize(
+    "config",
+    [
+        GenerationConfig(),
+        GenerationConfig(temperature=0.7, max_tokens=12, seed=None, json_mode=True),
+        GenerationConfig(reasoning_effort="high", seed=123456789),
+    ],
+)
+async def test_request_bytes_match_the_openai_sdk(
+    openai_server: OpenAIServer, config: GenerationConfig, reasoning: bool
+) -> None:
+    """The provider sends its own bytes, and they are exactly the SDK's for the same request."""
+    from openai import AsyncOpenAI
+
+    model = OpenAICompatibleModel(
+        "x/m", provider="x", model="m", base_urls=[openai_server.base_url], api_key="k",
+        reasoning=reasoning,
+    )
+    await model.chat(UNICODE_MESSAGES, config)  # type: ignore[arg-type]
+    await model.aclose()
+    client = AsyncOpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0)
+    await client.chat.completions.create(**model.request_body(UNICODE_MESSAGES, config))  # type: ignore[arg-type]
+    await client.close()
+    ours, sdk = openai_server.requests
+    assert ours.raw == sdk.raw and ours.raw
+    assert ours.path == sdk.path

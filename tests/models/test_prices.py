@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from trialscope.errors import InputError
 from trialscope.models.base import Usage
 from trialscope.models.prices import PriceTable
 
@@ -41,7 +42,7 @@ def test_user_file_overrides_and_extends(tmp_path: Path) -> None:
 def test_bad_price_file_names_file_and_entry(tmp_path: Path) -> None:
     path = tmp_path / "prices.yaml"
     path.write_text("models:\n  gpt-4o: {input: cheap}\n")
-    with pytest.raises(ValueError, match=r"prices.yaml: models.gpt-4o"):
+    with pytest.raises(InputError, match=r"prices.yaml: field 'models.gpt-4o': expected \{input"):
         PriceTable.load(path)
     with pytest.raises(FileNotFoundError, match=r"missing\.yaml"):
         PriceTable.load(tmp_path / "missing.yaml")

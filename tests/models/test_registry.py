@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
+from importlib.metadata import EntryPoint
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from trialscope.models import registry
 from trialscope.models.base import ChatResult, ConfigurationError, GenerationConfig
 from trialscope.models.openai_compatible import OpenAICompatibleModel
-from trialscope.models.registry import (
-    ProviderSpec,
-    list_providers,
-    register_provider,
-    resolve_model,
-)
+from trialscope.models.registry import ProviderRegistry, ProviderSpec, resolve_model
 from trialscope.settings import Settings, load_settings
 
 
@@ -100,37 +96,50 @@ class EchoModel:
         return None
 
 
-def test_register_provider(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "_registered", {})
-    register_provider(
-        "echo", lambda name, s: EchoModel(name), description="echoes", env_vars=["ECHO_TOKEN"]
-    )
-    assert resolve_model("echo/x", settings).name == "echo/x"
-    spec = {s.prefix: s for s in list_providers()}["echo"]
+def test_a_provider_added_to_a_registry_reads_its_variable_through_settings(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    echo = ProviderSpec("echo", lambda name, s: EchoModel(name), "echoes", ("ECHO_TOKEN",))
+    providers = ProviderRegistry().with_provider(echo)
+    assert "echo" not in ProviderRegistry().prefixes()  # the original is not changed
     monkeypatch.delenv("ECHO_TOKEN", raising=False)
-    assert not spec.configured(settings)
-    monkeypatch.setenv("ECHO_TOKEN", "t")
-    assert spec.configured(settings)
+    assert not echo.configured(settings)
+    with pytest.raises(ConfigurationError, match="echo/x: set ECHO_TOKEN"):
+        providers.resolve("echo/x", settings)
+    (tmp_path / ".env").write_text("ECHO_TOKEN=t\n")  # the fixture's working directory
+    assert echo.configured(load_settings())
+    assert providers.resolve("echo/x", load_settings()).name == "echo/x"
 
 
-def test_entry_point_providers(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    class FakeEntryPoint:
-        name = "thirdparty"
-        value = "pkg.module:factory"
+def test_entry_point_providers_join_without_replacing_built_ins(settings: Settings) -> None:
+    group = "trialscope.providers"
+    found = [
+        EntryPoint("thirdparty", f"{__name__}:echo_factory", group),
+        EntryPoint("ignored", f"{__name__}:SPECCED", group),
+        EntryPoint("openai", f"{__name__}:echo_factory", group),
+    ]
+    providers = ProviderRegistry.with_entry_points(found=found)
+    assert providers.resolve("thirdparty/m", settings).name == "thirdparty/m"
+    assert providers.resolve("specced/m", settings).name == "specced/m"
+    assert providers.get("openai") is not None
+    assert providers.get("openai").factory != echo_factory  # type: ignore[union-attr]
 
-        def load(self) -> Any:
-            return lambda name, s: EchoModel(name)
 
-    class SpecEntryPoint(FakeEntryPoint):
-        name = "ignored"
+def test_a_broken_entry_point_is_named(settings: Settings) -> None:
+    broken = EntryPoint("broken", "no_such_module_xyz:factory", "trialscope.providers")
+    with pytest.raises(ConfigurationError, match="entry point broken = no_such_module_xyz"):
+        ProviderRegistry.with_entry_points(found=[broken])
 
-        def load(self) -> Any:
-            return ProviderSpec("specced", lambda name, s: EchoModel(name), "from a spec")
 
-    monkeypatch.setattr(registry, "_registered", {})
-    monkeypatch.setattr(registry, "_entry_points_loaded", False)
-    monkeypatch.setattr(
-        registry, "entry_points", lambda group: [FakeEntryPoint(), SpecEntryPoint()]
-    )
-    assert resolve_model("thirdparty/m", settings).name == "thirdparty/m"
-    assert resolve_model("specced/m", settings).name == "specced/m"
+def test_bad_prefixes_are_refused() -> None:
+    with pytest.raises(ConfigurationError, match="contain no '/'"):
+        ProviderSpec("a/b", echo_factory, "bad")
+    with pytest.raises(ConfigurationError, match="reserved"):
+        ProviderRegistry([ProviderSpec("baseline", echo_factory, "bad")])
+
+
+def echo_factory(name: str, settings: Settings) -> EchoModel:
+    return EchoModel(name)
+
+
+SPECCED = ProviderSpec("specced", echo_factory, "from a spec")

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from trialscope.report.statistics import SampleScore, score_statistic
-from trialscope.tasks.names import TASK_NAMES
+from trialscope.tasks.registry import task_names
 
-TASKS = TASK_NAMES
+TASKS = task_names()
 _CALIBRATED = {"study_screening", "trial_completion"}
 
 

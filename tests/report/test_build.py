@@ -42,8 +42,8 @@ def test_markdown_leaderboard_has_rows_comparisons_audit_and_labelled_paper(
     pairs = [line for line in text.splitlines() if line.count("|") == 7 and "120" in line]
     close = [line for line in pairs if "gpt-4o " in line and "gpt-4o-mini" in line]
     far = [line for line in pairs if "baseline/bm25" in line]
-    assert close and all(line.endswith("| not significant |") for line in close)
-    assert far and all(line.endswith("| significant |") for line in far)
+    assert close and all("| not significant" in line for line in close)
+    assert far and all("| significant" in line for line in far)
     assert "## Audit environment" in text and "| heuristic |" in text
     assert "Published in the paper (reference only, not measured by this report)" in text
     assert "| GPT-4o | 85.0 | 85.0 |" in text  # arm design accuracy / macro-F1 from the paper

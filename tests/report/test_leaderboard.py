@@ -145,7 +145,7 @@ def test_comparisons_test_the_headline_statistic_and_agree_with_the_ranking() ->
     assert (diff.model_a, diff.model_b) == ("baseline/lexical", "baseline/majority")
     assert diff.difference > 0 and diff.significant
     assert board.compared_on_headline["trial_completion"]
-    markdown = render_markdown(board, [], None, 0, 500)
+    markdown = render_markdown([board], [], None, 0, 500)
     assert "not every run's headline" not in markdown
 
 
@@ -159,4 +159,4 @@ def test_comparisons_say_when_they_are_not_on_the_headline() -> None:
     assert not board.compared_on_headline["trial_completion"]
     cells = {row.model: row.cells["trial_completion"] for row in board.rows}
     assert cells["m/a"].ci is None and cells["m/b"].ci is not None
-    assert "not every run's headline" in render_markdown(board, [], None, 0, 200)
+    assert "not every run's headline" in render_markdown([board], [], None, 0, 200)

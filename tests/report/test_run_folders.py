@@ -52,8 +52,8 @@ def test_newest_timestamp_wins_unless_all_runs_kept(tmp_path: Path) -> None:
     assert [r.folder for r in runs.benchmark] == [newest]
     every = collect_runs([tmp_path], keep_all=True)
     assert sorted(r.model for r in every.benchmark) == [
-        "m/x @ 20261101_000000",
-        "m/x @ 20261120_000000",
+        "m/x @ 20261101_000000 · unknown data · n=10",
+        "m/x @ 20261120_000000 · unknown data · n=10",
     ]
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from trialscope.search import bm25 as bm25_module
 from trialscope.search.base import SearchBackend, SearchError
 from trialscope.search.bm25 import BM25Search, query_text
-from trialscope.search.corpus import CorpusDocument, benchmark_corpus
+from trialscope.search.corpus import CorpusDocument, CorpusFolders, benchmark_corpus
 
 DOCUMENTS = [
     ("1", "Basal insulin glargine in type 2 diabetes"),
@@ -20,6 +20,9 @@ DOCUMENTS = [
     ("3", "Metformin and insulin in type 2 diabetes: a randomised trial"),
     ("4", "Exercise therapy for knee osteoarthritis"),
 ]
+
+
+FOLDERS = CorpusFolders(search=("study_search",), screening=("study_screening",))
 
 
 def _write(path: Path, records: list[dict]) -> None:
@@ -97,7 +100,7 @@ def test_corpus_file_is_preferred(tmp_path: Path) -> None:
     _write(
         tmp_path / "study_screening" / "test.jsonl", [{"context": [{"PMID": "9", "title": "X"}]}]
     )
-    assert list(benchmark_corpus(tmp_path)) == [CorpusDocument("5", "T", "2001/12/31")]
+    assert list(benchmark_corpus(tmp_path, FOLDERS)) == [CorpusDocument("5", "T", "2001/12/31")]
 
 
 def test_screening_candidates_are_the_fallback_corpus(tmp_path: Path) -> None:
@@ -110,18 +113,18 @@ def test_screening_candidates_are_the_fallback_corpus(tmp_path: Path) -> None:
     again = {"context": [{"PMID": "2", "title": "Aspirin"}, {"PMID": "3", "title": "Statins"}]}
     _write(tmp_path / "study_screening" / "train.jsonl", [review])
     _write(tmp_path / "study_screening" / "test.jsonl", [again])
-    ids = [d.doc_id for d in benchmark_corpus(tmp_path)]
+    ids = [d.doc_id for d in benchmark_corpus(tmp_path, FOLDERS)]
     assert sorted(ids) == ["1", "2", "3"]
-    search = BM25Search.from_benchmark_root(tmp_path, cache_dir=tmp_path / "cache")
+    search = BM25Search.from_benchmark_root(tmp_path, FOLDERS, cache_dir=tmp_path / "cache")
     assert len(search) == 3
 
 
 def test_corpus_errors_name_the_place(tmp_path: Path) -> None:
     with pytest.raises(SearchError, match="no search corpus"):
-        list(benchmark_corpus(tmp_path))
+        list(benchmark_corpus(tmp_path, FOLDERS))
     _write(tmp_path / "study_search" / "corpus.jsonl", [{"title": "no id"}])
     with pytest.raises(SearchError, match=r"corpus.jsonl:1: field 'PMID' is missing"):
-        list(benchmark_corpus(tmp_path))
+        list(benchmark_corpus(tmp_path, FOLDERS))
 
 
 @settings(max_examples=25, deadline=None)

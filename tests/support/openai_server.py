@@ -7,13 +7,21 @@ Use the `openai_server` fixture (function-scoped, started and stopped for you) o
         server.script(Reply.error(429, retry_after=0.1), Reply.garbage())  # one-shot, in order
         server.responder = lambda request: f"echo {request.last_user_text}"  # or a Reply
         ...
-        server.requests          # every ChatRequest received (body, headers, path, query)
+        server.requests          # every ChatRequest received (body, raw bytes, headers, path)
         server.max_concurrency   # most requests in flight at once
+
+Switches for load-sharing tests: `capacity=N` serves N requests at once (the rest wait for a
+slot, like a real server's batch limit); `server.hold()` / `server.release()` keep every request
+waiting until released (a stalled endpoint, deterministic unlike a latency); `server.down = True`
+answers every request with 503 (a sick endpoint); `stop()` then `start()` again kills it (connection
+refused) and brings it back on the same port.
 
 A reply is chosen by: the next scripted one-shot reply, else the first matching rule, else the
 responder (default: `{"echo": <last user message>}`). `Reply` covers latency, HTTP errors with
-Retry-After, garbage bodies and hangs (answered only when the server stops). Both OpenAI paths
-(`/v1/chat/completions`) and Azure paths (`/openai/deployments/<d>/chat/completions`) are served.
+Retry-After, garbage bodies, bodies dripped a byte at a time and hangs (answered only when the
+server stops). `GET /stats` gives the request count and peak concurrency (for benchmarks).
+Both OpenAI paths (`/v1/chat/completions`) and Azure paths
+(`/openai/deployments/<d>/chat/completions`) are served.
 Run it standalone for benchmarks: `python -m tests.support.openai_server --port N --latency 0.1`.
 """
 
@@ -21,13 +29,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import re
 import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +44,7 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -51,6 +60,9 @@ class Reply:
     """A raw body sent instead of a chat completion (for garbage or custom shapes)."""
     hang: bool = False
     """Never answer (until the server stops): for client timeouts."""
+    drip_s: float = 0.0
+    """Send the body one byte at a time, this many seconds apart (a server that never stalls
+    long enough for a per-read timeout, but takes len(body) x drip_s to answer)."""
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
 
@@ -67,6 +79,11 @@ class Reply:
         return cls(body="<html>upstream proxy says hello</html>")
 
     @classmethod
+    def drip(cls, text: str = "OK", interval_s: float = 0.1) -> Reply:
+        """A valid completion sent one byte every `interval_s` seconds."""
+        return cls(text=text, drip_s=interval_s)
+
+    @classmethod
     def timeout(cls) -> Reply:
         """A request that is never answered."""
         return cls(hang=True)
@@ -81,6 +98,8 @@ class ChatRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: dict[str, Any]
+    raw: bytes = b""
+    """The body exactly as received."""
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -104,6 +123,12 @@ def echo_responder(request: ChatRequest) -> Reply:
     return Reply(text=json.dumps({"echo": request.last_user_text}))
 
 
+async def _dripped(payload: bytes, interval_s: float) -> AsyncIterator[bytes]:
+    for index in range(len(payload)):
+        yield payload[index : index + 1]
+        await asyncio.sleep(interval_s)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -124,15 +149,24 @@ class OpenAIServer:
         latency_s: float = 0.0,
         port: int | None = None,
         log_requests: bool = True,
+        capacity: int | None = None,
     ) -> None:
         self.responder: Responder = responder or echo_responder
         self.latency_s = latency_s
+        self.capacity = capacity
+        self.down = False
+        self._slots: asyncio.Semaphore | None = None
+        self._open = threading.Event()
+        self._open.set()
         self.port = port or _free_port()
         self.log_requests = log_requests
         self.requests: list[ChatRequest] = []
         self.request_count = 0
         self.in_flight = 0
         self.max_concurrency = 0
+        self.first_request_at: float | None = None
+        """Wall-clock time (time.time()) the first request arrived; for benchmarks."""
+        self.last_response_at: float | None = None
         self._rules: list[tuple[re.Pattern[str], Reply | str]] = []
         self._script: deque[Reply] = deque()
         self._stopping = threading.Event()
@@ -167,6 +201,19 @@ class OpenAIServer:
             self._script.clear()
             self.request_count = 0
             self.max_concurrency = 0
+            self.first_request_at = self.last_response_at = None
+
+    def make_slots(self) -> None:
+        """A fresh set of `capacity` serving slots (each start binds them to a new event loop)."""
+        self._slots = None if self.capacity is None else asyncio.Semaphore(self.capacity)
+
+    def hold(self) -> None:
+        """Keep every request (new and in flight) waiting until `release()`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Let held requests go on."""
+        self._open.set()
 
     def _choose(self, request: ChatRequest) -> Reply:
         with self._lock:
@@ -194,34 +241,55 @@ class OpenAIServer:
                 query=dict(http.query_params),
                 headers=dict(http.headers),
                 body=body,
+                raw=raw,
             )
             self.request_count += 1
+            if self.first_request_at is None:
+                self.first_request_at = time.time()
             if self.log_requests:
                 self.requests.append(request)
             self.in_flight += 1
             self.max_concurrency = max(self.max_concurrency, self.in_flight)
         try:
-            reply = self._choose(request)
-            delay = self.latency_s + reply.delay_s
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if reply.hang:
-                while not self._stopping.is_set():
-                    await asyncio.sleep(0.02)
-                return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
-            if reply.body is not None:
-                return Response(
-                    reply.body,
-                    status_code=reply.status,
-                    headers=reply.headers,
-                    media_type="application/json",
-                )
-            return JSONResponse(
-                self._completion(request, reply), status_code=reply.status, headers=reply.headers
-            )
+            if self.down:
+                return JSONResponse({"error": {"message": "endpoint down"}}, status_code=503)
+            if self._slots is None:
+                return await self._reply(request)
+            async with self._slots:
+                return await self._reply(request)
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.last_response_at = time.time()
+
+    async def _reply(self, request: ChatRequest) -> Response:
+        while not self._open.is_set() and not self._stopping.is_set():
+            await asyncio.sleep(0.005)
+        reply = self._choose(request)
+        delay = self.latency_s + reply.delay_s
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if reply.hang:
+            while not self._stopping.is_set():
+                await asyncio.sleep(0.02)
+            return JSONResponse({"error": {"message": "server stopping"}}, status_code=503)
+        if reply.drip_s > 0:
+            payload = json.dumps(self._completion(request, reply)).encode("utf-8")
+            return StreamingResponse(
+                _dripped(payload, reply.drip_s),
+                status_code=reply.status,
+                media_type="application/json",
+            )
+        if reply.body is not None:
+            return Response(
+                reply.body,
+                status_code=reply.status,
+                headers=reply.headers,
+                media_type="application/json",
+            )
+        return JSONResponse(
+            self._completion(request, reply), status_code=reply.status, headers=reply.headers
+        )
 
     def _completion(self, request: ChatRequest, reply: Reply) -> dict[str, Any]:
         prompt_words = sum(_words(str(m.get("content", ""))) for m in request.messages)
@@ -248,6 +316,18 @@ class OpenAIServer:
             },
         }
 
+    async def _stats(self, http: Request) -> Response:
+        if http.method == "DELETE":
+            self.reset()
+        return JSONResponse(
+            {
+                "request_count": self.request_count,
+                "max_concurrency": self.max_concurrency,
+                "first_request_at": self.first_request_at,
+                "last_response_at": self.last_response_at,
+            }
+        )
+
     async def _models(self, http: Request) -> Response:
         return JSONResponse({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
 
@@ -263,11 +343,14 @@ class OpenAIServer:
                     methods=["POST"],
                 ),
                 Route("/v1/models", self._models, methods=["GET"]),
+                Route("/stats", self._stats, methods=["GET", "DELETE"]),
             ]
         )
 
     def start(self) -> OpenAIServer:
         """Start serving in a background thread; returns once the port accepts connections."""
+        self._stopping.clear()
+        self.make_slots()
         config = uvicorn.Config(
             self.app(),
             host="127.0.0.1",
@@ -314,8 +397,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--capacity", type=int, default=None, help="requests served at once")
+    parser.add_argument("--responder", help="module:function answering each request (default echo)")
     args = parser.parse_args()
-    server = OpenAIServer(latency_s=args.latency, port=args.port, log_requests=False)
+    responder = None
+    if args.responder:
+        module, _, function = args.responder.partition(":")
+        responder = getattr(importlib.import_module(module), function)
+    server = OpenAIServer(
+        responder,
+        latency_s=args.latency,
+        port=args.port,
+        log_requests=False,
+        capacity=args.capacity,
+    )
+    server.make_slots()
     uvicorn.run(
         server.app(),
         host="127.0.0.1",

@@ -21,7 +21,7 @@ from trialscope.tasks.answer_parsing import (
     strip_reasoning,
     termination_reason_from_value,
 )
-from trialscope.tasks.records import TERMINATION_CATEGORIES
+from trialscope.tasks.completion_record import TERMINATION_CATEGORIES
 
 LETTERS = "ABCDE"
 prose = st.text(alphabet=string.ascii_letters + " ,;", max_size=40)

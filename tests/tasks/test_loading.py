@@ -9,7 +9,7 @@ import pytest
 
 from trialscope.tasks import loading
 from trialscope.tasks.loading import BenchmarkDataError, load_samples, resolve_benchmark_root
-from trialscope.tasks.registry import TASK_NAMES, get_task
+from trialscope.tasks.registry import get_task, task_names
 
 from .benchmark_files import (
     CODE_NAMES,
@@ -38,11 +38,11 @@ def _records(task: str) -> list[dict]:
 
 @pytest.mark.parametrize("names", [README_NAMES, CODE_NAMES], ids=["readme", "code"])
 def test_every_task_loads_in_both_conventions(tmp_path: Path, names: dict[str, str]) -> None:
-    for task in TASK_NAMES:
+    for task in task_names():
         write_split(tmp_path, task, "test", _records(task), names)
         write_split(tmp_path, task, "train", _records(task)[:1], names)
     root = resolve_benchmark_root(str(tmp_path))
-    for task_name in TASK_NAMES:
+    for task_name in task_names():
         loader = get_task(task_name)
         loaded = load_samples(loader, root, "test")
         assert len(loaded.samples) == 3

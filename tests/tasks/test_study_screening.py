@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialscope.tasks.records import ScreeningRecord
+from trialscope.errors import ConfigurationError
 from trialscope.tasks.registry import get_task
-from trialscope.tasks.study_screening import StudyScreeningTask
+from trialscope.tasks.study_screening import ScreeningRecord, StudyScreeningTask
 
 from .benchmark_files import screening_record
 from .scoring import result_of, sample_of
@@ -111,9 +111,8 @@ def test_metrics_by_hand_with_a_left_out_study() -> None:
     assert metrics["num_missing_decisions"] == 2
     assert metrics["num_errors"] == 1
     assert summary["headline"] == ["accuracy", "precision", "recall"]
-    for name in summary["headline"]:
-        low, high = summary["confidence_intervals"][name]
-        assert 0.0 <= low <= metrics[name] <= high <= 1.0
+    # 3 reviews are too few for a bootstrap interval: none is given (see tasks/metrics.py)
+    assert not set(summary["headline"]) & set(summary["confidence_intervals"])
 
 
 def test_unreadable_answers_are_a_parse_error() -> None:
@@ -126,7 +125,7 @@ def test_unreadable_answers_are_a_parse_error() -> None:
 
 
 def test_bad_batch_size_is_rejected() -> None:
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ConfigurationError, match="batch_size"):
         get_task("study_screening", batch_size=0)
 
 

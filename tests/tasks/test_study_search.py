@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from trialscope.errors import ConfigurationError
 from trialscope.search.base import SearchError
 from trialscope.tasks.loading import load_samples
 from trialscope.tasks.registry import get_task
@@ -78,7 +79,8 @@ def test_aggregate_counts_failures_in_every_denominator() -> None:
     assert metrics["num_without_query"] == 2
     assert metrics["num_parse_errors"] == 1 and metrics["num_errors"] == 1
     assert summary["headline"] == ["recall@100", "recall@500"]
-    assert set(summary["headline"]) <= set(summary["confidence_intervals"])
+    # 3 reviews are too few for a bootstrap interval: none is given (see tasks/metrics.py)
+    assert not set(summary["headline"]) & set(summary["confidence_intervals"])
 
 
 def test_search_errors_score_zero_and_are_counted() -> None:
@@ -116,7 +118,7 @@ def test_bm25_without_a_root_explains_itself() -> None:
 
 
 def test_unknown_backend_and_options_are_rejected() -> None:
-    with pytest.raises(ValueError, match="unknown search backend"):
+    with pytest.raises(ConfigurationError, match="unknown search backend"):
         get_task("study_search", backend="google")
-    with pytest.raises(ValueError, match="bad options"):
+    with pytest.raises(ConfigurationError, match="bad options"):
         get_task("study_search", batch_size=3)

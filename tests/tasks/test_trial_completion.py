@@ -74,7 +74,9 @@ def test_metrics_by_hand() -> None:
     # six-way reason: complete recall 1/3, enrollment 1/1, safety 0/2 -> 4/9
     assert metrics["balanced_accuracy_termination_reason"] == pytest.approx((1 / 3 + 1 + 0) / 3)
     assert metrics["num_parse_errors"] == 1
-    assert set(summary["headline"]) <= set(summary["confidence_intervals"])
+    # 6 samples: exact interval for the 0/1 accuracy, too few for a bootstrap of the others
+    assert "outcome_prediction.accuracy" in summary["confidence_intervals"]
+    assert not set(summary["headline"]) & set(summary["confidence_intervals"])
 
 
 def test_terminate_reason_dropped_when_predicting_complete() -> None:

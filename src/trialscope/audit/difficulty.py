@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from trialscope.audit.error_types import ErrorType
+
 TaskName = Literal["easy", "medium", "hard"]
 TASK_NAMES: tuple[TaskName, ...] = ("easy", "medium", "hard")
 
-ERROR_TYPES: tuple[str, ...] = (
-    "invalid_age",
-    "temporal_inconsistency",
-    "protocol_window_violation",
-    "selection_bias",
-)
+ERROR_TYPES: tuple[str, ...] = tuple(e.value for e in ErrorType)
 BIAS_DISTRIBUTIONS: tuple[str, ...] = ("ethnicity", "gender", "outcome")
+"""The unstratified distributions agents compute for the bias rule (it also needs outcome by
+stage: see `rules.TRIAL_RULES`)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ DIFFICULTIES: dict[str, Difficulty] = {
         title="Dynamic eligibility screening",
         n_patients=300,
         step_budget=25,
-        error_types=("invalid_age",),
+        error_types=(ErrorType.INVALID_AGE.value,),
         key_variables=("age",),
     ),
     "medium": Difficulty(
@@ -43,7 +42,7 @@ DIFFICULTIES: dict[str, Difficulty] = {
         title="Protocol timeline audit",
         n_patients=480,
         step_budget=50,
-        error_types=("invalid_age", "temporal_inconsistency", "protocol_window_violation"),
+        error_types=ERROR_TYPES[:3],
         key_variables=("age", "death_date", "enrollment_date", "stage"),
     ),
     "hard": Difficulty(

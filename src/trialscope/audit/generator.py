@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from trialscope.audit.difficulty import TASK_NAMES, Difficulty, difficulty_of
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.protocol import Protocol, sample_protocol
 from trialscope.audit.rules import BIAS_TARGET, bias_evidence, label_episode
 
@@ -100,7 +101,8 @@ class Episode:
 
     def profile(self) -> dict[str, Any]:
         """Counts that describe the episode (patients, errors by type, traps by kind, bias mode)."""
-        evidence = bias_evidence(self.records) if self.task == "hard" else None
+        audits_bias = ErrorType.SELECTION_BIAS in self.protocol.error_types
+        evidence = bias_evidence(self.records) if audits_bias else None
         return {
             "task": self.task,
             "seed": self.seed,
@@ -140,7 +142,7 @@ class _Builder:
 
     def demographics(self, bias_mode: str | None) -> None:
         rng, n = self.rng, self.n
-        hard = self.d.name == "hard"
+        hard = ErrorType.SELECTION_BIAS in self.d.error_types  # the equity audit
         control_w = SKEWED_ETHNICITY_WEIGHTS if bias_mode == "true_bias" else BASE_ETHNICITY_WEIGHTS
         treatment_w = SKEWED_ETHNICITY_WEIGHTS if hard else BASE_ETHNICITY_WEIGHTS
         eth_c = rng.choice(len(ETHNICITIES), size=n, p=control_w)
@@ -215,9 +217,16 @@ class _Builder:
             self.age[i] = _invalid_age(kind, p)
             self.injected[self.pid(i)] = "invalid_age"
         if "temporal_inconsistency" in counts:
-            for i in self.take(self.count(counts["temporal_inconsistency"]), self.deceased):
+            # Any patient (not only those the mortality model killed, which would tie the error
+            # to stage and site); half die between enrollment and treatment start, half before
+            # enrollment, so "died before enrollment" is no shortcut for the rule.
+            for i in self.take(self.count(counts["temporal_inconsistency"])):
                 self.deceased[i] = True
-                self.death_offset[i] = -int(rng.integers(10, 241))
+                if rng.random() < 0.5:
+                    self.delay[i] = max(int(self.delay[i]), 3)
+                    self.death_offset[i] = -int(rng.integers(1, self.delay[i]))
+                else:
+                    self.death_offset[i] = -int(self.delay[i]) - int(rng.integers(1, 241))
                 self.injected[self.pid(i)] = "temporal_inconsistency"
         if "protocol_window_violation" in counts:
             for i in self.take(self.count(counts["protocol_window_violation"])):
@@ -320,8 +329,11 @@ def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
     return {
         "ecog_performance_status": rng.integers(0, 3, size=n).tolist(),
         "prior_chemo_cycles": rng.integers(0, 7, size=n).tolist(),
-        "baseline_ldh": np.round(rng.normal(220, 60, size=n), 1).tolist(),
-        "bmi": np.round(rng.normal(26.5, 4.5, size=n), 1).tolist(),
+        # Physiological ranges: LDH (U/L) right-skewed around 220, BMI within 16-45.
+        "baseline_ldh": np.round(
+            np.clip(rng.lognormal(np.log(220), 0.3, size=n), 90, 1200), 1
+        ).tolist(),
+        "bmi": np.round(np.clip(rng.normal(26.5, 4.5, size=n), 16.0, 45.0), 1).tolist(),
         "insurance_type": rng.choice(["private", "public", "uninsured"], size=n).tolist(),
         "smoking_status": rng.choice(["never", "former", "current"], size=n).tolist(),
         "blood_pressure_sys": rng.integers(100, 165, size=n).tolist(),
@@ -341,7 +353,7 @@ def generate_episode(task: str, seed: int) -> Episode:
     protocol = sample_protocol(difficulty, rng, SITE_NAMES)
     builder = _Builder(difficulty, protocol, rng)
     bias_mode: str | None = None
-    if difficulty.name == "hard":
+    if ErrorType.SELECTION_BIAS in difficulty.error_types:
         bias_mode = "true_bias" if rng.random() < 0.58 else "confounded_no_bias"
     builder.demographics(bias_mode)
     if bias_mode == "confounded_no_bias":
@@ -350,7 +362,7 @@ def generate_episode(task: str, seed: int) -> Episode:
     builder.inject_errors()
     builder.inject_traps()
     if bias_mode == "true_bias":
-        builder.injected[BIAS_TARGET] = "selection_bias"
+        builder.injected[BIAS_TARGET] = ErrorType.SELECTION_BIAS
     records = builder.records()
     return Episode(
         task=difficulty.name,

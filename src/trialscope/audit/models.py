@@ -1,49 +1,97 @@
-"""The environment's typed OpenEnv models: one action with a `tool` field, observation, state."""
+"""The environment's typed OpenEnv models: one action (`tool` plus that tool's arguments), the
+observation and the state. The action's arguments are validated by the tool's own model in
+`trialscope.audit.tools`, which is where each tool is declared."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal
 
 from openenv.core.env_server import Action, Observation, State
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
 
-ToolName = Literal[
-    "query_records",
-    "investigate_pattern",
-    "compute_distribution",
-    "flag_error",
-    "propose_fix",
-    "submit_report",
+from trialscope.audit.tools import TOOLS, RecordFilter, ToolCall, tool_schema
+
+Mode = Literal["eval", "train"]
+MODES: tuple[Mode, ...] = ("eval", "train")
+
+__all__ = [
+    "MODES",
+    "ActionErrorCode",
+    "AuditAction",
+    "AuditObservation",
+    "AuditState",
+    "Mode",
+    "RecordFilter",
 ]
-MAX_TEXT_CHARS = 20_000
 
 
-class RecordFilter(BaseModel):
-    """One condition on a record field, e.g. `{"field": "age", "op": "<", "value": 40}`."""
+class ActionErrorCode(StrEnum):
+    """Why a frame or an action was not carried out (the `code` of an error)."""
 
-    model_config = ConfigDict(extra="forbid")
+    INVALID_FRAME = "INVALID_FRAME"
+    """Not a JSON object with a message `type` (or nested too deeply): no step is spent."""
+    INVALID_ACTION = "INVALID_ACTION"
+    """Not a valid tool call (unknown tool, wrong argument types): no step is spent."""
+    QUERY_ERROR = "QUERY_ERROR"
+    """A valid call the episode cannot carry out (unknown field or patient): a step is spent."""
+    LOCKED = "LOCKED"
+    """The phase gate: flagging before the required investigations."""
+    FINISHED = "FINISHED"
+    """The episode is over; nothing changes."""
+    NO_EPISODE = "NO_EPISODE"
+    """No reset yet."""
+    SUITE_EXHAUSTED = "SUITE_EXHAUSTED"
+    """Every episode of the eval suite was already played with this token."""
 
-    field: str = Field(max_length=64)
-    op: Literal["==", "!=", "<", "<=", ">", ">=", "in", "is_null", "not_null"] = "=="
-    value: Any = None
+
+def _action_schema(schema: dict[str, Any]) -> None:
+    schema["oneOf"] = [
+        {
+            "type": "object",
+            "properties": {"tool": {"const": name}, **tool_schema(model).get("properties", {})},
+            "required": ["tool", *tool_schema(model).get("required", [])],
+        }
+        for name, model in TOOLS.items()
+    ]
+    schema["properties"]["tool"]["enum"] = list(TOOLS)
 
 
 class AuditAction(Action):
-    """A tool call: `tool` plus the arguments that tool takes (see `trialscope.audit.tools`)."""
+    """A tool call: `tool` plus that tool's arguments, e.g. `{"tool": "investigate_pattern",
+    "variable": "age"}`. Arguments are checked by the tool's model; `call` is the typed call."""
 
-    tool: ToolName
-    filters: list[RecordFilter] | None = Field(default=None, max_length=8)
-    fields: list[str] | None = Field(default=None, max_length=30)
-    page: int = Field(default=1, ge=1, le=10_000)
-    page_size: int = Field(default=20, ge=1, le=50)
-    variable: str | None = Field(default=None, max_length=64)
-    stratify_by: str | None = Field(default=None, max_length=64)
-    patient_id: str | None = Field(default=None, max_length=32)
-    error_type: str | None = Field(default=None, max_length=64)
-    reason: str | None = Field(default=None, max_length=2_000)
-    confidence: float = Field(default=0.5, ge=0.0, le=1.0)
-    proposed_value: str | None = Field(default=None, max_length=200)
-    report: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    model_config = ConfigDict(extra="allow", json_schema_extra=_action_schema)
+
+    tool: str = Field(description="the tool to call")
+    _call: ToolCall = PrivateAttr()
+
+    if TYPE_CHECKING:  # the tool's arguments are attributes (e.g. `action.variable`)
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    @model_validator(mode="after")
+    def _check_arguments(self) -> AuditAction:
+        model = TOOLS.get(self.tool)
+        if model is None:
+            raise ValueError(f"unknown tool {self.tool!r}; expected one of {', '.join(TOOLS)}")
+        self._call = model.model_validate(dict(self.model_extra or {}))
+        # The tool's arguments with their defaults, so `action.page` is always there.
+        object.__setattr__(
+            self,
+            "__pydantic_extra__",
+            {k: getattr(self._call, k) for k in type(self._call).model_fields},
+        )
+        return self
+
+    @property
+    def call(self) -> ToolCall:
+        """The typed call (an instance of the tool's model)."""
+        return self._call
+
+    def arguments(self) -> dict[str, Any]:
+        """The tool's arguments as JSON-ready values."""
+        return self._call.model_dump(mode="json")
 
 
 class AuditObservation(Observation):
@@ -52,6 +100,7 @@ class AuditObservation(Observation):
     text: str = ""
     result: dict[str, Any] | None = None
     error: str | None = None
+    error_code: ActionErrorCode | None = None
     task: str = ""
     phase: Literal["investigation", "flagging", "finished"] = "investigation"
     steps_remaining: int = 0
@@ -59,11 +108,11 @@ class AuditObservation(Observation):
 
 
 class AuditState(State):
-    """Episode state; in eval mode it holds nothing that reveals correctness."""
+    """Episode state; in eval mode it holds nothing that reveals correctness or the episode."""
 
     task: str = ""
-    seed: int | None = None
-    mode: Literal["eval", "train"] = "eval"
+    seed: int | None = Field(default=None, description="local and train episodes only")
+    mode: Mode = "eval"
     step_budget: int = 0
     done: bool = False
     phase: str = "investigation"

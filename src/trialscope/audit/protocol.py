@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trialscope.audit.difficulty import Difficulty
+from trialscope.audit.error_types import ErrorType
+
+if TYPE_CHECKING:
+    from trialscope.audit.difficulty import Difficulty
 
 AGE_RANGES: tuple[tuple[int, int], ...] = (
     (35, 75),
@@ -74,7 +77,7 @@ class Protocol:
                 f"comorbidity_index > {self.comorbidity_threshold}; such patients keep the "
                 f"standard {self.window_days}-day window."
             )
-        if "selection_bias" in self.error_types:
+        if ErrorType.SELECTION_BIAS in self.error_types:
             lines.append(
                 f"High-risk sites: {', '.join(self.high_risk_sites)}. Selection bias "
                 "(flag once, error_type selection_bias, no patient_id) is present only when all "
@@ -93,7 +96,7 @@ def sample_protocol(difficulty: Difficulty, rng: np.random.Generator, sites: lis
     age_min, age_max = AGE_RANGES[int(rng.integers(len(AGE_RANGES)))]
     window = int(rng.choice(STANDARD_WINDOWS))
     extension = int(rng.choice(STAGE_IV_EXTENSIONS))
-    hard = difficulty.name == "hard"
+    hard = ErrorType.SELECTION_BIAS in difficulty.error_types  # the equity audit
     threshold = int(rng.choice(COMORBIDITY_THRESHOLDS)) if hard else None
     high_risk = (
         tuple(sorted(str(s) for s in rng.choice(sites, size=2, replace=False))) if hard else ()

@@ -8,14 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.audit.models import RecordFilter
 from trialscope.audit.rules import death_after_start_days, treatment_delay_days
+from trialscope.audit.tools import RecordFilter
+from trialscope.errors import AuditActionError
 
 DERIVED_FIELDS: tuple[str, ...] = ("delay_days", "death_after_start_days")
 MAX_STRATA = 20
 
 
-class QueryError(ValueError):
+class QueryError(AuditActionError):
     """A tool call the records cannot answer (unknown field, bad value); the message says why."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.protocol import Protocol
 from trialscope.audit.rules import BIAS_TARGET, BiasEvidence
 
@@ -92,7 +93,7 @@ def grade_report(
     wrong = len(pairs) - correct
     citations = correct / (len(patient_truth) + wrong) if patient_truth or wrong else 0.0
     parts = {"citations": round(citations, 4), "rules": round(_rules_stated(report, protocol), 4)}
-    if "selection_bias" in protocol.error_types and evidence is not None:
+    if ErrorType.SELECTION_BIAS in protocol.error_types and evidence is not None:
         parts["bias"] = _bias_part(report, BIAS_TARGET in labels, evidence)
         total = 0.6 * parts["citations"] + 0.1 * parts["rules"] + 0.3 * parts["bias"]
     else:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from trialscope.audit.error_types import ErrorType as ErrorType  # re-exported
 from trialscope.audit.protocol import Protocol
 
 Record = Mapping[str, Any]
+
+
 BIAS_TARGET = "TRIAL"
 """The ground-truth key of a trial-level selection_bias error (it names no patient)."""
 STAGES: tuple[str, ...] = ("I", "II", "III", "IV")
@@ -81,16 +84,12 @@ def is_window_violation(record: Record, protocol: Protocol) -> bool:
 
 
 def record_errors(record: Record, protocol: Protocol) -> list[str]:
-    """Every error type of the protocol that this record breaks, in a fixed order."""
-    found: list[str] = []
-    audited = protocol.error_types
-    if "invalid_age" in audited and is_invalid_age(record, protocol):
-        found.append("invalid_age")
-    if "temporal_inconsistency" in audited and is_temporal_inconsistency(record):
-        found.append("temporal_inconsistency")
-    if "protocol_window_violation" in audited and is_window_violation(record, protocol):
-        found.append("protocol_window_violation")
-    return found
+    """Every patient-level error type of the protocol that this record breaks, in rule order."""
+    return [
+        name
+        for name, rule in PATIENT_RULES.items()
+        if name in protocol.error_types and rule.check(record, protocol)
+    ]
 
 
 @dataclass(frozen=True)
@@ -165,16 +164,84 @@ def is_selection_bias(evidence: BiasEvidence, protocol: Protocol) -> bool:
     )
 
 
+def is_selection_bias_in(records: Sequence[Record], protocol: Protocol) -> bool:
+    """The bias rule over a whole trial."""
+    return is_selection_bias(bias_evidence(records), protocol)
+
+
+@dataclass(frozen=True)
+class PatientRule:
+    """A rule one record can break: flagged with that patient's id.
+
+    `description` is the sentence the briefing adds for the rule (the built-in rules are stated
+    by `Protocol.describe`, with the episode's numbers).
+    """
+
+    error_type: str
+    check: Callable[[Record, Protocol], bool]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TrialRule:
+    """A rule the whole trial can break: flagged once, without a patient id, under `target`.
+
+    Its flag is earned: it is locked until the `required_distributions` were computed (names as
+    `compute_distribution` records them, e.g. `outcome by stage`).
+    """
+
+    error_type: str
+    check: Callable[[Sequence[Record], Protocol], bool]
+    required_distributions: tuple[str, ...]
+    target: str
+    description: str = ""
+
+
+PATIENT_RULES: dict[str, PatientRule] = {
+    rule.error_type: rule
+    for rule in (
+        PatientRule(ErrorType.INVALID_AGE, is_invalid_age),
+        PatientRule(ErrorType.TEMPORAL_INCONSISTENCY, lambda r, _p: is_temporal_inconsistency(r)),
+        PatientRule(ErrorType.PROTOCOL_WINDOW_VIOLATION, is_window_violation),
+    )
+}
+TRIAL_RULES: dict[str, TrialRule] = {
+    rule.error_type: rule
+    for rule in (
+        TrialRule(
+            ErrorType.SELECTION_BIAS,
+            is_selection_bias_in,
+            ("ethnicity", "gender", "outcome", "outcome by stage"),
+            BIAS_TARGET,
+        ),
+    )
+}
+"""Declared once: the environment, the phase gate and the grader read these two maps."""
+
+
+def rule_descriptions(error_types: Iterable[str]) -> list[str]:
+    """The briefing sentences of the rules among these error types that carry one."""
+    rules: list[PatientRule | TrialRule] = [
+        *(PATIENT_RULES[e] for e in error_types if e in PATIENT_RULES),
+        *(TRIAL_RULES[e] for e in error_types if e in TRIAL_RULES),
+    ]
+    return [f"{rule.error_type}: {rule.description}" for rule in rules if rule.description]
+
+
+def trial_rules_of(error_types: Iterable[str]) -> list[TrialRule]:
+    """The trial-level rules among these error types."""
+    return [TRIAL_RULES[e] for e in error_types if e in TRIAL_RULES]
+
+
 def label_episode(records: Iterable[Record], protocol: Protocol) -> dict[str, str]:
-    """Ground truth: patient id (or BIAS_TARGET) to its error type, decided by the rules above."""
+    """Ground truth: patient id (or a trial rule's target) to its error type, by the rules above."""
     rows = list(records)
     labels: dict[str, str] = {}
     for record in rows:
         errors = record_errors(record, protocol)
         if errors:
             labels[str(record["patient_id"])] = errors[0]
-    if "selection_bias" in protocol.error_types and is_selection_bias(
-        bias_evidence(rows), protocol
-    ):
-        labels[BIAS_TARGET] = "selection_bias"
+    for rule in trial_rules_of(protocol.error_types):
+        if rule.check(rows, protocol):
+            labels[rule.target] = rule.error_type
     return labels

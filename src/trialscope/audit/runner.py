@@ -14,15 +14,15 @@ import numpy as np
 import trialscope
 from trialscope.atomic_files import write_json_atomic
 from trialscope.audit.agents.base import AuditAgent
+from trialscope.audit.client import AuditClient, ServerPool
 from trialscope.audit.difficulty import TASK_NAMES
-from trialscope.audit.environment import AuditEnvironment, EpisodeResult, Mode
+from trialscope.audit.episode_result import EpisodeResult
 from trialscope.audit.generator import draw_seed
-from trialscope.audit.models import AuditAction, AuditObservation
-from trialscope.audit.scoring import WEIGHTS
+from trialscope.audit.models import AuditAction, AuditObservation, Mode
+from trialscope.audit.scoring import COMPONENTS
+from trialscope.audit.server.environment import AuditEnvironment
 from trialscope.engine.manifest import git_revision, package_versions, utc_now
 from trialscope.engine.run_folder import model_slug, new_run_id
-
-COMPONENTS: tuple[str, ...] = tuple(WEIGHTS)
 
 
 @dataclass
@@ -190,3 +190,49 @@ def _fresh_run_dir(root: Path) -> Path:
         candidate, n = root / f"{run_id}_{n}", n + 1
     candidate.mkdir(parents=True)
     return candidate
+
+
+async def run_on_servers(
+    agent_name: str,
+    tasks: list[str],
+    seeds: list[int],
+    servers: ServerPool,
+    token: str | None = None,
+    model: str | None = None,
+    concurrency: int = 4,
+) -> list[dict[str, Any]]:
+    """Play every (task, seed) episode on train-mode servers, `concurrency` at a time, each
+    session on the least-busy server; one line per episode (server, task, seed, score, steps)."""
+    from trialscope.audit.agents import make_agent
+
+    slots = asyncio.Semaphore(concurrency)
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+
+    async def one(task: str, seed: int) -> dict[str, Any]:
+        async with slots:
+            url = servers.acquire()
+            agent = make_agent(agent_name, model)
+            try:
+                async with AuditClient(base_url=url, headers=headers) as client:
+                    observation = (
+                        await client.reset(task=task, seed=seed, mode="train")
+                    ).observation
+                    agent.reset(observation)
+                    while not observation.done:
+                        action = await agent.act(observation)
+                        if action is None:
+                            action = AuditAction(tool="submit_report", report="")
+                        observation = (await client.step(action)).observation
+                    state = await client.state()
+            finally:
+                servers.release(url)
+                await agent.aclose()
+            return {
+                "server": url,
+                "task": task,
+                "seed": seed,
+                "score": state.score_so_far,
+                "steps": state.step_count,
+            }
+
+    return list(await asyncio.gather(*(one(task, seed) for task in tasks for seed in seeds)))

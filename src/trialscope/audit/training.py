@@ -2,8 +2,9 @@
 
 TRL's `GRPOTrainer(environment_factory=...)` creates one instance per rollout, calls
 `reset(**row)` with the dataset row's columns, and exposes every other public method as a
-tool, building each tool's schema from its type hints and its `Args:` docstring. The methods
-below are the environment's six tools; each returns a short text (the observation's text and
+tool, building each tool's schema from its type hints and its `Args:` docstring. The tool
+methods are made from the tool models in `trialscope.audit.tools` (signature, types and `Args:`
+from each model's fields); each returns a short text (the observation's text and
 its compact JSON result, always under 8 KB). `reward` holds the episode's reward so far: in
 `train` mode the dense rewards add up to the episode score, so a reward function can return
 `env.reward` for every environment.
@@ -11,48 +12,28 @@ its compact JSON result, always under 8 KB). `reward` holds the episode's reward
     from trialscope.audit.training import audit_env_factory
     GRPOTrainer(..., environment_factory=audit_env_factory(task="medium"))
 
-With `base_url` the wrappers drive a running `trialscope audit serve` over `/ws` instead of an
-in-process environment (many replicas can serve many rollouts). The server's mode is its own
+With `base_url` (one URL or several replicas) the wrappers drive running `trialscope audit
+serve` processes over `/ws` instead of an in-process environment, each wrapper on the replica
+with the fewest open sessions. The server's mode is its own
 setting, so train against a server started with `trialscope audit serve --mode train`; a wrapper
 whose mode differs from the server's is refused at `reset` with an error saying so.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import functools
+import inspect
+import operator
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, Union, get_args, get_origin
 
-from openenv.core.client_types import StepResult
-from openenv.core.env_client import EnvClient
+from pydantic import BaseModel
 
-from trialscope.audit.environment import AuditEnvironment, dumps_result
-from trialscope.audit.models import AuditAction, AuditObservation, AuditState
-
-Mode = Literal["eval", "train"]
-
-
-class AuditClient(EnvClient[AuditAction, AuditObservation, AuditState]):
-    """Async WebSocket client for a running audit server (`.sync()` for blocking use)."""
-
-    def _step_payload(self, action: AuditAction) -> dict[str, Any]:
-        return action.model_dump(exclude_none=True, exclude={"metadata"})
-
-    def _parse_result(self, payload: dict[str, Any]) -> StepResult[AuditObservation]:
-        observation = AuditObservation(
-            **payload.get("observation", {}),
-            done=payload.get("done", False),
-            reward=payload.get("reward"),
-        )
-        return StepResult(observation=observation, reward=observation.reward, done=observation.done)
-
-    def _parse_state(self, payload: dict[str, Any]) -> AuditState:
-        return AuditState(**payload)
-
-
-def render_observation(observation: AuditObservation) -> str:
-    """The text a model reads: the observation's text, then its result as compact JSON."""
-    if observation.result is None:
-        return observation.text
-    return f"{observation.text}\n{dumps_result(observation.result)}"
+from trialscope.audit.client import AuditClient, ServerPool, render_observation
+from trialscope.audit.models import AuditAction, AuditObservation, Mode
+from trialscope.audit.server.environment import AuditEnvironment
+from trialscope.audit.tools import TOOLS, ToolCall, tool_description
 
 
 class AuditToolEnv:
@@ -60,7 +41,7 @@ class AuditToolEnv:
 
     task: str = "easy"
     mode: Mode = "train"
-    base_url: str | None = None
+    servers: ServerPool | None = None
     token: str | None = None
 
     def __init__(self) -> None:
@@ -69,11 +50,13 @@ class AuditToolEnv:
         self.last_observation: AuditObservation | None = None
         self._local: AuditEnvironment | None = None
         self._remote: Any = None
-        if self.base_url is None:
+        self.server_url: str | None = None
+        if self.servers is None:
             self._local = AuditEnvironment(mode=self.mode)
         else:
+            self.server_url = self.servers.acquire()
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-            self._remote = AuditClient(base_url=self.base_url, headers=headers).sync()
+            self._remote = AuditClient(base_url=self.server_url, headers=headers).sync()
 
     def reset(self, **kwargs: Any) -> str:
         """Start the episode named by the row's `task` and `seed` columns; returns the briefing."""
@@ -96,6 +79,9 @@ class AuditToolEnv:
         """Close the server connection, if any (private: every public method is a tool)."""
         if self._remote is not None:
             self._remote.close()
+            self._remote = None
+            if self.servers is not None and self.server_url is not None:
+                self.servers.release(self.server_url)
 
     def _act(self, **arguments: Any) -> str:
         if self.done:
@@ -114,121 +100,80 @@ class AuditToolEnv:
         self.done = observation.done
         return render_observation(observation)
 
-    def query_records(
-        self,
-        filters: list[dict[str, Any]] | None = None,
-        fields: list[str] | None = None,
-        page: int = 1,
-        page_size: int = 20,
-    ) -> str:
-        """
-        Page through the patient records that match all filters.
 
-        Args:
-            filters: Conditions combined with AND, each an object with "field", "op" (one of
-                ==, !=, <, <=, >, >=, in, is_null, not_null) and "value", for example
-                [{"field": "age", "op": ">", "value": 75}]. Derived fields delay_days and
-                death_after_start_days can be used too.
-            fields: Fields to return besides patient_id, for example ["age", "stage"].
-            page: Page number, starting at 1.
-            page_size: Rows per page, from 1 to 50.
+def _plain_type(annotation: Any) -> Any:
+    """The annotation with pydantic models replaced by `dict[str, Any]` (what TRL can schema)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return dict[str, Any]
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is list:
+        return list[_plain_type(args[0])]  # type: ignore[misc]
+    if origin in (Union, types.UnionType):
+        return functools.reduce(operator.or_, (_plain_type(a) for a in args))
+    return annotation
 
-        Returns:
-            How many records match, and the rows of the requested page.
-        """
-        return self._act(
-            tool="query_records", filters=filters, fields=fields, page=page, page_size=page_size
+
+def _tool_method(name: str, model: type[ToolCall]) -> Callable[..., str]:
+    """A wrapper method for one tool, its signature and `Args:` docstring from the tool's model."""
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    annotations: dict[str, Any] = {}
+    lines = []
+    for field, info in model.model_fields.items():
+        annotation = _plain_type(info.annotation)
+        if info.is_required():
+            default: Any = inspect.Parameter.empty
+        elif info.default_factory is not None:
+            annotation, default = annotation | None, None
+        else:
+            default = info.default
+        parameters.append(
+            inspect.Parameter(
+                field,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                default=default,
+                annotation=annotation,
+            )
         )
+        annotations[field] = annotation
+        lines.append(f"    {field}: {info.description or field}")
+    annotations["return"] = str
 
-    def investigate_pattern(self, variable: str) -> str:
-        """
-        Summarise one variable over all patients: range, quantiles, missing values, top values.
+    def call_tool(self: AuditToolEnv, *args: Any, **kwargs: Any) -> str:
+        bound = signature.bind(self, *args, **kwargs)
+        arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+        return self._act(tool=name, **arguments)
 
-        Args:
-            variable: The record field to summarise, for example "age" or "death_date".
+    signature = inspect.Signature(parameters, return_annotation=str)
+    call_tool.__signature__ = signature  # type: ignore[attr-defined]
+    call_tool.__annotations__ = annotations
+    call_tool.__name__ = name
+    call_tool.__qualname__ = f"AuditToolEnv.{name}"
+    call_tool.__doc__ = (
+        f"{tool_description(model)}\n\nArgs:\n"
+        + "\n".join(lines)
+        + "\n\nReturns:\n    The observation: a short text, then the tool's result as compact JSON."
+    )
+    return call_tool
 
-        Returns:
-            The summary. Investigating the task's key variables unlocks flagging.
-        """
-        return self._act(tool="investigate_pattern", variable=variable)
 
-    def compute_distribution(self, variable: str, stratify_by: str | None = None) -> str:
-        """
-        Distribution of a variable in each treatment arm, optionally within strata.
-
-        Args:
-            variable: The field to tabulate, for example "ethnicity", "gender" or "outcome"
-                (for outcome the mortality rate is reported).
-            stratify_by: Optional field to stratify by, for example "stage" or "treatment_site".
-
-        Returns:
-            The distribution per arm (and per stratum).
-        """
-        return self._act(tool="compute_distribution", variable=variable, stratify_by=stratify_by)
-
-    def flag_error(
-        self,
-        error_type: str,
-        patient_id: str | None = None,
-        reason: str | None = None,
-        confidence: float = 0.5,
-    ) -> str:
-        """
-        Flag one patient's record as breaking a protocol rule (each patient once).
-
-        Args:
-            error_type: One of invalid_age, temporal_inconsistency, protocol_window_violation,
-                or selection_bias (for the whole trial, without a patient_id).
-            patient_id: The patient's id, for example "P0042".
-            reason: Which rule the record breaks and the values that show it.
-            confidence: How sure you are, from 0 to 1; a confident wrong flag costs more.
-
-        Returns:
-            Whether the flag was recorded.
-        """
-        return self._act(
-            tool="flag_error",
-            error_type=error_type,
-            patient_id=patient_id,
-            reason=reason,
-            confidence=confidence,
-        )
-
-    def propose_fix(self, patient_id: str, proposed_value: str) -> str:
-        """
-        Propose a corrected value for a flagged patient's erroneous field.
-
-        Args:
-            patient_id: The flagged patient's id.
-            proposed_value: The value the field should hold.
-
-        Returns:
-            Whether the fix was recorded.
-        """
-        return self._act(tool="propose_fix", patient_id=patient_id, proposed_value=proposed_value)
-
-    def submit_report(self, report: str) -> str:
-        """
-        Submit the final audit report; this ends the episode.
-
-        Args:
-            report: The findings: each patient id with its error type and the rule it breaks,
-                and for bias the stage-stratified evidence and your conclusion.
-
-        Returns:
-            Confirmation that the episode is finished.
-        """
-        return self._act(tool="submit_report", report=report)
+for _name, _model in TOOLS.items():
+    setattr(AuditToolEnv, _name, _tool_method(_name, _model))
 
 
 def audit_env_factory(
     task: str = "easy",
     mode: Mode = "train",
-    base_url: str | None = None,
+    base_url: str | Sequence[str] | None = None,
     token: str | None = None,
 ) -> type[AuditToolEnv]:
-    """An `AuditToolEnv` class bound to a default task, mode and (optionally) a server URL."""
+    """An `AuditToolEnv` class bound to a default task, mode and (optionally) server URLs.
+
+    With several URLs (replicas of one server) each new wrapper opens its session on the
+    server with the fewest open sessions of this class.
+    """
     if mode not in ("eval", "train"):
         raise ValueError(f"mode must be 'eval' or 'train', not {mode!r}")
-    attributes = {"task": task, "mode": mode, "base_url": base_url, "token": token}
+    urls = [base_url] if isinstance(base_url, str) else list(base_url or [])
+    servers = ServerPool(urls) if urls else None
+    attributes = {"task": task, "mode": mode, "servers": servers, "token": token}
     return type("AuditToolEnv", (AuditToolEnv,), attributes)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from trialscope.tasks.records import TERMINATION_CATEGORIES
+from trialscope.tasks.completion_record import TERMINATION_CATEGORIES
 
 TERMINATION_REASONS: tuple[str, ...] = TERMINATION_CATEGORIES
 

@@ -16,6 +16,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from trialscope.baselines.answer_text import completion_answer
 from trialscope.baselines.record_text import completion_design, completion_label, completion_text
 from trialscope.baselines.text_vectors import make_tfidf
+from trialscope.errors import InputError
 from trialscope.tasks.base import Sample, Task
 
 CALIBRATION_FOLDS = 3
@@ -116,7 +117,7 @@ class CompletionClassifier:
         x = self.features.transform([sample])
         outcome, confidence = self.outcome.predict(x)
         if outcome is None:
-            raise ValueError("trial completion train split has no labelled trials")
+            raise InputError("the completion train split has no labelled trials")
         reason: str | None = None
         explanation = f"Logistic regression on design and text features: {outcome}."
         if outcome == "terminate":

@@ -8,8 +8,7 @@ from trialscope.baselines.option_ranker import LexicalChoice
 from trialscope.baselines.per_task import PerTaskBaseline, TaskAnswerer, require_train
 from trialscope.baselines.sample_size_regressor import SampleSizeRegressor
 from trialscope.baselines.screening_scorer import LexicalScreening
-from trialscope.baselines.task_kind import TaskKind
-from trialscope.tasks.base import Sample, Task
+from trialscope.tasks.base import AnswerKind, Sample, Task
 
 
 class LexicalBaseline(PerTaskBaseline):
@@ -17,14 +16,14 @@ class LexicalBaseline(PerTaskBaseline):
 
     name = "baseline/lexical"
 
-    def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:
+    def build(self, kind: AnswerKind, task: Task, train: list[Sample]) -> TaskAnswerer:
         require_train(self.name, task, train)
-        if kind is TaskKind.SEARCH:
+        if kind is AnswerKind.RANKING:
             return KeyTermQuery().fit(train)
-        if kind is TaskKind.SCREENING:
+        if kind is AnswerKind.SCREENING:
             return LexicalScreening().fit(train)
-        if kind is TaskKind.COMPLETION:
+        if kind is AnswerKind.OUTCOME:
             return CompletionClassifier().fit(train)
-        if kind is TaskKind.CHOICE:
+        if kind is AnswerKind.CHOICE:
             return LexicalChoice().fit(train)
         return SampleSizeRegressor().fit(train)

@@ -27,9 +27,9 @@ from trialscope.baselines.record_text import (
     screening_labels,
 )
 from trialscope.baselines.screening_batches import request_batches
-from trialscope.baselines.task_kind import TaskKind
 from trialscope.baselines.text_vectors import WORD_PATTERN
-from trialscope.tasks.base import Sample, Task
+from trialscope.errors import InputError
+from trialscope.tasks.base import AnswerKind, Sample, Task
 
 QUERY_WORDS = 8
 T = TypeVar("T")
@@ -133,23 +133,23 @@ class MajorityBaseline(PerTaskBaseline):
 
     name = "baseline/majority"
 
-    def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:
+    def build(self, kind: AnswerKind, task: Task, train: list[Sample]) -> TaskAnswerer:
         require_train(self.name, task, train)
-        if kind is TaskKind.SEARCH:
+        if kind is AnswerKind.RANKING:
             return MajoritySearch(frequent_words_query(train))
-        if kind is TaskKind.SCREENING:
+        if kind is AnswerKind.SCREENING:
             labels = [included for s in train for included in screening_labels(s).values()]
             if not labels:
-                raise ValueError(f"{self.name}: task {task.name!r} train has no labelled studies")
+                raise InputError(f"{self.name}: task {task.name!r} train has no labelled studies")
             included, share = most_common(labels)
             return MajorityScreening(included, share)
-        if kind is TaskKind.COMPLETION:
+        if kind is AnswerKind.OUTCOME:
             outcomes = [completion_label(sample) for sample in train]
             outcome, share = most_common([item[0] for item in outcomes])
             reasons = [reason for _, reason in outcomes if reason is not None]
             reason = most_common(reasons)[0] if reasons else None
             return MajorityCompletion(outcome, share, reason if outcome == "terminate" else None)
-        if kind is TaskKind.CHOICE:
+        if kind is AnswerKind.CHOICE:
             counts = Counter(choice_label(sample) for sample in train)
             ranked = sorted(counts, key=lambda letter: (-counts[letter], letter))
             return MajorityChoice(ranked)

@@ -1,4 +1,4 @@
-"""A baseline built from one fitted answerer per task, chosen by the task's answer shape."""
+"""A baseline built from one fitted answerer per task, chosen by the task's answer kind."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Protocol
 
 from threadpoolctl import ThreadpoolController
 
-from trialscope.baselines.task_kind import TaskKind, task_kind
-from trialscope.tasks.base import Sample, Task
+from trialscope.baselines.kind_records import answer_kind, in_kind_layout
+from trialscope.errors import InputError
+from trialscope.tasks.base import AnswerKind, Sample, Task
 
 
 @cache
@@ -36,9 +37,11 @@ class PerTaskBaseline(ABC):
 
     def fit(self, task: Task, train: list[Sample]) -> None:
         """Learn what the method learns for this task from its train split."""
+        kind = answer_kind(task)
+        in_layout = [in_kind_layout(task, sample) for sample in train]
         # The matrices are small: extra BLAS threads only spin, and slow 20x on a busy machine.
         with _thread_pools().limit(limits=1):
-            self._answerers[task.name] = self.build(task_kind(task), task, train)
+            self._answerers[task.name] = self.build(kind, task, in_layout)
 
     def answer(self, task: Task, sample: Sample) -> list[str]:
         """Raw answers for `task.requests(sample, None)`, in order."""
@@ -46,14 +49,14 @@ class PerTaskBaseline(ABC):
         if answerer is None:
             raise RuntimeError(f"{self.name}: call fit() for task {task.name!r} before answer()")
         with _thread_pools().limit(limits=1):
-            return answerer.answer(task, sample)
+            return answerer.answer(task, in_kind_layout(task, sample))
 
     @abstractmethod
-    def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:
+    def build(self, kind: AnswerKind, task: Task, train: list[Sample]) -> TaskAnswerer:
         """The fitted answerer for one task."""
 
 
 def require_train(name: str, task: Task, train: list[Sample]) -> None:
     """Raise a clear error when a method that learns is given no train samples."""
     if not train:
-        raise ValueError(f"{name}: task {task.name!r} has an empty train split; nothing to learn")
+        raise InputError(f"{name}: task {task.name!r} has an empty train split; nothing to learn")

@@ -24,9 +24,9 @@ from trialscope.baselines.record_text import (
     sample_size_label,
 )
 from trialscope.baselines.screening_batches import request_batches
-from trialscope.baselines.task_kind import TaskKind
 from trialscope.baselines.text_vectors import WORD_PATTERN
-from trialscope.tasks.base import Sample, Task
+from trialscope.errors import InputError
+from trialscope.tasks.base import AnswerKind, Sample, Task
 
 QUERY_WORDS = 8
 CHANCE_CONFIDENCE = 0.5
@@ -119,21 +119,21 @@ class RandomBaseline(PerTaskBaseline):
         super().__init__()
         self.seed = seed
 
-    def build(self, kind: TaskKind, task: Task, train: list[Sample]) -> TaskAnswerer:
-        if kind is TaskKind.SEARCH:
+    def build(self, kind: AnswerKind, task: Task, train: list[Sample]) -> TaskAnswerer:
+        if kind is AnswerKind.RANKING:
             require_train(self.name, task, train)
             counter = CountVectorizer(stop_words="english", token_pattern=WORD_PATTERN)
             try:
                 counter.fit(review_full_text(sample) for sample in train)
             except ValueError as error:  # raised when no train review holds a single word
-                raise ValueError(f"{self.name}: task {task.name!r}: {error}") from error
+                raise InputError(f"{self.name}: task {task.name!r}: {error}") from error
             vocabulary = [str(word) for word in counter.get_feature_names_out()]
             return RandomSearch(vocabulary, self.seed)
-        if kind is TaskKind.SCREENING:
+        if kind is AnswerKind.SCREENING:
             return RandomScreening(self.seed)
-        if kind is TaskKind.COMPLETION:
+        if kind is AnswerKind.OUTCOME:
             return RandomCompletion(self.seed)
-        if kind is TaskKind.CHOICE:
+        if kind is AnswerKind.CHOICE:
             return RandomChoice(self.seed)
         require_train(self.name, task, train)
         sizes = sorted(sample_size_label(sample) for sample in train)

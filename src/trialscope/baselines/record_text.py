@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from trialscope.baselines.answer_text import TERMINATION_REASONS
+from trialscope.errors import InputError
 from trialscope.tasks.base import Sample
+from trialscope.tasks.completion_record import ARMS_CONTEXT, CRITERIA_CONTEXT
 
 
-class RecordFieldError(ValueError):
+class RecordFieldError(InputError):
     """A record lacks a field a baseline needs, or holds the wrong type there."""
 
 
@@ -162,7 +164,7 @@ def completion_design(sample: Sample) -> dict[str, str | float]:
         features[key] = text or "unknown"
     arms = _number(inputs.get("number_of_arms"))
     features["number_of_arms"] = min(arms, 10.0) if arms is not None else 0.0
-    for item in _context_items(sample, "eligibility_criteria"):
+    for item in _context_items(sample, CRITERIA_CONTEXT):
         for key in _CRITERIA_FIELDS:
             features[key] = flatten_text(item.get(key)).strip().lower() or "unknown"
         for key in ("minimum_age", "maximum_age"):
@@ -179,9 +181,9 @@ def completion_text(sample: Sample) -> str:
     """The trial's title, eligibility criteria and arm descriptions as one text."""
     inputs = sample.raw.get("inputs") or {}
     parts = [flatten_text(inputs.get("title")) if isinstance(inputs, dict) else ""]
-    for item in _context_items(sample, "eligibility_criteria"):
+    for item in _context_items(sample, CRITERIA_CONTEXT):
         parts.append(flatten_text(item.get("criteria")).replace("~", "\n"))
-    for item in _context_items(sample, "arm_design"):
+    for item in _context_items(sample, ARMS_CONTEXT):
         for arm in item.get("arms") or []:
             parts.append(flatten_text(arm))
     return "\n".join(parts)

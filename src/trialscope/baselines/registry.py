@@ -8,6 +8,7 @@ from trialscope.baselines.base import Baseline
 from trialscope.baselines.lexical import LexicalBaseline
 from trialscope.baselines.majority import MajorityBaseline
 from trialscope.baselines.random_chance import RandomBaseline
+from trialscope.errors import ConfigurationError
 
 PREFIX = "baseline/"
 
@@ -27,5 +28,5 @@ def get_baseline(name: str) -> Baseline:
     factory = _FACTORIES.get(key)
     if factory is None:
         valid = ", ".join(PREFIX + item for item in BASELINE_NAMES)
-        raise ValueError(f"unknown baseline {name!r}; valid names: {valid}")
+        raise ConfigurationError(f"unknown baseline {name!r}; valid names: {valid}")
     return factory()

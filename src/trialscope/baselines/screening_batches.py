@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from trialscope.baselines.record_text import screening_candidates
+from trialscope.errors import ConfigurationError
 from trialscope.tasks.base import Sample, Task
 
 
@@ -28,7 +29,7 @@ def request_batches(task: Task, sample: Sample) -> list[list[str]]:
         return [[_pmid(item) for item in batch] for batch in batches(sample)]
     n_requests = len(task.requests(sample, None))
     if n_requests != 1:
-        raise ValueError(
+        raise ConfigurationError(
             f"task {task.name!r} sends {n_requests} requests per sample but has no batches()"
         )
     return [[candidate.pmid for candidate in screening_candidates(sample)]]

@@ -17,6 +17,7 @@ from trialscope.baselines.record_text import (
 )
 from trialscope.baselines.screening_batches import request_batches
 from trialscope.baselines.text_vectors import make_tfidf, rank_fraction, standardise
+from trialscope.errors import InputError
 from trialscope.tasks.base import Sample, Task
 
 
@@ -72,7 +73,7 @@ class LexicalScreening:
                     rows.append(row)
                     labels.append(truth[pmid])
         if not labels:
-            raise ValueError("study screening train split has no labelled candidate studies")
+            raise InputError("the screening train split has no labelled candidate studies")
         y = np.array(labels, dtype=np.bool_)
         if y.all() or not y.any():
             self.constant = bool(y[0])

@@ -1,9 +1,8 @@
-"""TF-IDF text vectors and cosine similarities shared by the lexical methods."""
+"""TF-IDF text vectors and within-group feature scalings shared by the lexical methods."""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD_PATTERN = r"(?u)\b[^\W\d_][\w\-]+\b"
@@ -26,11 +25,6 @@ def make_tfidf(
         max_features=max_features,
         dtype=np.float64,
     )
-
-
-def pairwise_cosine(left: csr_matrix, right: csr_matrix) -> np.ndarray:
-    """Dense cosine matrix of two l2-normalised sparse row sets."""
-    return np.asarray((left @ right.T).todense(), dtype=np.float64)
 
 
 def standardise(values: np.ndarray) -> np.ndarray:

@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from trialscope.audit.difficulty import TASK_NAMES, difficulty_of
+from trialscope.console import make_console
 from trialscope.models.base import ConfigurationError
 
 if TYPE_CHECKING:
     from trialscope.audit.episode_result import EpisodeResult
 
-console = Console()
+console = make_console()
 
 
 def _tasks(task: str) -> list[str]:

@@ -21,7 +21,7 @@ def serve_settings(
     mode: str | None = None,
 ) -> Any:
     """Server settings from the environment with the given flags laid over them."""
-    from trialscope.audit.server import ServerSettings
+    from trialscope.audit.server.app import ServerSettings
 
     overrides: dict[str, Any] = {
         key: value
@@ -73,7 +73,7 @@ def serve(
     import uvicorn
     from pydantic import ValidationError
 
-    from trialscope.audit.server import build_app
+    from trialscope.audit.server.app import build_app
 
     try:
         settings = serve_settings(host, port, token, max_envs, mode)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,9 +17,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.data.builders import TASK_FOLDERS, BuildOptions, build_benchmark
 
-console = Console(stderr=True)
+console = make_console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.data.ingest_report import IngestFailure, IngestReport
 from trialscope.data.sources.ctgov import iter_ctgov_files, study_files
 from trialscope.data.sources.ctgov_api import (
@@ -35,8 +35,7 @@ from trialscope.data.sources.panorama import (
 from trialscope.data.store import STORE_ENV, TrialStore, default_store_path
 from trialscope.errors import ExitCode, InputError, UserError
 
-# soft_wrap: lines are never wrapped, so a path in an error line stays whole in a log.
-console = Console(stderr=True, soft_wrap=True)
+console = make_console(stderr=True)
 ingest_app = typer.Typer(no_args_is_help=True, help="Load trial records into the store.")
 
 StoreOption = Annotated[
@@ -306,7 +305,7 @@ def stats(
     """Counts per table, and studies per status, phase and source."""
     with _open_store(store, read_only=True) as trial_store:
         summary = trial_store.stats()
-    out = Console()
+    out = make_console()
     if as_json:
         out.print_json(
             json.dumps(

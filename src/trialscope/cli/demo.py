@@ -9,25 +9,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from trialscope.console import make_console
 from trialscope.report.leaderboard import Leaderboard
+from trialscope.report.task_names import task_short_label
 
 BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
 LOCAL_MODEL = "local/smollm2"
 AUDIT_AGENTS = ["heuristic", "random", "brute-force"]
 AUDIT_TASKS = ["easy", "medium", "hard"]
-SHORT_TASK_NAMES = {
-    "study_search": "search",
-    "study_screening": "screen",
-    "trial_completion": "complete",
-    "arm_design": "arm",
-    "eligibility_criteria_design": "criteria",
-    "endpoint_design": "endpoint",
-    "evidence_summary": "evidence",
-    "sample_size_estimation": "size",
-}
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +46,11 @@ def demo(
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.report.build import build_report
     from trialscope.tasks.loading import resolve_benchmark_root
-    from trialscope.tasks.registry import TASK_NAMES
+    from trialscope.tasks.registry import task_names
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     started = time.monotonic()
-    tasks = list(TASK_NAMES)
+    tasks = list(task_names())
 
     with console.status("Building the embedded default benchmark (first use only)..."):
         root = resolve_benchmark_root(None)
@@ -110,7 +101,7 @@ def benchmark_table(board: Leaderboard) -> Table:
     table = Table(title="Benchmark: headline metric per task, % (CIs in the HTML report)")
     table.add_column("model", no_wrap=True)
     for task in board.tasks:
-        table.add_column(SHORT_TASK_NAMES.get(task, task), justify="right")
+        table.add_column(task_short_label(task), justify="right")
     table.add_column("rank", justify="right")
     for row in board.rows:
         values = []

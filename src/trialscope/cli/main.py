@@ -1,18 +1,83 @@
-"""The `trialscope` console script: one Typer app, each command group in its own module."""
+"""The `trialscope` console script: one Typer app, each command group in its own module.
+
+Commands are loaded on use: `trialscope --help` and `--version` import no command module, so
+they answer at once; `trialscope run` imports the engine but not the data, audit or report
+layers. The short help shown by `--help` is kept here beside each command's module.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from trialscope import __version__
-from trialscope.cli import audit, data, demo, report, run
 from trialscope.errors import UserError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("trialscope.cli.run", "Run benchmark tasks against one or more models."),
+    "sanity-check": ("trialscope.cli.run", "Run every task on a couple of samples: PASS/FAIL."),
+    "models": ("trialscope.cli.run", "List the model providers and whether each is configured."),
+    "merge": ("trialscope.cli.merge", "Merge the shards of a run (run --shard I/N) into one run."),
+    "report": ("trialscope.cli.report", "Build the HTML report and leaderboard from run folders."),
+    "demo": ("trialscope.cli.demo", "The main job on the embedded default (no key, no internet)."),
+    "data": ("trialscope.cli.data", "The trial store and benchmark builders."),
+    "audit": ("trialscope.cli.audit", "The clinical audit environment."),
+}
+"""Command name → (module, short help). A module either has `register(app)` or a Typer `app`."""
+
+
+def load_command(name: str) -> Any:
+    """The real click command `name`, importing its module."""
+    module = importlib.import_module(COMMANDS[name][0])
+    group_app = getattr(module, "app", None)
+    if isinstance(group_app, typer.Typer):
+        group = typer.main.get_group(group_app)
+        group.help = group.help or COMMANDS[name][1]
+        return group
+    holder = typer.Typer()
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
+class LazyCommand(TyperCommand):
+    """Stands in for a command in the listing; becomes the real one when it is invoked."""
+
+    def __init__(self, name: str, short_help: str) -> None:
+        super().__init__(name, help=short_help, short_help=short_help)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: Any = None,
+        **extra: Any,
+    ) -> Any:
+        real = load_command(self.name or "")
+        return real.make_context(info_name, args, parent=parent, **extra)
+
+
+class LazyGroup(TyperGroup):
+    """The top-level group: lists COMMANDS without importing them."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS:
+            return LazyCommand(cmd_name, COMMANDS[cmd_name][1])
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="trialscope",
+    cls=LazyGroup,
+    # Plain click help for the command list: the rich renderer costs more than the rest of
+    # `--help` together. Each command keeps its rich help.
+    rich_markup_mode=None,
     help="Measure and train AI for clinical-trial research.",
     no_args_is_help=True,
     add_completion=False,
@@ -36,14 +101,6 @@ def main(
     ] = False,
 ) -> None:
     """Measure and train AI for clinical-trial research."""
-
-
-run.register(app)
-report.register(app)
-demo.register(app)
-app.add_typer(data.app, name="data", help="The trial store and benchmark builders.")
-app.add_typer(audit.app, name="audit", help="The clinical audit environment.")
-
 
 
 def entry_point() -> None:

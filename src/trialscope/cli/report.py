@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from trialscope.console import make_console
 from trialscope.report import RunFolderError, build_report
 from trialscope.report.statistics import DEFAULT_RESAMPLES
 
@@ -35,7 +35,7 @@ def report(
     ] = True,
 ) -> None:
     """Write a self-contained HTML report and a Markdown leaderboard from run folders."""
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     try:
         files = build_report(
             run_folders, out, seed=seed, keep_all=all_runs, resamples=resamples, show_paper=paper

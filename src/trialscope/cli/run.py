@@ -5,36 +5,21 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.markup import escape
-from rich.table import Table
 
-from trialscope.engine.journal import JournalError
-from trialscope.engine.runner import RunError, RunOptions, run_benchmark
-from trialscope.engine.task_run import ResumeError, RunSummary
-from trialscope.models.base import ConfigurationError
-from trialscope.models.registry import BASELINE_PREFIX, list_providers
-from trialscope.settings import load_settings
+from trialscope.console import make_console
+from trialscope.errors import UserError
 
-# Pipes and CI logs get a wide table instead of rich's 80-column default.
-console = Console(width=None if sys.stdout.isatty() else 150)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+if TYPE_CHECKING:
+    from rich.table import Table
 
-USER_ERRORS = (
-    ConfigurationError,
-    ResumeError,
-    JournalError,
-    FileNotFoundError,
-    NotADirectoryError,
-    ValueError,
-    LookupError,
-)
-"""Errors caused by input the user can fix: shown as one clear line, no traceback."""
+    from trialscope.engine.shards import Shard
+    from trialscope.engine.task_run import RunSummary
+
+console = make_console()
+err_console = make_console(stderr=True)
 
 
 _CLI_HANDLER = "trialscope-cli"
@@ -43,6 +28,8 @@ _CLI_HANDLER = "trialscope-cli"
 def configure_logging(verbose: bool = False) -> None:
     """Log lines to stderr: rich on a terminal (warnings only, the bars show progress), plain
     INFO lines otherwise so CI logs show progress."""
+    from rich.logging import RichHandler
+
     root = logging.getLogger()
     for existing in list(root.handlers):
         if existing.get_name() == _CLI_HANDLER:
@@ -55,6 +42,8 @@ def configure_logging(verbose: bool = False) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler.setLevel(logging.INFO)
+        # Progress lines reach stderr on their own (engine/progress.py); only run.log logs them.
+        handler.addFilter(lambda record: not getattr(record, "progress", False))
     handler.set_name(_CLI_HANDLER)
     root.addHandler(handler)
     logging.getLogger("trialscope").setLevel(logging.INFO)
@@ -66,13 +55,18 @@ def parse_task_options(
     items: list[str], search_backend: str | None, screening_batch_size: int | None
 ) -> dict[str, dict[str, Any]]:
     """`TASK.KEY=VALUE` items (values read as YAML scalars) plus the named shortcuts."""
+    import yaml
+
+    from trialscope.tasks.study_screening import StudyScreeningTask
+    from trialscope.tasks.study_search import StudySearchTask
+
     options: dict[str, dict[str, Any]] = {}
     for item in items:
         target, sep, raw = item.partition("=")
         task, dot, key = target.partition(".")
         if not sep or not dot or not task or not key:
             raise typer.BadParameter(
-                f"{item!r}: expected TASK.KEY=VALUE, e.g. study_screening.batch_size=10",
+                f"{item!r}: expected TASK.KEY=VALUE, e.g. {StudyScreeningTask.name}.batch_size=10",
                 param_hint="--task-option",
             )
         try:
@@ -83,14 +77,16 @@ def parse_task_options(
     if search_backend is not None:
         if search_backend not in ("bm25", "pubmed"):
             raise typer.BadParameter("expected bm25 or pubmed", param_hint="--search-backend")
-        options.setdefault("study_search", {})["backend"] = search_backend
+        options.setdefault(StudySearchTask.name, {})["backend"] = search_backend
     if screening_batch_size is not None:
-        options.setdefault("study_screening", {})["batch_size"] = screening_batch_size
+        options.setdefault(StudyScreeningTask.name, {})["batch_size"] = screening_batch_size
     return options
 
 
 def summary_table(summaries: list[RunSummary]) -> Table:
     """One row per task and model: counts, headline metrics, cost, run folder."""
+    from rich.table import Table
+
     table = Table(title="trialscope run", show_lines=False)
     for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $"):
         table.add_column(column, overflow="fold")
@@ -124,8 +120,19 @@ def _fmt(value: Any) -> str:
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+def _parse_shard(text: str | None) -> Shard | None:
+    from trialscope.engine.shards import Shard
+
+    try:
+        return None if text is None else Shard.parse(text)
+    except UserError as exc:
+        raise _fail(str(exc)) from None
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    # Plain text, not rich: an error line is never wrapped, cut or restyled.
+    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.flush()
     return typer.Exit(code)
 
 
@@ -185,7 +192,7 @@ def run(
         typer.Option(help="TASK.KEY=VALUE passed to the task (repeatable)."),
     ] = None,
     search_backend: Annotated[
-        str | None, typer.Option(help="study_search backend: bm25 (offline) or pubmed.")
+        str | None, typer.Option(help="Study search backend: bm25 (offline) or pubmed.")
     ] = None,
     screening_batch_size: Annotated[
         int | None, typer.Option(min=1, help="Candidate studies per screening request.")
@@ -194,9 +201,30 @@ def run(
         str | None,
         typer.Option(help="Run folder name YYYYMMDD_HHMMSS; an existing one is continued."),
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(help="I/N: run only the I-th of N fixed slices of each task (see merge)."),
+    ] = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run as shards on a Ray cluster (RAY_ADDRESS, else a new local one), then merge.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --ray: the cluster to use, e.g. ray://head:10001 (implies --ray)."),
+    ] = None,
+    shards: Annotated[
+        int | None, typer.Option(min=1, help="With --ray: how many shards (default: its CPUs).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run benchmark tasks against one or more models and write run folders."""
+    from trialscope.engine.runner import RunError, RunOptions, run_benchmark
+    from trialscope.settings import load_settings
+
     configure_logging(verbose)
     options = RunOptions(
         system_prompt=system_prompt,
@@ -216,16 +244,26 @@ def run(
         skip_invalid=skip_invalid,
         task_options=parse_task_options(task_option or [], search_backend, screening_batch_size),
         run_id=run_id,
+        shard=_parse_shard(shard),
     )
+    on_ray = ray or ray_address is not None
+    if on_ray and shard is not None:
+        raise _fail("--ray cuts the shards itself: give --shards N, not --shard")
     try:
         options.settings = load_settings()
-        summaries = run_benchmark(task, model, options)
+        if on_ray:
+            from trialscope.launch.ray_shards import run_on_ray
+
+            merged = run_on_ray(task, model, options, address=ray_address, shards=shards)
+            summaries = [item.summary for item in merged]
+        else:
+            summaries = run_benchmark(task, model, options)
     except RunError as exc:
         if exc.summaries:
             print_summaries(exc.summaries)
         raise _fail(str(exc), code=1) from None
-    except USER_ERRORS as exc:
-        raise _fail(str(exc)) from None
+    except UserError as exc:
+        raise _fail(str(exc), code=int(exc.exit_code)) from None
     print_summaries(summaries)
 
 
@@ -242,7 +280,11 @@ def sanity_check(
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
 ) -> None:
     """Run every task on a couple of samples and print PASS/FAIL per task."""
-    from trialscope.tasks.registry import TASK_NAMES
+    from rich.table import Table
+
+    from trialscope.engine.runner import RunOptions, run_benchmark
+    from trialscope.settings import load_settings
+    from trialscope.tasks.registry import task_names
 
     configure_logging()
     logs_dir.mkdir(parents=True, exist_ok=True)
@@ -251,7 +293,7 @@ def sanity_check(
         table.add_column(column)
     failed = 0
     trialscope_logger = logging.getLogger("trialscope")
-    for task_name in TASK_NAMES:
+    for task_name in task_names():
         log_path = logs_dir / f"{task_name}.log"
         handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -279,11 +321,16 @@ def sanity_check(
         table.add_row(task_name, verdict, *row, str(log_path))
     console.print(table)
     if failed:
-        raise _fail(f"{failed} of {len(TASK_NAMES)} tasks failed; see {logs_dir}/", code=1)
+        raise _fail(f"{failed} of {len(task_names())} tasks failed; see {logs_dir}/", code=1)
 
 
 def models() -> None:
     """List the model providers, what each needs, and whether it is configured."""
+    from rich.markup import escape
+
+    from trialscope.models.registry import BASELINE_PREFIX, list_providers
+    from trialscope.settings import load_settings
+
     settings = load_settings()
     console.print("[bold]Model providers[/] (names are provider/model)\n")
     for spec in list_providers():

@@ -26,6 +26,7 @@ from trialscope.data.store_base import (
     ProgressCallback,
     _Batch,
 )
+from trialscope.data.store_export import StoreExport
 from trialscope.data.store_literature import LiteratureUpserts
 from trialscope.data.store_parquet import ParquetImport
 from trialscope.data.store_queries import BuilderQueries
@@ -53,7 +54,7 @@ class StoreStats:
     by_source: list[tuple[str, int]]
 
 
-class TrialStore(LiteratureUpserts, ParquetImport, BuilderQueries):
+class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
     """The trial store: one DuckDB file holding studies, literature and their relations.
 
     Use as a context manager: `with TrialStore(path) as store: store.ingest_ctgov_studies(...)`.

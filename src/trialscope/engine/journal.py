@@ -14,6 +14,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from trialscope.errors import InputError
 from trialscope.tasks.base import SampleResult
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 _RESULT_FIELDS = {f.name for f in fields(SampleResult)}
 
 
-class JournalError(Exception):
+class JournalError(InputError):
     """The journal holds something other than SampleResult lines (not a torn last line)."""
 
 
@@ -63,7 +64,9 @@ class Journal:
                     offset = good_end - len(line) - 1
                     self._truncate(offset, "an unreadable last line")
                     break
-                raise JournalError(f"{self.path}:{number}: not a sample result: {exc}") from exc
+                raise JournalError(
+                    f"not a sample result: {exc}", path=self.path, line=number
+                ) from exc
             self.finished[result.sample_id] = result
 
     def _truncate(self, size: int, why: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import platform
 import subprocess
 import sys
@@ -121,18 +122,95 @@ def build_manifest(
         "prompt_hash": prompt_hash,
         "system_prompt": system_prompt,
         "generation": generation,
-        "options": options,
-        "settings": settings,
+        "options": without_url_credentials(options),
+        "settings": without_url_credentials(settings),
         "started_at": started_at,
         "resumed_at": [],
         "finished_at": None,
     }
 
 
-RESUME_KEYS = ("dataset_files", "prompt_hash", "system_prompt", "generation", "options")
+RESUME_KEYS = ("dataset_files", "prompt_hash", "system_prompt", "generation", "options", "shard")
 """Manifest entries that must match for a run folder to be resumed."""
+
+RESUME_FREE = {"generation.timeout_s"}
+"""Entries that may change on resume: they do not change what the model is asked."""
 
 
 def resume_conflicts(previous: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """The RESUME_KEYS whose values differ between an earlier manifest and this run's."""
-    return [key for key in RESUME_KEYS if previous.get(key) != current.get(key)]
+    """Each differing field under RESUME_KEYS as `path (earlier → now)`, e.g.
+    `generation.temperature (0.0 → 0.7)`."""
+    conflicts: list[str] = []
+    for key in RESUME_KEYS:
+        conflicts.extend(_differences(key, previous.get(key), current.get(key)))
+    return conflicts
+
+
+def _differences(path: str, earlier: Any, now: Any) -> list[str]:
+    if earlier == now or path in RESUME_FREE:
+        return []
+    if isinstance(earlier, dict) and isinstance(now, dict):
+        found: list[str] = []
+        for key in sorted(set(earlier) | set(now), key=str):
+            found.extend(_differences(f"{path}.{key}", earlier.get(key), now.get(key)))
+        return found
+    return [f"{path} ({_shown(earlier)} → {_shown(now)})"]
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = "absent" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def without_url_credentials(value: Any) -> Any:
+    """`value` with every `user:password@` in a URL string replaced by `***@` (recursively)."""
+    from trialscope.models.openai_compatible import redact_url_credentials
+
+    if isinstance(value, str):
+        return redact_url_credentials(value)
+    if isinstance(value, dict):
+        return {key: without_url_credentials(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_url_credentials(item) for item in value]
+    return value
+
+
+def _count_records(path: Path) -> int:
+    """Non-blank lines of a JSONL file: the records of a split."""
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def data_identity(
+    *,
+    source: str | None,
+    root: Path | None,
+    split: str,
+    data_files: list[Path],
+    sample_ids: list[str],
+    file_hashes: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What data a run answered, so reports never rank runs on different data together.
+
+    `source` is what the user gave (`hf://<id>` or a folder; None for the embedded default);
+    `sample_set_sha256` hashes the sorted sample ids the run answered, `split_size` counts the
+    records of the split, so a run on fewer samples (`--num-samples`) shows as partial.
+    `file_hashes` (path -> sha256, as in `dataset_files`) saves hashing the files again.
+    """
+    known = file_hashes or {}
+    if source and source.startswith("hf://"):
+        shown = source
+    elif root is not None:
+        shown = str(root.resolve())
+    else:
+        shown = source or "unknown"
+    ids = "\n".join(sorted(sample_ids)).encode("utf-8")
+    return {
+        "source": shown,
+        "name": source if source and source.startswith("hf://") else Path(shown).name or shown,
+        "split": split,
+        "files": {path.name: known.get(str(path)) or file_sha256(path) for path in data_files},
+        "split_size": sum(_count_records(path) for path in data_files if path.is_file()),
+        "n_samples": len(sample_ids),
+        "sample_set_sha256": hashlib.sha256(ids).hexdigest(),
+    }

@@ -1,9 +1,19 @@
-"""Progress: a rich bar per model on a terminal, plain log lines otherwise (CI, pipes)."""
+"""Progress: a rich bar per run on a terminal; plain lines otherwise (CI, pipes, the demo).
+
+Off a terminal a line is printed for a finished sample when the run's last line is at least
+`MIN_GAP_S` old (so a slow model gets a line per sample, a fast one a few per second at most),
+and a heartbeat thread prints every run still going that has been quiet for `HEARTBEAT_S`. The
+lines go to stderr directly, so callers that configure no logging (the demo) show them too, and
+to the `trialscope.progress` logger (marked `progress`) so each run's run.log keeps them.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.console import Console
@@ -21,8 +31,8 @@ from trialscope.tasks.base import SampleResult
 
 log = logging.getLogger("trialscope.progress")
 
-_LOG_EVERY_S = 15.0
-_MIN_GAP_S = 2.0
+HEARTBEAT_S = 10.0
+MIN_GAP_S = 2.0
 
 
 class RunProgress:
@@ -41,28 +51,26 @@ class RunProgress:
         self.retries = 0
         self.tokens = 0
         self.cost_usd = 0.0
-        self._last_log = time.monotonic()
-        self._last_logged_tenth = 0
+        self.last_line = time.monotonic()
+        self.finished = False
+        self.details: Callable[[], str] | None = None
+        """More counts for the line (a model's per-endpoint counts), when it has any."""
 
     def stats(self) -> str:
         """The counters as one short line."""
-        return (
+        line = (
             f"err {self.errors} parse {self.parse_errors} retry {self.retries} "
             f"tok {self.tokens:,} ${self.cost_usd:.4f}"
         )
+        more = self.details() if self.details is not None else ""
+        return f"{line} | {more}" if more else line
 
     def start(self, already_done: int) -> None:
         """Count samples finished by an earlier run into the same folder."""
         self.done = already_done
         self._refresh()
         if self._row is None:
-            log.info(
-                "%s: %d/%d samples (%d from an earlier run)",
-                self.label,
-                self.done,
-                self.total,
-                already_done,
-            )
+            self.line(f"{self.done}/{self.total} samples ({already_done} from an earlier run)")
 
     def advance(self, result: SampleResult) -> None:
         """Count one finished sample."""
@@ -72,14 +80,13 @@ class RunProgress:
         self.tokens += result.prompt_tokens + result.completion_tokens
         self.cost_usd += result.cost_usd
         self._refresh()
-        if self._row is None:
-            tenth = self.done * 10 // max(self.total, 1)
-            now = time.monotonic()
-            gap = now - self._last_log
-            if (tenth > self._last_logged_tenth and gap > _MIN_GAP_S) or gap > _LOG_EVERY_S:
-                self._last_logged_tenth = tenth
-                self._last_log = now
-                log.info("%s: %d/%d %s", self.label, self.done, self.total, self.stats())
+        if self._row is None and time.monotonic() - self.last_line >= MIN_GAP_S:
+            self.line(f"{self.done}/{self.total} {self.stats()}")
+
+    def line(self, text: str) -> None:
+        """Print one progress line for this run (off a terminal)."""
+        self.last_line = time.monotonic()
+        self._display.emit(f"{self.label}: {text}")
 
     def retry(self) -> None:
         """Count one retried request."""
@@ -92,10 +99,11 @@ class RunProgress:
 
     def finish(self) -> None:
         """Mark the run done."""
+        self.finished = True
         if self._row is not None and self._display.progress is not None:
             self._display.progress.update(self._row, completed=self.total, stats=self.stats())
         else:
-            log.info("%s: finished %d/%d %s", self.label, self.done, self.total, self.stats())
+            self.line(f"finished {self.done}/{self.total} {self.stats()}")
 
 
 class ProgressDisplay:
@@ -105,6 +113,25 @@ class ProgressDisplay:
         self.console = console or Console(stderr=True)
         self.live = self.console.is_terminal if live is None else live
         self.progress: Progress | None = None
+        self.runs: list[RunProgress] = []
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+        self._emit_lock = threading.Lock()
+
+    def emit(self, text: str) -> None:
+        """One plain progress line on stderr (and in the run's log)."""
+        stamp = time.strftime("%H:%M:%S")
+        with self._emit_lock:
+            sys.stderr.write(f"{stamp} {text}\n")
+            sys.stderr.flush()
+        log.info("%s", text, extra={"progress": True})
+
+    def _beat(self) -> None:
+        while not self._stop.wait(1.0):
+            now = time.monotonic()
+            for run in list(self.runs):
+                if not run.finished and now - run.last_line >= HEARTBEAT_S:
+                    run.line(f"{run.done}/{run.total} {run.stats()} (working)")
 
     def __enter__(self) -> ProgressDisplay:
         if self.live:
@@ -118,6 +145,11 @@ class ProgressDisplay:
                 console=self.console,
             )
             self.progress.start()
+        else:
+            self._heartbeat = threading.Thread(
+                target=self._beat, name="trialscope-progress", daemon=True
+            )
+            self._heartbeat.start()
         return self
 
     def __exit__(
@@ -129,10 +161,16 @@ class ProgressDisplay:
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
+        self._stop.set()
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout=5)
+            self._heartbeat = None
 
     def track(self, label: str, total: int) -> RunProgress:
         """A new row (or log stream) for one model's run of one task."""
         row = None
         if self.progress is not None:
             row = self.progress.add_task(label, total=total, stats="")
-        return RunProgress(self, label, total, row)
+        run = RunProgress(self, label, total, row)
+        self.runs.append(run)
+        return run

@@ -7,8 +7,12 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from trialscope.errors import ConfigurationError
+
 RUN_ID_FORMAT = "%Y%m%d_%H%M%S"
 _RUN_ID = re.compile(r"^\d{8}_\d{6}(_\d+)?$")
+_RUN_FOLDER = re.compile(r"^(\d{8}_\d{6}(?:_\d+)?)(-shard\d+of\d+)?$")
+"""A run folder's name: a run id, then `-shardIofN` for one shard of a run (engine/shards.py)."""
 
 
 def model_slug(model: str) -> str:
@@ -34,36 +38,41 @@ def runs_root(output: Path, task: str, model: str) -> Path:
     return output / task / model_slug(model)
 
 
-def latest_run(output: Path, task: str, model: str) -> Path | None:
-    """The newest run folder of `model` on `task`, or None."""
+def latest_run(output: Path, task: str, model: str, suffix: str = "") -> Path | None:
+    """The newest run folder of `model` on `task` named with `suffix` (a shard's), or None."""
     root = runs_root(output, task, model)
     if not root.is_dir():
         return None
-    runs = sorted(p for p in root.iterdir() if p.is_dir() and _RUN_ID.match(p.name))
+    runs = sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and (match := _RUN_FOLDER.match(p.name)) and (match.group(2) or "") == suffix
+    )
     return runs[-1] if runs else None
 
 
 def choose_run_folder(
-    output: Path, task: str, model: str, *, run_id: str | None, resume: bool
+    output: Path, task: str, model: str, *, run_id: str | None, resume: bool, suffix: str = ""
 ) -> Path:
     """The folder this run writes to.
 
     An explicit `run_id` names the folder (an existing one is continued); `resume` continues the
     newest run; otherwise a new timestamped folder (suffixed when the second is already taken).
+    `suffix` ends the folder name (a shard's `-shardIofN`), and resume looks only at such folders.
     """
     root = runs_root(output, task, model)
     if run_id is not None:
         if not _RUN_ID.match(run_id):
-            raise ValueError(f"run id {run_id!r}: expected YYYYMMDD_HHMMSS")
-        return root / run_id
+            raise ConfigurationError(f"--run-id {run_id!r}: expected YYYYMMDD_HHMMSS")
+        return root / f"{run_id}{suffix}"
     if resume:
-        latest = latest_run(output, task, model)
+        latest = latest_run(output, task, model, suffix)
         if latest is not None:
             return latest
     stamp = new_run_id()
-    folder = root / stamp
+    folder = root / f"{stamp}{suffix}"
     counter = 2
     while folder.exists():
-        folder = root / f"{stamp}_{counter}"
+        folder = root / f"{stamp}_{counter}{suffix}"
         counter += 1
     return folder

@@ -27,19 +27,27 @@ class _RunFilter(logging.Filter):
 
 
 @contextmanager
-def run_log(path: Path, run_key: str) -> Iterator[None]:
-    """Within this block (and tasks it starts), `trialscope` log lines also go to `path`."""
+def run_log_file(path: Path, run_key: str) -> Iterator[None]:
+    """While open, `trialscope` log lines recorded inside `in_run_log(run_key)` go to `path`."""
     logger = logging.getLogger("trialscope")
     if logger.level == logging.NOTSET:
         logger.setLevel(logging.INFO)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(_RunFilter(run_key))
-    token = _current_run.set(run_key)
     logger.addHandler(handler)
     try:
         yield
     finally:
         logger.removeHandler(handler)
         handler.close()
+
+
+@contextmanager
+def in_run_log(run_key: str) -> Iterator[None]:
+    """Within this block (and the tasks and threads it starts), log lines belong to `run_key`."""
+    token = _current_run.set(run_key)
+    try:
+        yield
+    finally:
         _current_run.reset(token)

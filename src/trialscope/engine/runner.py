@@ -5,22 +5,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from trialscope.engine.cache import ResponseCache
+from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.retry import RetryPolicy
+from trialscope.engine.shards import Shard, cut_shards
 from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
-from trialscope.engine.task_run import RunSettings, RunSummary, TaskData, run_task
-from trialscope.models.base import ConfigurationError, GenerationConfig
+from trialscope.engine.task_run import RunSettings, RunSummary
+from trialscope.errors import ConfigurationError, UserError
+from trialscope.models.base import GenerationConfig
 from trialscope.models.prices import PriceTable
 from trialscope.models.registry import BASELINE_PREFIX, resolve_model, split_model_name
 from trialscope.settings import Settings, load_settings
 from trialscope.tasks.base import Sample, Task
+from trialscope.tasks.loading import LoadedSplit
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,8 @@ class RunOptions:
     live_progress: bool | None = None
     """Rich progress bars (None: when stderr is a terminal)."""
     retry_base_delay_s: float = 1.0
+    shard: Shard | None = None
+    """Run only this shard of each task's samples (engine/shards.py)."""
 
 
 class RunError(Exception):
@@ -65,14 +71,14 @@ class RunError(Exception):
 
 
 def run_benchmark(
-    tasks: Sequence[str | TaskData], models: list[str], options: RunOptions
+    tasks: Sequence[str | LoadedSplit], models: list[str], options: RunOptions
 ) -> list[RunSummary]:
     """Run every task on every model (models concurrently); one summary per task and model."""
     return asyncio.run(run_benchmark_async(tasks, models, options))
 
 
 async def run_benchmark_async(
-    tasks: Sequence[str | TaskData], models: list[str], options: RunOptions
+    tasks: Sequence[str | LoadedSplit], models: list[str], options: RunOptions
 ) -> list[RunSummary]:
     """The async engine behind `run_benchmark`."""
     settings = options.settings or load_settings()
@@ -80,10 +86,13 @@ async def run_benchmark_async(
         raise ConfigurationError("no model given (e.g. --model baseline/majority)")
     if len(set(models)) != len(models):
         raise ConfigurationError(f"a model is named twice: {models}")
-    task_data = [item if isinstance(item, TaskData) else None for item in tasks]
+    task_data = [item if isinstance(item, LoadedSplit) else None for item in tasks]
     names = [item for item in tasks if isinstance(item, str)]
     loaded = _load_tasks(names, options, settings)
     all_data = [d for d in task_data if d is not None] + loaded
+    shards: dict[str, dict[str, Any]] = {}
+    if options.shard is not None:
+        all_data, shards = cut_shards(all_data, options.shard)
     prefixes = [split_model_name(name)[0] for name in models]
     needs_chat = any(prefix != BASELINE_PREFIX for prefix in prefixes)
     cache = ResponseCache(settings.cache_path) if options.use_cache and needs_chat else None
@@ -97,7 +106,7 @@ async def run_benchmark_async(
         _load_train_splits(all_data, options, settings)
 
     run = RunSettings(
-        output=Path(options.output_path or settings.benchmark_data_path),
+        output=Path(options.output_path or settings.results_root),
         seed=options.seed,
         system_prompt=options.system_prompt,
         workers=options.max_connections or settings.max_connections,
@@ -109,9 +118,10 @@ async def run_benchmark_async(
             "num_samples": options.num_samples,
             "skip_invalid": options.skip_invalid,
             "task_options": options.task_options,
-            "data_path": options.data_path or settings.database_path,
+            "data_path": options.data_path or settings.benchmark_root,
         },
         settings=settings.redacted(),
+        shards=shards,
     )
     try:
         with ProgressDisplay(live=options.live_progress) as display:
@@ -131,8 +141,13 @@ async def run_benchmark_async(
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, Exception):
                 raise outcome
-            message = str(outcome)
-            failures.append(message if solver.name in message else f"{solver.name}: {message}")
+            errors = outcome.errors if isinstance(outcome, TaskRunsFailed) else [outcome]
+            summaries.extend(outcome.summaries if isinstance(outcome, TaskRunsFailed) else [])
+            for error in errors:
+                if isinstance(error, UserError) and len(solvers) == 1 and not summaries:
+                    raise error
+                message = str(error)
+                failures.append(message if solver.name in message else f"{solver.name}: {message}")
         else:
             summaries.extend(outcome)
     if failures:
@@ -141,14 +156,10 @@ async def run_benchmark_async(
 
 
 async def _run_model(
-    solver: Solver, data: list[TaskData], run: RunSettings, display: ProgressDisplay
+    solver: Solver, data: list[LoadedSplit], run: RunSettings, display: ProgressDisplay
 ) -> list[RunSummary]:
-    summaries = []
     workers = BASELINE_WORKERS if isinstance(solver, BaselineSolver) else run.workers
-    for task_data in data:
-        task_run = RunSettings(**{**run.__dict__, "workers": workers})
-        summaries.append(await run_task(task_data, solver, task_run, display))
-    return summaries
+    return await run_model(solver, data, replace(run, workers=workers), display)
 
 
 def _generation_config(options: RunOptions, settings: Settings) -> GenerationConfig:
@@ -206,33 +217,33 @@ def _get_baseline(model: str) -> Any:
     return get_baseline(name)
 
 
-def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> list[TaskData]:
+def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> list[LoadedSplit]:
     if not names:
         return []
     from trialscope.tasks.loading import load_samples, resolve_benchmark_root
-    from trialscope.tasks.registry import TASK_NAMES, get_task
+    from trialscope.tasks.registry import get_task, task_names
 
     expanded: list[str] = []
     for name in names:
-        expanded.extend(TASK_NAMES if name == "all" else [name])
+        expanded.extend(task_names() if name == "all" else [name])
     tasks: list[Task] = []
     for name in dict.fromkeys(expanded):
         task = get_task(name, **options.task_options.get(name, {}))
         if task.name != name and task.name in options.task_options:
             task = get_task(name, **options.task_options[task.name])
         tasks.append(task)
-    root = resolve_benchmark_root(options.data_path or settings.database_path)
+    root = resolve_benchmark_root(options.data_path or settings.benchmark_root)
     data = []
     for task in tasks:
         split = load_samples(
             task, root, options.split, limit=options.num_samples, skip_invalid=options.skip_invalid
         )
-        samples = unique_sample_ids(split.samples)
-        data.append(TaskData(task, samples, list(split.files), list(split.skipped), root=root))
+        split.samples = unique_sample_ids(split.samples)
+        data.append(split)
     return data
 
 
-def _load_train_splits(data: list[TaskData], options: RunOptions, settings: Settings) -> None:
+def _load_train_splits(data: list[LoadedSplit], options: RunOptions, settings: Settings) -> None:
     for item in data:
         if item.train is not None:
             continue

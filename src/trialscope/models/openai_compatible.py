@@ -1,19 +1,24 @@
 """Every provider that speaks the OpenAI chat API: OpenAI, Azure OpenAI, vLLM, Ollama, any server.
 
-One model may be served from several base URLs; requests are spread over them round-robin.
-The SDK's own retries are off (`max_retries=0`): the engine retries, so it can count and log them.
+One model may be served from several base URLs; each request goes to the least-busy healthy one
+(models/endpoint_pool.py).
+Requests go out through one `httpx.AsyncClient` per model, not the openai SDK: the body is the
+same JSON the SDK would send (a test compares the bytes), without the SDK's per-call request
+building and response re-typing, which cost as much CPU as the HTTP exchange itself. Nothing here
+retries: the engine does, so it can count and log every retry.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
-import itertools
+import json
+import re
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-import openai
-from openai import AsyncAzureOpenAI, AsyncOpenAI
-from openai.types.chat import ChatCompletion
+import httpx
 
 from trialscope.models.base import (
     ChatMessage,
@@ -24,12 +29,61 @@ from trialscope.models.base import (
     RetryableError,
     Usage,
 )
+from trialscope.models.endpoint_pool import EndpointPool
 from trialscope.models.reasoning import is_reasoning_model, split_thinking
 from trialscope.settings import Settings
 
 _RETRYABLE_STATUS = {408, 409, 425, 429}
 _NO_KEY = "not-needed"
-"""Local servers ignore the key, but the SDK insists on one."""
+"""Local servers ignore the key, but OpenAI-compatible servers expect the header."""
+OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def redact_url_credentials(text: str) -> str:
+    """`http://user:KEY@host/v1` → `http://***@host/v1`, wherever a URL appears in `text`."""
+    return _USERINFO.sub("***@", text)
+
+
+def normalise_base_url(url: str) -> str:
+    """A base URL as the cache sees it: no credentials, lower-case scheme and host, loopback
+    names as 127.0.0.1, no default port, no trailing slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK_NAMES:
+        host = "127.0.0.1"
+    scheme = parts.scheme.lower()
+    port = parts.port
+    default_port = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port is None or port == default_port else f"{host}:{port}"
+    return urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
+def chat_request_body(
+    model: str, messages: list[ChatMessage], config: GenerationConfig, *, reasoning: bool
+) -> dict[str, Any]:
+    """The JSON body of one chat completion request, keys in the order the SDK sends them."""
+    params: dict[str, Any] = {"model": model, "messages": messages}
+    if reasoning:
+        params["max_completion_tokens"] = config.max_tokens
+        params["reasoning_effort"] = config.reasoning_effort
+    else:
+        params["max_tokens"] = config.max_tokens
+    if config.json_mode:
+        params["response_format"] = {"type": "json_object"}
+    if config.seed is not None:
+        params["seed"] = config.seed
+    if not reasoning:
+        params["temperature"] = config.temperature
+    return params
+
+
+def encode_body(body: dict[str, Any]) -> bytes:
+    """The body's bytes, serialised as the openai SDK serialises them."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 class OpenAICompatibleModel:
@@ -47,119 +101,160 @@ class OpenAICompatibleModel:
         azure_api_version: str | None = None,
     ) -> None:
         if not base_urls:
-            raise ConfigurationError(f"{name}: no base URL given")
-        self.name = name
+            raise ConfigurationError(f"{redact_url_credentials(name)}: no base URL given")
+        self.name = redact_url_credentials(name)
         self.provider = provider
         self.model = model
         self.reasoning = reasoning
-        self.base_urls = base_urls
+        self.base_urls = [url or OPENAI_DEFAULT_URL for url in base_urls]
         self._azure_api_version = azure_api_version
-        self._clients: list[AsyncOpenAI] = [
-            self._client(url, api_key or _NO_KEY, azure_api_version) for url in base_urls
-        ]
-        self._next_client = itertools.cycle(range(len(self._clients)))
-
-    @staticmethod
-    def _client(url: str | None, api_key: str, azure_api_version: str | None) -> AsyncOpenAI:
+        key = api_key or _NO_KEY
+        self._headers = {"content-type": "application/json", "accept": "application/json"}
         if azure_api_version is not None:
-            return AsyncAzureOpenAI(
-                azure_endpoint=url or "",
-                api_key=api_key,
-                api_version=azure_api_version,
-                max_retries=0,
-            )
-        return AsyncOpenAI(base_url=url, api_key=api_key, max_retries=0)
+            self._headers["api-key"] = key
+            self._endpoints = [
+                f"{url.rstrip('/')}/openai/deployments/{model}/chat/completions"
+                f"?api-version={azure_api_version}"
+                for url in self.base_urls
+            ]
+        else:
+            self._headers["authorization"] = f"Bearer {key}"
+            self._endpoints = [f"{url.rstrip('/')}/chat/completions" for url in self.base_urls]
+        self._client: httpx.AsyncClient | None = None
+        self.endpoints = EndpointPool([redact_url_credentials(url) for url in self.base_urls])
 
     def cache_identity(self) -> dict[str, Any]:
-        """Provider, model (deployment for Azure), base URLs and the request dialect."""
+        """The request dialect, model (deployment for Azure) and normalised base URLs.
+
+        Not the provider prefix: `vllm/m@URL` and `openai-compatible/m@URL` ask the same server.
+        """
         return {
-            "provider": self.provider,
+            "dialect": "azure" if self._azure_api_version is not None else "openai",
             "model": self.model,
-            "base_urls": sorted(url or "default" for url in self.base_urls),
-            "reasoning": self.reasoning,
+            "base_urls": sorted({normalise_base_url(url) for url in self.base_urls}),
             "azure_api_version": self._azure_api_version,
         }
+
+    def request_body(
+        self, messages: list[ChatMessage], config: GenerationConfig
+    ) -> dict[str, Any]:
+        """The JSON body sent for one request (also what the response cache keys on)."""
+        return chat_request_body(self.model, messages, config, reasoning=self.reasoning)
 
     def request_params(
         self, messages: list[ChatMessage], config: GenerationConfig
     ) -> dict[str, Any]:
-        """The keyword arguments of `chat.completions.create` for one request."""
-        params: dict[str, Any] = {"model": self.model, "messages": messages}
-        if self.reasoning:
-            params["max_completion_tokens"] = config.max_tokens
-            params["reasoning_effort"] = config.reasoning_effort
-        else:
-            params["max_tokens"] = config.max_tokens
-            params["temperature"] = config.temperature
-        if config.seed is not None:
-            params["seed"] = config.seed
-        if config.json_mode:
-            params["response_format"] = {"type": "json_object"}
-        return params
+        """Alias of `request_body` (the keyword arguments of `chat.completions.create`)."""
+        return self.request_body(messages, config)
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # The engine's semaphore bounds connections; keep every one alive between requests.
+            self._client = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=None),
+                headers=self._headers,
+            )
+        return self._client
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
-        """Send one request to the next endpoint; SDK errors become Retryable/ProviderError."""
-        client = self._clients[next(self._next_client)]
-        params = self.request_params(messages, config)
+        """Send one request to the least-busy healthy endpoint; `config.timeout_s` bounds the
+        whole exchange. The endpoint pool counts it, and whether a failure was the endpoint's."""
+        index = self.endpoints.acquire()
+        started = time.perf_counter()
+        error = fault = True
         try:
-            # `post` is the SDK's own request path (auth, Azure deployment routing, error types)
-            # without `create`'s per-call re-typing of the body: a third of the client's CPU per
-            # request, which bounds throughput at high concurrency. The body is plain JSON already.
-            completion = await client.post(
-                "/chat/completions",
-                body=params,
-                cast_to=ChatCompletion,
-                options={"timeout": config.timeout_s},
-            )
-        except openai.APITimeoutError as exc:
+            response = await self._post(self._endpoints[index], messages, config)
+            if response.status_code >= 400:
+                fault = response.status_code >= 500  # a 429 or 4xx says nothing of its health
+                raise _status_error(self.name, response)
+            result = self._result(self._document(response))
+            error = fault = False
+            return result
+        finally:
+            self.endpoints.release(index, time.perf_counter() - started, error=error, fault=fault)
+
+    async def _post(
+        self, url: str, messages: list[ChatMessage], config: GenerationConfig
+    ) -> httpx.Response:
+        content = encode_body(self.request_body(messages, config))
+        try:
+            async with asyncio.timeout(config.timeout_s):
+                response = await self._http().post(url, content=content, timeout=None)
+        except TimeoutError as exc:
             raise RetryableError(
-                f"{self.name}: request timed out after {config.timeout_s}s"
+                f"{self.name}: request timed out after {config.timeout_s:g}s"
             ) from exc
-        except openai.APIConnectionError as exc:
-            raise RetryableError(f"{self.name}: connection error: {exc}") from exc
-        except openai.APIStatusError as exc:
-            raise _status_error(self.name, exc) from exc
-        except (openai.APIResponseValidationError, ValueError, TypeError) as exc:
-            raise RetryableError(f"{self.name}: unreadable response: {exc}") from exc
-        except openai.OpenAIError as exc:
-            raise ProviderError(f"{self.name}: {exc}") from exc
-        return self._result(completion)
+        except httpx.TransportError as exc:
+            detail = redact_url_credentials(str(exc) or type(exc).__name__)
+            raise RetryableError(f"{self.name}: connection error: {detail}") from exc
+        return response
+
+    def _document(self, response: httpx.Response) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError as exc:
+            raise RetryableError(
+                f"{self.name}: unreadable response: {response.content[:200]!r}"
+            ) from exc
 
     def _result(self, completion: Any) -> ChatResult:
-        choices = getattr(completion, "choices", None)
-        if not choices or getattr(choices[0], "message", None) is None:
+        choices = completion.get("choices") if isinstance(completion, dict) else None
+        first = choices[0] if isinstance(choices, list) and choices else None
+        message = first.get("message") if isinstance(first, dict) else None
+        if not isinstance(message, dict):
             raise RetryableError(f"{self.name}: response has no choices: {str(completion)[:200]}")
-        message = choices[0].message
-        content = message.content or ""
+        content = message.get("content") or ""
+        if not isinstance(content, str):
+            raise RetryableError(f"{self.name}: response content is not text: {content!r:.200}")
         answer, thinking = split_thinking(content)
-        extra = getattr(message, "model_extra", None) or {}
-        server_reasoning = extra.get("reasoning_content") or extra.get("reasoning") or ""
+        server_reasoning = message.get("reasoning_content") or message.get("reasoning") or ""
         if isinstance(server_reasoning, str) and server_reasoning.strip():
             thinking = "\n\n".join(part for part in (server_reasoning.strip(), thinking) if part)
-        usage = getattr(completion, "usage", None)
+        usage = completion.get("usage") or {}
+        if not isinstance(usage, dict):
+            usage = {}
         return ChatResult(
             text=answer,
             usage=Usage(
-                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-                completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+                prompt_tokens=_int(usage.get("prompt_tokens")),
+                completion_tokens=_int(usage.get("completion_tokens")),
             ),
-            model=str(getattr(completion, "model", "") or self.model),
+            model=str(completion.get("model") or self.model),
             reasoning=thinking,
-            finish_reason=getattr(choices[0], "finish_reason", None),
+            finish_reason=first.get("finish_reason") if isinstance(first, dict) else None,
         )
 
     async def aclose(self) -> None:
-        """Close every endpoint's connection pool."""
-        for client in self._clients:
-            await client.close()
+        """Close the connection pool."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
-def _status_error(name: str, exc: openai.APIStatusError) -> ProviderError:
-    status = exc.status_code
-    message = f"{name}: HTTP {status}: {_short(exc.message)}"
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _status_error(name: str, response: httpx.Response) -> ProviderError:
+    status = response.status_code
+    message = f"{name}: HTTP {status}: {_short(_error_message(response))}"
     if status in _RETRYABLE_STATUS or status >= 500:
-        return RetryableError(message, retry_after_s=retry_after_seconds(exc.response.headers))
+        return RetryableError(message, retry_after_s=retry_after_seconds(response.headers))
     return ProviderError(message)
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        document = json.loads(response.content)
+    except ValueError:
+        return response.text
+    error = document.get("error") if isinstance(document, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    return response.text
 
 
 def _short(text: str, limit: int = 300) -> str:

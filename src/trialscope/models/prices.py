@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from trialscope.errors import InputError
 from trialscope.models.base import Usage
 
 
@@ -58,13 +59,15 @@ class PriceTable:
 
 def _parse(document: Any, source: str) -> dict[str, Price]:
     if not isinstance(document, dict) or not isinstance(document.get("models"), dict):
-        raise ValueError(f"{source}: expected a mapping with a 'models' key")
+        raise InputError("expected a mapping with a 'models' key", path=source)
     prices = {}
     for name, entry in document["models"].items():
         try:
             prices[str(name)] = Price(input=float(entry["input"]), output=float(entry["output"]))
         except (TypeError, KeyError, ValueError) as exc:
-            raise ValueError(
-                f"{source}: models.{name}: expected {{input: <$ per 1M>, output: <$ per 1M>}}"
+            raise InputError(
+                "expected {input: <$ per 1M>, output: <$ per 1M>}",
+                path=source,
+                field=f"models.{name}",
             ) from exc
     return prices

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trialscope.report.datasets import DataIdentity, read_data_identity
 from trialscope.report.run_files import (
     RunFolderError,
     model_from_slug,
@@ -16,17 +17,18 @@ from trialscope.report.run_files import (
 )
 from trialscope.report.sample_fields import SampleFieldError, SampleRecord, read_sample
 from trialscope.report.statistics import SampleScore, score_statistic
-from trialscope.report.task_names import canonical_task
+from trialscope.report.task_names import canonical_task, headline_metrics
 
 BENCHMARK_FILES: tuple[str, ...] = ("results.json", "metrics.json", "samples.jsonl")
 
-# Headline metrics to look for when a run does not name its own (the original never did).
-_DEFAULT_HEADLINES: dict[str, tuple[str, ...]] = {
-    "study_search": ("recall@100", "avg_recall@100"),
-    "study_screening": ("accuracy", "avg_micro_accuracy"),
-    "trial_completion": ("balanced_accuracy_outcome", "outcome_prediction.accuracy"),
-    "sample_size_estimation": ("accuracy_within_20pct", "accuracy"),
-}
+# The original TrialPanorama scripts' names for headline metrics (they never named a headline),
+# tried after the task's own headline metrics.
+_ORIGINAL_HEADLINES: tuple[str, ...] = (
+    "avg_recall@100",
+    "avg_micro_accuracy",
+    "outcome_prediction.accuracy",
+    "accuracy",
+)
 MEAN_SCORE = "mean score"
 
 
@@ -45,14 +47,39 @@ class BenchmarkRun:
     samples: list[SampleRecord]
     counts: dict[str, int] = field(default_factory=dict)
     usage: dict[str, float] = field(default_factory=dict)
+    data: DataIdentity | None = None
+    """The data the run answered (from its manifest); None for runs that do not record it."""
+    undefined: dict[str, str] = field(default_factory=dict)
+    """Metrics the task could not define on this data, with the reason."""
+
+    @property
+    def n_samples(self) -> int:
+        """Samples the run answered (every one is in every denominator)."""
+        return self.counts.get("n_samples", len(self.samples))
+
+    @property
+    def split_size(self) -> int | None:
+        """Records in the split the run drew from, when its manifest says."""
+        return self.data.split_size if self.data is not None else None
+
+    @property
+    def partial(self) -> bool:
+        """True when the run answered fewer samples than its split holds."""
+        size = self.split_size
+        return size is not None and self.n_samples < size
+
+    @property
+    def n_text(self) -> str:
+        """`200`, or `2/200` for a partial run."""
+        return f"{self.n_samples}/{self.split_size}" if self.partial else str(self.n_samples)
 
     @property
     def headline_metric(self) -> str:
         """The first headline metric the run has a value for, else the mean per-sample score."""
         for name in self.headline:
-            if name in self.metrics:
+            if name in self.metrics or name in self.undefined:
                 return name
-        for name in _DEFAULT_HEADLINES.get(self.task, ("accuracy",)):
+        for name in (*headline_metrics(self.task), *_ORIGINAL_HEADLINES):
             if name in self.metrics:
                 return name
         return MEAN_SCORE
@@ -76,6 +103,8 @@ class BenchmarkRun:
     def headline_value(self) -> float | None:
         """The value of `headline_metric`."""
         name = self.headline_metric
+        if name in self.undefined:
+            return None
         return self.mean_score if name == MEAN_SCORE else self.metrics.get(name)
 
 
@@ -211,4 +240,14 @@ def load_benchmark_run(folder: Path) -> BenchmarkRun:
         samples=samples,
         counts=counts,
         usage=flatten_metrics(usage or {}),
+        data=read_data_identity(folder),
+        undefined=_undefined(metrics_doc.get("undefined_metrics"), metrics_path),
     )
+
+
+def _undefined(raw: Any, path: Path) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise RunFolderError(f"{path}: undefined_metrics must map metric names to reasons")
+    return {str(name): reason for name, reason in raw.items()}

@@ -27,7 +27,13 @@ class ReportFiles:
     markdown: Path
     benchmark_runs: int
     audit_runs: int
-    leaderboard: Leaderboard
+    leaderboards: list[Leaderboard]
+    """One per dataset, in the report's order."""
+
+    @property
+    def leaderboard(self) -> Leaderboard:
+        """The first dataset's leaderboard (the only one when the runs share their data)."""
+        return self.leaderboards[0] if self.leaderboards else Leaderboard(tasks=[], rows=[])
 
 
 def _fill_audit_intervals(runs: list[AuditRun], seed: int, resamples: int) -> None:
@@ -51,13 +57,17 @@ def build_report(
     """Read every run under `inputs` and write the HTML report and Markdown leaderboard."""
     runs = collect_runs(inputs, keep_all=keep_all)
     log.info("report covers %d benchmark and %d audit runs", len(runs.benchmark), len(runs.audit))
-    board = build_leaderboard(runs.benchmark, seed=seed, resamples=resamples)
+    boards = [
+        (build_leaderboard(g.runs, seed=seed, resamples=resamples, dataset=g.title), g.runs)
+        for g in runs.datasets
+    ]
     _fill_audit_intervals(runs.audit, seed, resamples)
     paper = paper_figures() if show_paper else None
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    html = render_html(board, runs.benchmark, runs.audit, paper, seed, resamples, generated)
-    markdown = render_markdown(board, runs.audit, paper, seed, resamples)
+    html = render_html(boards, runs.audit, paper, seed, resamples, generated)
+    leaderboards = [board for board, _ in boards]
+    markdown = render_markdown(leaderboards, runs.audit, paper, seed, resamples)
     html_path, markdown_path = out_dir / "report.html", out_dir / "leaderboard.md"
     write_text_atomic(html_path, html)
     write_text_atomic(markdown_path, markdown)
-    return ReportFiles(html_path, markdown_path, len(runs.benchmark), len(runs.audit), board)
+    return ReportFiles(html_path, markdown_path, len(runs.benchmark), len(runs.audit), leaderboards)

@@ -14,10 +14,11 @@ from trialscope.report.benchmark_run import BenchmarkRun
 from trialscope.report.leaderboard import Leaderboard, format_metric, lower_is_better
 from trialscope.report.markdown_report import (
     COMPARISON_TEXT,
+    INTERVAL_TEXT,
     OFF_HEADLINE_NOTE,
-    cell_text,
     difference_text,
     usage_texts,
+    verdict_text,
 )
 from trialscope.report.paper import PaperFigures
 from trialscope.report.sample_browser import browser_data, embed_json
@@ -29,7 +30,7 @@ from trialscope.report.svg_charts import (
     grouped_columns,
     reliability_chart,
 )
-from trialscope.report.task_names import CALIBRATED_TASKS, task_label
+from trialscope.report.task_names import is_calibrated, task_label
 
 
 def _asset(name: str) -> str:
@@ -50,7 +51,7 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
         cells = []
         for task in board.tasks:
             cell = row.cells.get(task)
-            if cell is None or cell.value is None:
+            if cell is None or (cell.value is None and not cell.undefined_reason):
                 cells.append(
                     {
                         "value": "–",
@@ -59,6 +60,8 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
                         "tied": False,
                         "tip": "not run",
                         "flag": 0,
+                        "partial": "",
+                        "many_errors": False,
                     }
                 )
                 continue
@@ -66,18 +69,26 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
             if cell.ci is not None:
                 lo, hi = cell.ci
                 ci = f"{format_metric(cell.metric, lo)}–{format_metric(cell.metric, hi)}"
+            elif cell.interval_method == "too few":
+                ci = "too few"
             tip = (
-                f"{cell.metric}: n={cell.n_samples}, parse errors {cell.n_parse_errors}, "
+                f"{cell.metric}: n={cell.n_text}, parse errors {cell.n_parse_errors}, "
                 f"errors {cell.n_errors}"
+                + (f"; interval: {cell.interval_method}" if cell.interval_method else "")
+                + (f"; undefined: {cell.undefined_reason}" if cell.undefined_reason else "")
             )
             cells.append(
                 {
-                    "value": format_metric(cell.metric, cell.value),
+                    "value": "undefined"
+                    if cell.undefined_reason
+                    else format_metric(cell.metric, cell.value),
                     "ci": ci,
-                    "best": cell.rank == best[task],
+                    "best": cell.rank is not None and cell.rank == best[task],
                     "tied": cell.tied_with_best,
                     "tip": tip,
                     "flag": cell.n_parse_errors + cell.n_errors,
+                    "partial": f"n={cell.n_text} partial" if cell.partial else "",
+                    "many_errors": cell.many_errors,
                 }
             )
         rows.append(
@@ -87,8 +98,9 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
                 "cells": cells,
                 "rank": f"{row.mean_rank:.2f}" if row.mean_rank is not None else "–",
                 "rank_note": (
-                    f"{len(row.cells)} of {len(board.tasks)} tasks"
-                    if len(row.cells) < len(board.tasks)
+                    f"{ranked} of {len(board.tasks)} tasks"
+                    if (ranked := sum(c.rank is not None for c in row.cells.values()))
+                    < len(board.tasks)
                     else ""
                 ),
                 "usage": usage_texts(row.tokens, row.cost_usd, row.median_latency_s),
@@ -98,11 +110,18 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
 
 
 def _bar_charts(board: Leaderboard, series: dict[str, int]) -> list[dict[str, Any]]:
+    """One bar chart per task; partial runs keep their bar, labelled partial."""
     charts = []
     for task in board.tasks:
         metric = board.metric_of(task)
         bars = [
-            Bar(row.model, series[row.model], c.value, c.ci, note=c.metric)
+            Bar(
+                row.model + (f" (partial, n={c.n_text})" if c.partial else ""),
+                series[row.model],
+                c.value,
+                c.ci,
+                note=c.metric,
+            )
             for row in board.rows
             if (c := row.cells.get(task)) is not None and c.value is not None
         ]
@@ -121,7 +140,7 @@ def _bar_charts(board: Leaderboard, series: dict[str, int]) -> list[dict[str, An
 
 def _calibration_charts(runs: list[BenchmarkRun], series: dict[str, int]) -> list[dict[str, Any]]:
     charts = []
-    for task in sorted({r.task for r in runs if r.task in CALIBRATED_TASKS}):
+    for task in sorted({r.task for r in runs if is_calibrated(r.task)}):
         curves = []
         for run in sorted((r for r in runs if r.task == task), key=lambda r: series[r.model]):
             pairs = [pair for s in run.samples for pair in s.calibration]
@@ -141,10 +160,12 @@ def _comparisons_view(board: Leaderboard) -> list[dict[str, Any]]:
         diffs = board.comparisons.get(task, [])
         if not diffs:
             continue
-        span = max(max(abs(d.ci[0]), abs(d.ci[1])) for d in diffs) or 1.0
+        ends = [abs(x) for d in diffs for x in (*(d.ci or ()), d.difference)]
+        span = max(ends, default=1.0) or 1.0
         items = []
         for d in diffs:
             value, interval = difference_text(d)
+            lo, hi = d.ci if d.ci is not None else (d.difference, d.difference)
             items.append(
                 {
                     "a": d.model_a,
@@ -152,10 +173,11 @@ def _comparisons_view(board: Leaderboard) -> list[dict[str, Any]]:
                     "n": d.n,
                     "value": value,
                     "interval": interval,
+                    "verdict": verdict_text(d),
                     "significant": d.significant,
                     # Positions on a shared axis [-span, span] mapped to 0..100 percent.
-                    "lo": 50 + 50 * d.ci[0] / span,
-                    "hi": 50 + 50 * d.ci[1] / span,
+                    "lo": 50 + 50 * lo / span,
+                    "hi": 50 + 50 * hi / span,
                     "mid": 50 + 50 * d.difference / span,
                 }
             )
@@ -249,30 +271,64 @@ def _paper_view(paper: PaperFigures | None, tasks: list[str]) -> list[dict[str, 
     return view
 
 
+def _dataset_view(
+    index: int, board: Leaderboard, runs: list[BenchmarkRun], series: dict[str, int]
+) -> dict[str, Any]:
+    return {
+        "index": index,
+        "title": board.dataset or "unnamed data",
+        "tasks": [
+            {"label": task_label(t), "metric": board.metric_of(t), "n": board.task_n(t) or "–"}
+            for t in board.tasks
+        ],
+        "leaderboard": _leaderboard_view(board),
+        "notes": board.notes(task_label),
+        "bar_charts": _bar_charts(board, series),
+        "calibration": _calibration_charts(runs, series),
+        "comparisons": _comparisons_view(board),
+        "paper_rows": [],
+    }
+
+
 def render_html(
-    board: Leaderboard,
-    benchmark_runs: list[BenchmarkRun],
+    boards: list[tuple[Leaderboard, list[BenchmarkRun]]],
     audit_runs: list[AuditRun],
     paper: PaperFigures | None,
     seed: int,
     resamples: int,
     generated_at: str,
 ) -> str:
-    """The complete `report.html` text."""
-    series = {row.model: i for i, row in enumerate(board.rows)}
+    """The complete `report.html` text: one leaderboard, chart and comparison block per dataset
+    (each board with the runs it was built from)."""
+    models = list(dict.fromkeys(row.model for board, _ in boards for row in board.rows))
+    series = {model: i for i, model in enumerate(models)}
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(_asset("report.html"))
-    data = browser_data(benchmark_runs, [row.model for row in board.rows])
+    benchmark_runs = [run for _, runs in boards for run in runs]
+    several = len(boards) > 1
+    data = browser_data(
+        [(board.dataset if several else "", runs) for board, runs in boards], models
+    )
+    datasets = [
+        _dataset_view(i, board, runs, series)
+        for i, (board, runs) in enumerate(boards, start=1)
+        if board.rows
+    ]
+    all_tasks = list(dict.fromkeys(t for board, _ in boards for t in board.tasks))
+    if datasets:
+        datasets[0]["paper_rows"] = _paper_rows(paper, boards[0][0].tasks)
     runs_view = [
         {
             "task": task_label(r.task),
             "model": r.model,
+            "dataset": board.dataset,
             "timestamp": r.timestamp,
             "layout": r.layout,
             "folder": str(r.folder),
-            "n": len(r.samples),
+            "n": r.n_text,
         }
-        for r in sorted(benchmark_runs, key=lambda r: (r.task, r.model))
+        for board, runs in boards
+        for r in sorted(runs, key=lambda r: (r.task, r.model))
     ]
     return template.render(
         version=__version__,
@@ -281,17 +337,15 @@ def render_html(
         resamples=resamples,
         css=Markup(_asset("report.css")),
         script=Markup(_asset("report.js")),
-        tasks=[{"label": task_label(t), "metric": board.metric_of(t)} for t in board.tasks],
-        leaderboard=_leaderboard_view(board),
-        bar_charts=_bar_charts(board, series),
-        calibration=_calibration_charts(benchmark_runs, series),
-        comparisons=_comparisons_view(board),
+        datasets=datasets,
+        calibrated=any(d["calibration"] for d in datasets),
+        interval_text=INTERVAL_TEXT.replace("*", ""),
         comparison_text=COMPARISON_TEXT.replace("`", ""),
         audit=_audit_view(audit_runs) if audit_runs else None,
-        paper=_paper_view(paper, board.tasks),
-        paper_rows=_paper_rows(paper, board.tasks),
+        paper=_paper_view(paper, all_tasks),
         paper_source=paper.source if paper else "",
         runs=runs_view,
+        n_benchmark_runs=len(benchmark_runs),
         audit_runs=[
             {
                 "agent": r.agent,
@@ -303,5 +357,4 @@ def render_html(
         ],
         sample_json=Markup(embed_json(data)),
         n_samples=sum(len(t["rows"]) for t in data["tasks"]),
-        cell_text=cell_text,
     )

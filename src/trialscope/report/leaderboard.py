@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import math
 import statistics as stats
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 
 from trialscope.report.benchmark_run import MEAN_SCORE, BenchmarkRun
 from trialscope.report.statistics import (
     DEFAULT_RESAMPLES,
+    MIN_BOOTSTRAP_N,
     PairedDifference,
-    bootstrap_statistic_ci,
-    paired_bootstrap,
+    paired_comparison,
+    score_interval,
     stream_rng,
 )
 from trialscope.report.task_names import task_order
@@ -20,6 +22,8 @@ from trialscope.report.task_names import task_order
 _SAME = 1e-9  # a headline value and the per-sample statistic closer than this are the same
 ALL_PAIRS_UP_TO = 8  # beyond this many models per task, only neighbours in the ranking are tested
 _LOWER_IS_BETTER = ("mae", "error", "ece", "loss", "brier")
+WARN_ERROR_SHARE = 0.1
+"""A run with at least this share of failed requests or unparseable answers is flagged."""
 
 
 def lower_is_better(metric: str) -> bool:
@@ -49,7 +53,34 @@ class Cell:
     n_errors: int
     rank: float | None = None
     tied_with_best: bool = False
-    """Not the best, but not significantly worse than it (paired bootstrap)."""
+    """Not the best, but not significantly worse than it (paired comparison)."""
+    interval_method: str = ""
+    """How `ci` was made: `exact`, `bootstrap`, or `too few` (no interval)."""
+    n_total: int | None = None
+    """Records in the split; set when the run answered fewer (a partial run)."""
+    undefined_reason: str | None = None
+    """Why the headline metric is undefined on this data (then `value` is None)."""
+
+    @property
+    def partial(self) -> bool:
+        """A run on fewer samples than its split: shown, never ranked or highlighted."""
+        return self.n_total is not None and self.n_samples < self.n_total
+
+    @property
+    def n_text(self) -> str:
+        """`200`, or `2/200` for a partial run."""
+        return f"{self.n_samples}/{self.n_total}" if self.partial else str(self.n_samples)
+
+    @property
+    def error_share(self) -> float:
+        """The share of samples with a failed request or an unparseable answer."""
+        failed = self.n_errors + self.n_parse_errors
+        return failed / self.n_samples if self.n_samples else 0.0
+
+    @property
+    def many_errors(self) -> bool:
+        """At least WARN_ERROR_SHARE of the samples failed."""
+        return self.n_samples > 0 and self.error_share >= WARN_ERROR_SHARE
 
 
 @dataclass
@@ -73,15 +104,51 @@ class Leaderboard:
     comparisons: dict[str, list[PairedDifference]] = field(default_factory=dict)
     compared_on_headline: dict[str, bool] = field(default_factory=dict)
     """Per task: does the per-sample statistic the comparisons test equal every run's headline?"""
+    dataset: str = ""
+    """The title of the dataset every run on this board answered."""
 
     def rank_text(self, row: LeaderboardRow) -> str:
         """Mean rank, with how many tasks it covers when that is not all of them."""
         if row.mean_rank is None:
             return "–"
         text = f"{row.mean_rank:.2f}"
-        if len(row.cells) < len(self.tasks):
-            text += f" ({len(row.cells)}/{len(self.tasks)} tasks)"
+        ranked = sum(1 for cell in row.cells.values() if cell.rank is not None)
+        if ranked < len(self.tasks):
+            text += f" ({ranked}/{len(self.tasks)} tasks)"
         return text
+
+    def task_n(self, task: str) -> int | None:
+        """Samples the full (ranked) runs of a task answered; the largest when they differ."""
+        sizes = [
+            row.cells[task].n_samples
+            for row in self.rows
+            if task in row.cells and not row.cells[task].partial
+        ]
+        return max(sizes) if sizes else None
+
+    def notes(self, label: Callable[[str], str]) -> list[str]:
+        """Warnings a reader must see: partial runs, undefined metrics, runs with many errors."""
+        notes: list[str] = []
+        for row in self.rows:
+            for task in self.tasks:
+                cell = row.cells.get(task)
+                if cell is None:
+                    continue
+                where = f"{row.model} on {label(task)}"
+                if cell.partial:
+                    notes.append(
+                        f"{where} answered {cell.n_samples} of {cell.n_total} samples (partial): "
+                        "shown, but not ranked or compared with full runs."
+                    )
+                if cell.undefined_reason:
+                    notes.append(f"{where}: {cell.metric} is undefined: {cell.undefined_reason}.")
+                if cell.many_errors:
+                    notes.append(
+                        f"{where}: {cell.n_errors + cell.n_parse_errors} of {cell.n_samples} "
+                        f"samples failed ({cell.n_errors} request errors, {cell.n_parse_errors} "
+                        f"unparseable answers, {100 * cell.error_share:.0f}%); they score as wrong."
+                    )
+        return notes
 
     def metric_of(self, task: str) -> str:
         """The headline metric shown for a task (the most common one among its runs)."""
@@ -97,25 +164,39 @@ def headline_is_sample_statistic(run: BenchmarkRun) -> bool:
 
 def _cell(run: BenchmarkRun, seed: int, resamples: int) -> Cell:
     metric, value = run.headline_metric, run.headline_value
-    ci = run.confidence_intervals.get(metric)
-    # A bootstrap of per-sample scores is the metric's interval only when the metric is their
-    # statistic (plain, weighted or stratified mean).
-    if ci is None and headline_is_sample_statistic(run):
-        scores = list(run.sample_scores.values())
-        ci = bootstrap_statistic_ci(scores, stream_rng(seed, "ci", run.task, run.model), resamples)
+    ci: tuple[float, float] | None = None
+    method = ""
+    if value is not None and headline_is_sample_statistic(run):
+        # The interval of per-sample scores is the metric's interval only when the metric is
+        # their statistic (plain, weighted or stratified mean).
+        rng = stream_rng(seed, "ci", run.task, run.model)
+        interval = score_interval(list(run.sample_scores.values()), rng, resamples)
+        ci, method = interval.bounds, interval.method
+        if method == "bootstrap" and metric in run.confidence_intervals:
+            ci = run.confidence_intervals[metric]
+    elif value is not None:
+        if run.n_samples >= MIN_BOOTSTRAP_N:
+            ci = run.confidence_intervals.get(metric)
+            method = "bootstrap" if ci is not None else ""
+        else:
+            method = "too few"
     return Cell(
         metric=metric,
         value=value,
         ci=ci,
-        n_samples=run.counts.get("n_samples", len(run.samples)),
+        n_samples=run.n_samples,
         n_parse_errors=run.counts.get("n_parse_errors", 0),
         n_errors=run.counts.get("n_errors", 0),
+        interval_method=method,
+        n_total=run.split_size if run.partial else None,
+        undefined_reason=run.undefined.get(metric),
     )
 
 
 def _assign_ranks(rows: list[LeaderboardRow], task: str) -> None:
     cells = [row.cells[task] for row in rows if task in row.cells]
-    valued = [c for c in cells if c.value is not None]
+    # A partial run answered other samples than the full runs: it is never ranked against them.
+    valued = [c for c in cells if c.value is not None and not c.partial]
     for cell in valued:
         assert cell.value is not None
         sign = 1.0 if lower_is_better(cell.metric) else -1.0
@@ -155,14 +236,17 @@ def _comparisons(
     for a, b in pairs:
         scores_a, scores_b = scores[a], scores[b]
         rng = stream_rng(seed, "paired", task, a, b)
-        result = paired_bootstrap(scores_a, scores_b, rng, names=(a, b), resamples=resamples)
+        result = paired_comparison(scores_a, scores_b, rng, names=(a, b), resamples=resamples)
         if result is not None:
             found.append(result)
     return found
 
 
 def build_leaderboard(
-    runs: list[BenchmarkRun], seed: int = 0, resamples: int = DEFAULT_RESAMPLES
+    runs: list[BenchmarkRun],
+    seed: int = 0,
+    resamples: int = DEFAULT_RESAMPLES,
+    dataset: str = "",
 ) -> Leaderboard:
     """Rows sorted by mean rank; comparisons between models per task by paired bootstrap."""
     tasks = sorted({run.task for run in runs}, key=task_order)
@@ -185,11 +269,12 @@ def build_leaderboard(
             r.model,
         )
     )
-    board = Leaderboard(tasks=tasks, rows=rows)
+    board = Leaderboard(tasks=tasks, rows=rows, dataset=dataset)
     for task in tasks:
-        in_task = [r for r in rows if task in r.cells]
+        in_task = [r for r in rows if task in r.cells and r.cells[task].rank is not None]
         in_task.sort(key=lambda r: r.cells[task].rank or math.inf)
-        task_runs = [run for run in runs if run.task == task]
+        ranked_models = {r.model for r in in_task}
+        task_runs = [run for run in runs if run.task == task and run.model in ranked_models]
         order = [r.model for r in in_task]
         board.comparisons[task] = _comparisons(task, task_runs, order, seed, resamples)
         board.compared_on_headline[task] = all(headline_is_sample_statistic(r) for r in task_runs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from trialscope.report.audit_run import AuditRun, audit_task_order
-from trialscope.report.leaderboard import Cell, Leaderboard, format_metric
+from trialscope.report.leaderboard import WARN_ERROR_SHARE, Cell, Leaderboard, format_metric
 from trialscope.report.paper import PaperFigures
-from trialscope.report.statistics import PairedDifference
+from trialscope.report.statistics import MIN_BOOTSTRAP_N, PairedDifference
 from trialscope.report.task_names import task_label
 
 COMPARISON_TEXT = (
@@ -29,20 +29,43 @@ def _escape(text: str) -> str:
 
 
 def cell_text(cell: Cell | None) -> str:
-    """`61.2 [58.0, 64.3]` or a dash."""
-    if cell is None or cell.value is None:
+    """`61.2 [58.0, 64.3]`, `50.0 [too few] (n=2/200, partial)`, `undefined` or a dash."""
+    if cell is None:
+        return "–"
+    if cell.undefined_reason:
+        return "undefined"
+    if cell.value is None:
         return "–"
     text = format_metric(cell.metric, cell.value)
     if cell.ci is not None:
         lo, hi = format_metric(cell.metric, cell.ci[0]), format_metric(cell.metric, cell.ci[1])
         text += f" [{lo}, {hi}]"
+    elif cell.interval_method == "too few":
+        text += " [too few]"
+    if cell.partial:
+        text += f" (n={cell.n_text}, partial)"
+    if cell.many_errors:
+        text += " ⚠"
     return text
 
 
 def difference_text(diff: PairedDifference) -> tuple[str, str]:
-    """The difference and its interval in percentage points."""
+    """The difference in percentage points, and its interval (or why there is none)."""
+    value = f"{100 * diff.difference:+.1f}"
+    if diff.ci is None:
+        return value, "too few shared samples" if diff.method == "too few" else "–"
     lo, hi = diff.ci
-    return f"{100 * diff.difference:+.1f}", f"[{100 * lo:+.1f}, {100 * hi:+.1f}]"
+    return value, f"[{100 * lo:+.1f}, {100 * hi:+.1f}]"
+
+
+def verdict_text(diff: PairedDifference) -> str:
+    """`significant`, `not significant` or `too few shared samples`, with the exact p-value."""
+    if diff.method == "too few":
+        return "too few shared samples"
+    verdict = "significant" if diff.significant else "not significant"
+    if diff.p_value is not None:
+        verdict += f" (exact McNemar p={diff.p_value:.3g})"
+    return verdict
 
 
 def usage_texts(tokens: int | None, cost: float | None, latency: float | None) -> list[str]:
@@ -62,7 +85,10 @@ def _marked(cell: Cell | None, best_rank: float | None) -> str:
 
 
 def _leaderboard_table(board: Leaderboard) -> list[str]:
-    heads = [f"{task_label(t)}<br>{board.metric_of(t)}" for t in board.tasks]
+    heads = [
+        f"{task_label(t)}<br>{board.metric_of(t)}<br>n={board.task_n(t) or '–'}"
+        for t in board.tasks
+    ]
     lines = [
         "| Model | "
         + " | ".join(heads)
@@ -70,7 +96,10 @@ def _leaderboard_table(board: Leaderboard) -> list[str]:
         "|---|" + "---:|" * (len(heads) + 4),
     ]
     best = {
-        task: min(r.cells[task].rank or math.inf for r in board.rows if task in r.cells)
+        task: min(
+            (r.cells[task].rank or math.inf for r in board.rows if task in r.cells),
+            default=math.inf,
+        )
         for task in board.tasks
     }
     for row in board.rows:
@@ -87,14 +116,14 @@ def _comparison_tables(board: Leaderboard) -> list[str]:
         diffs = board.comparisons.get(task, [])
         if not diffs:
             continue
-        lines += ["", f"### {task_label(task)}", ""]
+        lines += ["", f"#### {task_label(task)}", ""]
         if not board.compared_on_headline.get(task, True):
             lines += [f"*{OFF_HEADLINE_NOTE}*", ""]
         lines += ["| A | B | shared samples | A − B (pp) | 95% CI | |"]
         lines += ["|---|---|---:|---:|---|---|"]
         for diff in diffs:
             value, interval = difference_text(diff)
-            verdict = "significant" if diff.significant else "not significant"
+            verdict = verdict_text(diff)
             lines.append(
                 f"| {_escape(diff.model_a)} | {_escape(diff.model_b)} | {diff.n} | {value} | "
                 f"{interval} | {verdict} |"
@@ -138,36 +167,53 @@ def _paper_tables(paper: PaperFigures, tasks: list[str]) -> list[str]:
     return lines
 
 
+INTERVAL_TEXT = (
+    "Intervals are 95%: exact (Clopper-Pearson) for proportions of 0/1 scores at any n; a "
+    f"percentile bootstrap for other statistics only from {MIN_BOOTSTRAP_N} samples up, "
+    "*too few* below. A run that answered fewer samples than its split holds is *partial* "
+    "(n/N): shown, never ranked, highlighted or compared with full runs. ⚠: at least "
+    f"{100 * WARN_ERROR_SHARE:.0f}% of its samples failed."
+)
+
+
 def render_markdown(
-    board: Leaderboard,
+    boards: list[Leaderboard],
     audit_runs: list[AuditRun],
     paper: PaperFigures | None,
     seed: int,
     resamples: int,
 ) -> str:
-    """The whole `leaderboard.md`."""
+    """The whole `leaderboard.md`: one leaderboard per dataset, then the audit runs."""
     lines = ["# trialscope leaderboard", ""]
-    if board.rows:
+    shown = [board for board in boards if board.rows]
+    if shown:
         lines += [
             "Headline metric per task (percent for fractions) with its 95% confidence interval in "
-            "brackets. Mean rank is taken over the tasks a model was run on (1 is best). **Bold**: "
-            "best on the task; ≈: not significantly worse than the best (paired bootstrap of "
-            "the headline statistic, see below).",
+            "brackets, one leaderboard per dataset: runs on different data are never ranked "
+            "together. Mean rank is taken over the tasks a model was ranked on (1 is best). "
+            "**Bold**: best on the task; ≈: not significantly worse than the best (paired "
+            f"comparison, see below). {INTERVAL_TEXT}",
+        ]
+    for board in shown:
+        lines += ["", f"## Dataset: {board.dataset or 'unnamed'}", "", *_leaderboard_table(board)]
+        notes = board.notes(task_label)
+        if notes:
+            lines += ["", *(f"- {note}" for note in notes)]
+        lines += [
             "",
-            *_leaderboard_table(board),
+            "### Paired comparisons",
             "",
-            "## Paired comparisons",
-            "",
-            f"Paired bootstrap ({resamples} resamples, seed {seed}). {COMPARISON_TEXT} "
-            "Differences are in percentage points; a difference whose interval contains zero is "
-            "marked *not significant*.",
+            f"0/1 scores: exact McNemar test; other scores: paired bootstrap ({resamples} "
+            f"resamples, seed {seed}) from {MIN_BOOTSTRAP_N} shared samples. {COMPARISON_TEXT} "
+            "Differences are in percentage points.",
             *_comparison_tables(board),
         ]
     if audit_runs:
         lines += ["", "## Audit environment", "", "Mean episode score [95% CI] per task.", ""]
         lines += _audit_table(audit_runs)
-    if paper is not None and board.tasks:
-        paper_lines = _paper_tables(paper, board.tasks)
+    paper_tasks = list(dict.fromkeys(task for board in shown for task in board.tasks))
+    if paper is not None and paper_tasks:
+        paper_lines = _paper_tables(paper, paper_tasks)
         if paper_lines:
             lines += [
                 "",

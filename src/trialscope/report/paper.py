@@ -1,11 +1,21 @@
-"""The TrialPanorama paper's published figures, shown beside measured results for reference."""
+"""The TrialPanorama paper's published figures, shown beside measured results for reference.
+
+Each task declares its own figures (`Task.paper_figures`); this module names the paper and the
+models its tables compare.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+
+from trialscope.tasks.registry import default_registry
+
+PAPER = (
+    "Wang et al. 2025, Developing Large Language Models for Clinical Research Using One Million "
+    "Clinical Trials, arXiv 2505.16097 v1, Tables (percent; MAE in participants)"
+)
+PAPER_MODELS = ("Llama-8B", "Llama-70B", "GPT-4o-mini", "GPT-4o", "o3-mini")
 
 
 @dataclass(frozen=True)
@@ -19,7 +29,11 @@ class PaperFigures:
 
 @cache
 def paper_figures() -> PaperFigures:
-    """Load the packaged `paper_results.json`."""
-    text = resources.files("trialscope.report").joinpath("paper_results.json").read_text("utf-8")
-    doc = json.loads(text)
-    return PaperFigures(source=doc["source"], models=tuple(doc["models"]), tasks=doc["tasks"])
+    """The figures every registered task declares, in registry order."""
+    registry = default_registry()
+    tasks = {
+        name: registry.task_class(name).paper_figures
+        for name in registry.names
+        if registry.task_class(name).paper_figures
+    }
+    return PaperFigures(source=PAPER, models=PAPER_MODELS, tasks=tasks)

@@ -1,14 +1,21 @@
-"""Find run folders under the paths a user gives and keep the newest run per task and model."""
+"""Find run folders under the paths a user gives; keep the newest run per dataset, task, model."""
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from trialscope.report.audit_run import AuditRun, is_audit_folder, load_audit_run
 from trialscope.report.benchmark_run import BenchmarkRun, is_benchmark_folder, load_benchmark_run
+from trialscope.report.datasets import DatasetGroup, group_by_dataset
 from trialscope.report.run_files import RunFolderError
+
+log = logging.getLogger(__name__)
+SHARD_FOLDER = re.compile(r"-shard\d+of\d+$")
+"""One shard of a run (`run --shard I/N`): a part, reported once merged (`trialscope merge`)."""
 
 
 @dataclass
@@ -17,6 +24,8 @@ class RunSet:
 
     benchmark: list[BenchmarkRun]
     audit: list[AuditRun]
+    datasets: list[DatasetGroup] = field(default_factory=list)
+    """The benchmark runs grouped by the data they answered."""
 
 
 def find_run_folders(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -34,6 +43,9 @@ def find_run_folders(paths: list[Path]) -> tuple[list[Path], list[Path]]:
                 is_audit_folder(folder) and not is_benchmark_folder(folder)
             ):
                 audit.append(folder)
+                dirs.clear()
+            elif SHARD_FOLDER.search(folder.name) and is_benchmark_folder(folder):
+                log.info("%s: a shard of a run, left out (report its merged run)", folder)
                 dirs.clear()
             elif is_benchmark_folder(folder):
                 benchmark.append(folder)
@@ -63,18 +75,21 @@ def _newest_audit(runs: list[AuditRun]) -> list[AuditRun]:
     return list(newest.values())
 
 
-def _label_repeats(runs: list[BenchmarkRun]) -> None:
-    """With every run kept, a model run twice on a task is told apart by its timestamp."""
+def _label_repeats(group: DatasetGroup) -> None:
+    """With every run kept, each run's label says when it ran, on which data and on how many
+    samples, so two runs of a model are told apart."""
     seen: dict[tuple[str, str], int] = {}
-    for run in runs:
+    for run in group.runs:
         seen[(run.task, run.model)] = seen.get((run.task, run.model), 0) + 1
-    for run in runs:
+    for run in group.runs:
         if seen[(run.task, run.model)] > 1:
-            run.model = f"{run.model} @ {run.timestamp or run.folder.name}"
+            when = run.timestamp or run.folder.name
+            run.model = f"{run.model} @ {when} · {group.name} · n={run.n_text}"
 
 
 def collect_runs(paths: list[Path], keep_all: bool = False) -> RunSet:
-    """Load every run under `paths`; unless `keep_all`, only the newest per task and model."""
+    """Load every run under `paths`, grouped by dataset; unless `keep_all`, only the newest run
+    per dataset, task and model."""
     benchmark_folders, audit_folders = find_run_folders(paths)
     if not benchmark_folders and not audit_folders:
         shown = ", ".join(str(p) for p in paths)
@@ -82,10 +97,15 @@ def collect_runs(paths: list[Path], keep_all: bool = False) -> RunSet:
             f"no run folders found under {shown} (expected results.json, metrics.json, "
             "samples.jsonl or an audit episodes.jsonl)"
         )
-    benchmark = [load_benchmark_run(folder) for folder in benchmark_folders]
+    loaded = [load_benchmark_run(folder) for folder in benchmark_folders]
     audit = [load_audit_run(folder) for folder in audit_folders]
-    if keep_all:
-        _label_repeats(benchmark)
-    else:
-        benchmark, audit = _newest_benchmark(benchmark), _newest_audit(audit)
-    return RunSet(benchmark=benchmark, audit=audit)
+    groups = group_by_dataset(loaded)
+    for group in groups:
+        if keep_all:
+            _label_repeats(group)
+        else:
+            group.runs = _newest_benchmark(group.runs)
+    if not keep_all:
+        audit = _newest_audit(audit)
+    benchmark = [run for group in groups for run in group.runs]
+    return RunSet(benchmark=benchmark, audit=audit, datasets=groups)

@@ -47,6 +47,8 @@ class SampleRecord:
     """The sample's weight in the headline mean (`evaluation.weight`, default 1)."""
     stratum: str | None = None
     """The sample's stratum (`evaluation.stratum`); None when it has none."""
+    messages: str = ""
+    """The exact chat messages sent (`messages`, one list per request), as text; "" if none."""
 
 
 class SampleFieldError(ValueError):
@@ -176,6 +178,15 @@ def prompt_text(value: Any) -> str:
     return as_text(value)
 
 
+def messages_text(value: Any) -> str:
+    """`messages` (a list of chat requests, each a list of role/content messages) as text."""
+    if not isinstance(value, list) or not value:
+        return ""
+    requests = [r for r in value if isinstance(r, list)]
+    blocks = [prompt_text({"messages": request}) for request in requests]
+    return "\n\n--- next request ---\n\n".join(blocks)
+
+
 def _gold(result: dict[str, Any], evaluation: dict[str, Any]) -> str:
     for key in _GOLD_KEYS:
         if key in evaluation and evaluation[key] not in (None, ""):
@@ -251,4 +262,5 @@ def read_sample(result: dict[str, Any], index: int) -> SampleRecord:
         latency_s=float(latency) if isinstance(latency, int | float) else None,
         weight=weight,
         stratum=stratum,
+        messages=messages_text(result.get("messages")),
     )

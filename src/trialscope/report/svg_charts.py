@@ -7,11 +7,9 @@ from html import escape
 
 from trialscope.report.statistics import ReliabilityBin
 
-_FONT = 12
 _ROW = 26
 _LABEL_W = 170
 _PLOT_W = 300
-_PAD = 12
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import platformdirs
 
 from trialscope.search.base import SearchError, normalize_date_cap
-from trialscope.search.corpus import CorpusDocument, benchmark_corpus
+from trialscope.search.corpus import CorpusDocument, CorpusFolders, benchmark_corpus
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,12 @@ class BM25Search:
             self.retriever = self._build(texts)
 
     @classmethod
-    def from_benchmark_root(cls, root: Path, cache_dir: Path | None = None) -> BM25Search:
-        """An index over the root's corpus (`study_search/corpus.jsonl` or screening candidates)."""
-        return cls(benchmark_corpus(root), cache_dir=cache_dir)
+    def from_benchmark_root(
+        cls, root: Path, folders: CorpusFolders, cache_dir: Path | None = None
+    ) -> BM25Search:
+        """An index over the root's corpus (the search folder's `corpus.jsonl`, else the
+        screening candidates)."""
+        return cls(benchmark_corpus(root, folders), cache_dir=cache_dir)
 
     def cache_identity(self) -> dict[str, Any]:
         """What makes this backend's results distinct."""

@@ -10,9 +10,17 @@ from typing import Any
 
 from trialscope.search.base import SearchError, normalize_date_cap
 
-CORPUS_FILE = Path("study_search") / "corpus.jsonl"
-SCREENING_FOLDER = "study_screening"
+CORPUS_FILE_NAME = "corpus.jsonl"
 _DATE_FIELDS = ("date", "pub_date", "publication_date", "year")
+
+
+@dataclass(frozen=True)
+class CorpusFolders:
+    """Where a benchmark root keeps its search corpus, as the tasks name their folders:
+    `<search folder>/corpus.jsonl`, else the candidate studies of the screening splits."""
+
+    search: tuple[str, ...]
+    screening: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -54,26 +62,30 @@ def _objects(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             yield where, value
 
 
-def corpus_source(root: Path) -> list[Path]:
-    """The files a root's search corpus comes from: `study_search/corpus.jsonl` when present,
-    else every screening split (the candidate studies of all reviews)."""
-    corpus = root / CORPUS_FILE
-    if corpus.is_file():
-        return [corpus]
-    screening = sorted((root / SCREENING_FOLDER).glob("*.jsonl"))
-    if not screening:
-        raise SearchError(
-            f"no search corpus in {root}: expected {root / CORPUS_FILE} "
-            f"({{PMID, title, abstract}} per line) or {root / SCREENING_FOLDER}/*.jsonl"
-        )
-    return screening
+def corpus_source(root: Path, folders: CorpusFolders) -> list[Path]:
+    """The files a root's search corpus comes from: the search folder's `corpus.jsonl` when
+    present, else every screening split (the candidate studies of all reviews)."""
+    corpora = [root / folder / CORPUS_FILE_NAME for folder in folders.search]
+    for corpus in corpora:
+        if corpus.is_file():
+            return [corpus]
+    for folder in folders.screening:
+        screening = sorted((root / folder).glob("*.jsonl"))
+        if screening:
+            return screening
+    expected = " or ".join(str(path) for path in corpora)
+    splits = " or ".join(f"{root / folder}/*.jsonl" for folder in folders.screening)
+    raise SearchError(
+        f"no search corpus in {root}: expected {expected} ({{PMID, title, abstract}} per line) "
+        f"or {splits}"
+    )
 
 
-def benchmark_corpus(root: Path) -> Iterator[CorpusDocument]:
+def benchmark_corpus(root: Path, folders: CorpusFolders) -> Iterator[CorpusDocument]:
     """Documents of a benchmark root, each PMID once (its first occurrence)."""
     seen: set[str] = set()
-    for path in corpus_source(root):
-        is_corpus = path.name == CORPUS_FILE.name
+    for path in corpus_source(root, folders):
+        is_corpus = path.name == CORPUS_FILE_NAME
         for where, value in _objects(path):
             if is_corpus:
                 records = [(where, value)]

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import json_repair
 
-from trialscope.tasks.records import TERMINATION_CATEGORIES
+from trialscope.tasks.completion_record import TERMINATION_CATEGORIES
 
 Outcome = Literal["complete", "terminate"]
 Decision = Literal["included", "excluded"]

@@ -1,8 +1,11 @@
 """The contract every benchmark task keeps.
 
 A task turns one record into one or more chat requests, parses the answers into a prediction,
-scores that prediction, and aggregates per-sample results into metrics. Adding a task means one
-module and one line in `trialscope.tasks.registry`.
+scores that prediction, and aggregates per-sample results into metrics. Everything other layers
+need to know about a task is a ClassVar here, set once in the task's own module. Adding a task
+means one module plus one registry line: `BUILTIN_TASKS` in `trialscope.tasks.registry`, or an
+entry point in the `trialscope.tasks` group for a task shipped in another package
+(docs/extending.md).
 """
 
 from __future__ import annotations
@@ -20,18 +23,28 @@ from trialscope.models.base import ChatMessage
 
 
 class AnswerKind(StrEnum):
-    """The shape of a task's answer; the offline baselines answer by shape, not by task name."""
+    """The shape of a task's answer; the offline baselines answer by shape, not by task name.
+
+    A kind fixes two things a task of that kind keeps: the record layout `Task.kind_record`
+    returns (the baselines read it) and the JSON answer the task's parser reads (the baselines
+    send it). Both are those of the built-in task named with each kind.
+    """
 
     RANKING = "ranking"
-    """A ranked list of ids from a corpus (study search)."""
+    """A search query whose ranked hits are scored (study search: `SearchRecord`,
+    answer `{"query": ...}`)."""
     SCREENING = "screening"
-    """An include/exclude decision with a confidence per candidate (study screening)."""
+    """An include/exclude decision with a confidence per candidate (study screening:
+    `ScreeningRecord`, answer `{"results": [{"PMID", "decision", "confidence"}]}`)."""
     OUTCOME = "outcome"
-    """A binary outcome with a confidence, plus an optional reason (trial completion)."""
+    """A binary outcome with a confidence, plus an optional reason (trial completion:
+    `CompletionRecord`, answer `{"outcome", "confidence", "termination_reason", ...}`)."""
     CHOICE = "choice"
-    """One option letter of several (the design and evidence tasks)."""
+    """One option letter of several (the design and evidence tasks: `MultipleChoiceRecord`,
+    answer `{"answer_choice": "A", "step_by_step_thinking": ...}`)."""
     COUNT = "count"
-    """A positive whole number (sample size)."""
+    """A positive whole number (sample size: `SampleSizeRecord`, answer
+    `{"sample_size_needed": 120, "step_by_step_thinking": ...}`)."""
 
 
 @dataclass
@@ -85,16 +98,21 @@ class SampleResult:
     latency_s: float = 0.0
     retries: int = 0
     cached: bool = False
+    messages: list[list[ChatMessage]] = field(default_factory=list)
+    """The exact chat messages sent to the model, one list per request (empty for baselines)."""
 
 
 class Task(ABC):
     """A benchmark task. Tasks are stateless apart from their construction options."""
 
     name: ClassVar[str]
-    """Canonical name, e.g. `study_search`; also the results folder name."""
+    """Canonical name (lower case, underscores); also the results folder name."""
 
     folder_names: ClassVar[tuple[str, ...]]
     """Data folder names accepted under a benchmark root (README and released-data conventions)."""
+
+    aliases: ClassVar[tuple[str, ...]] = ()
+    """Other names the original scripts and old runs use for the task (besides `folder_names`)."""
 
     record_model: ClassVar[type[BaseModel]]
     """pydantic model that validates one JSONL record."""
@@ -114,6 +132,10 @@ class Task(ABC):
     calibrated: ClassVar[bool] = False
     """Whether answers carry a confidence (the report draws reliability diagrams for these)."""
 
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {}
+    """The TrialPanorama paper's published figures for this task: metric -> model -> value
+    (percent; MAE in participants), shown beside measured results. Empty for new tasks."""
+
     default_system_prompt: ClassVar[str]
 
     def sample_id(self, record: BaseModel, index: int) -> str:
@@ -131,6 +153,12 @@ class Task(ABC):
             digest.update(template.encode("utf-8"))
             digest.update(b"\x00")
         return digest.hexdigest()
+
+    def kind_record(self, sample: Sample) -> BaseModel:
+        """The sample's record in the layout its answer kind shares, which the offline baselines
+        read (see `AnswerKind`). The record itself by default; a task whose records have another
+        layout converts them here."""
+        return sample.record
 
     def use_benchmark_root(self, root: Path) -> None:
         """Called by `load_samples` with the benchmark root; tasks that need more than their

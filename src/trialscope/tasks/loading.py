@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from trialscope.errors import InputError
 from trialscope.tasks.base import Sample, Task
 
 log = logging.getLogger(__name__)
@@ -19,24 +20,32 @@ HF_PREFIX = "hf://"
 SPLITS = ("train", "test")
 
 
-class BenchmarkDataError(ValueError):
+class BenchmarkDataError(InputError):
     """A benchmark root, folder or record is missing or not in the expected layout."""
 
 
 @dataclass
 class LoadedSplit:
-    """One task's split: the samples, what was skipped (with why) and the files read."""
+    """A task with one split loaded: its samples, the files read, what was skipped (with why),
+    and where they came from (the engine reads the train split from `root` for baselines)."""
 
+    task: Task
     samples: list[Sample]
-    skipped: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    root: Path | None = None
+    train: list[Sample] | None = None
+    """The task's train split, once loaded (baselines fit on it)."""
 
 
 def _layout_hint() -> str:
+    from trialscope.tasks.registry import default_registry
+
+    examples = [" or ".join(cls.folder_names) for cls in list(default_registry())[:4]]
     return (
         "expected <root>/<task folder>/{train,test}.jsonl with task folders such as "
-        "study_search, study_screening, trial_completion (or trial_completion_assessment), "
-        "design_arms_qa (or arm_design), ..."
+        + ", ".join(examples)
+        + ", ..."
     )
 
 
@@ -161,7 +170,7 @@ def load_samples(
     if not path.is_file():
         raise BenchmarkDataError(f"{path} does not exist: {_layout_hint()}")
     task.use_benchmark_root(root)
-    loaded = LoadedSplit(samples=[], files=[path])
+    loaded = LoadedSplit(task, samples=[], files=[path], root=root)
     seen: dict[str, int] = {}
     for number, value in iter_jsonl(path):
         if limit is not None and len(loaded.samples) >= limit:

@@ -4,26 +4,37 @@ Point estimates come from scikit-learn where it has the metric. Intervals resamp
 or reviews for screening) with replacement: each resample is a vector of counts, so a pooled
 statistic is a matrix product of those counts with per-unit sums, computed for all resamples at
 once from confusion matrices (the numpy statistics below match scikit-learn's, see the tests).
+
+Small samples: a proportion of 0/1 values gets the exact Clopper-Pearson interval at any n; a
+bootstrap interval is computed only from `MIN_BOOTSTRAP_N` units up (None below: too few).
+Balanced accuracy is resampled within each gold class, so no class drops out of a resample.
+A metric undefined on the labels present (balanced accuracy with one gold class) is an
+`UndefinedMetric` with its reason; `summary` reports it as null plus the reason, never a number.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    f1_score,
-    precision_score,
-    recall_score,
-)
 
 from trialscope.tasks.base import SampleResult
 
 N_RESAMPLES = 1000
 CONFIDENCE = 0.95
+MIN_BOOTSTRAP_N = 30
+"""Fewest units (samples, reviews) a bootstrap interval is computed from; the percentile
+bootstrap of a mean undercovers below (tests/report/test_coverage.py)."""
+
+
+@dataclass(frozen=True)
+class UndefinedMetric:
+    """A metric that has no value on this data, and why (e.g. only one gold class)."""
+
+    reason: str
 _MAX_CELLS_PER_CHUNK = 4_000_000
 
 Statistic = Callable[[np.ndarray], np.ndarray]
@@ -53,12 +64,12 @@ def bootstrap_interval(
 
     `unit_sums` has one row per unit (sample or review) and one column per additive quantity the
     statistic needs (e.g. a flattened confusion matrix). None when there are no units or the
-    statistic is undefined in every resample.
+    statistic is undefined in every resample, or fewer than MIN_BOOTSTRAP_N units.
     """
     unit_sums = np.asarray(unit_sums, dtype=np.float64)
     if unit_sums.ndim == 1:
         unit_sums = unit_sums[:, None]
-    if unit_sums.shape[0] == 0:
+    if unit_sums.shape[0] < MIN_BOOTSTRAP_N:
         return None
     values = [
         statistic(counts @ unit_sums)
@@ -84,11 +95,27 @@ def mean_statistic(pooled: np.ndarray) -> np.ndarray:
         return np.where(pooled[:, 1] > 0, pooled[:, 0] / np.maximum(pooled[:, 1], 1e-300), np.nan)
 
 
+def proportion_interval(
+    successes: int, n: int, confidence: float = CONFIDENCE
+) -> list[float] | None:
+    """Exact Clopper-Pearson interval of successes / n (None when n is 0)."""
+    if n <= 0:
+        return None
+    from scipy import stats as scipy_stats
+
+    ci = scipy_stats.binomtest(int(successes), int(n)).proportion_ci(
+        confidence_level=confidence, method="exact"
+    )
+    return [float(ci.low), float(ci.high)]
+
+
 def mean_interval(
     values: Sequence[float] | np.ndarray, seed: int, n_resamples: int = N_RESAMPLES
 ) -> list[float] | None:
-    """Bootstrap interval of the mean of per-sample values."""
+    """Interval of the mean of per-sample values: exact for 0/1 values, else bootstrap."""
     array = np.asarray(values, dtype=np.float64)
+    if array.size and np.isin(array, (0.0, 1.0)).all():
+        return proportion_interval(int(array.sum()), int(array.size))
     return bootstrap_interval(
         np.column_stack([array, np.ones_like(array)]), mean_statistic, seed, n_resamples
     )
@@ -180,6 +207,9 @@ def binary_metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, fl
     """Accuracy, precision, recall, F1 and specificity with positive label 1 (0.0 when empty)."""
     if len(y_true) == 0:
         return dict.fromkeys(("accuracy", "precision", "recall", "f1", "specificity"), 0.0)
+    # scikit-learn takes a second or two to import: only runs that score need it.
+    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+
     return {
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "precision": float(precision_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
@@ -191,14 +221,18 @@ def binary_metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, fl
     }
 
 
-def balanced_accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
-    """Mean per-class recall over the classes of the truth (0.0 when empty)."""
-    if len(y_true) == 0:
-        return 0.0
+def balanced_accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float | UndefinedMetric:
+    """Mean per-class recall over the classes of the truth; undefined with fewer than two gold
+    classes (with one, it is that class's recall, which a constant answer maximises)."""
+    classes = sorted(set(y_true))
+    if len(classes) < 2:
+        found = f"only one gold class ({classes[0]!r})" if classes else "no samples"
+        return UndefinedMetric(f"{found} in the data; balanced accuracy needs at least two")
     # macro recall over the true classes is balanced_accuracy_score without its warnings about
     # predicted-only classes (the tests check the two agree)
-    labels = sorted(set(y_true))
-    return float(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
+    from sklearn.metrics import recall_score
+
+    return float(recall_score(y_true, y_pred, labels=classes, average="macro", zero_division=0))
 
 
 def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
@@ -206,6 +240,8 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
     if len(y_true) == 0:
         return 0.0
     labels = sorted(set(y_true))
+    from sklearn.metrics import f1_score
+
     return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 
 
@@ -267,9 +303,47 @@ def status_counts(results: Sequence[SampleResult]) -> dict[str, int]:
 def summary(
     metrics: dict[str, Any], intervals: dict[str, list[float] | None], headline: Sequence[str]
 ) -> dict[str, Any]:
-    """The `aggregate()` result shape, dropping intervals that are undefined."""
-    return {
-        "metrics": metrics,
-        "confidence_intervals": {name: ci for name, ci in intervals.items() if ci is not None},
-        "headline": list(headline),
+    """The `aggregate()` result shape, dropping intervals that are undefined.
+
+    An `UndefinedMetric` becomes null in `metrics` and its reason in `undefined_metrics`.
+    """
+    undefined = {
+        name: value.reason for name, value in metrics.items() if isinstance(value, UndefinedMetric)
     }
+    return {
+        "metrics": {name: None if name in undefined else value for name, value in metrics.items()},
+        "confidence_intervals": {
+            name: ci for name, ci in intervals.items() if ci is not None and name not in undefined
+        },
+        "headline": list(headline),
+        "undefined_metrics": undefined,
+    }
+
+
+def balanced_accuracy_interval(
+    confusion: np.ndarray, seed: int, n_resamples: int = N_RESAMPLES
+) -> list[float] | None:
+    """Bootstrap interval of balanced accuracy from per-sample confusion rows, resampling
+    within each gold class so that every class stays in every resample (a plain bootstrap
+    drops rare classes and the interval jumps). None below MIN_BOOTSTRAP_N samples."""
+    confusion = np.asarray(confusion, dtype=np.float64)
+    if len(confusion) < MIN_BOOTSTRAP_N:
+        return None
+    size = math.isqrt(confusion.shape[1])
+    gold = confusion.argmax(axis=1) // size
+    groups = [np.flatnonzero(gold == label) for label in np.unique(gold)]
+    if len(groups) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    pooled = np.zeros((n_resamples, confusion.shape[1]))
+    for members in groups:
+        pvals = np.full(len(members), 1.0 / len(members))
+        chunk = max(1, _MAX_CELLS_PER_CHUNK // len(members))
+        for start in range(0, n_resamples, chunk):
+            stop = min(n_resamples, start + chunk)
+            counts = rng.multinomial(len(members), pvals, size=stop - start)
+            pooled[start:stop] += counts.astype(np.float64) @ confusion[members]
+    values = balanced_accuracy_from_confusion(pooled)
+    tail = (1.0 - CONFIDENCE) / 2.0 * 100.0
+    low, high = np.percentile(values, [tail, 100.0 - tail])
+    return [float(low), float(high)]

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, cast
 
+from pydantic import field_validator, model_validator
+
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
-from trialscope.tasks.records import MultipleChoiceRecord
+from trialscope.tasks.record_base import TaskRecord, as_text
 
 NO_ANSWER = "(none)"
 
@@ -24,6 +26,42 @@ _ANSWER_FORMAT = (
 
 USER_TEMPLATE = "{question}\n{options}"
 """The user message: the question, then one `<letter>. <option>` line per option."""
+
+
+class MultipleChoiceRecord(TaskRecord):
+    """Arm, criteria and endpoint design and evidence summary: a question with lettered options."""
+
+    id: str | None = None
+    question: str
+    options: dict[str, str]
+    answer: str
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _idas_text(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _option_keys_upper(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(key).strip().upper(): as_text(text) for key, text in value.items()}
+        return value
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _answer_upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _answer_is_an_option(self) -> MultipleChoiceRecord:
+        if len(self.options) < 2:
+            raise ValueError("options must hold at least two lettered choices")
+        if self.answer not in self.options:
+            raise ValueError(
+                f"answer {self.answer!r} is not one of the options {sorted(self.options)}"
+            )
+        return self
 
 
 class MultipleChoiceTask(Task):
@@ -114,6 +152,22 @@ class ArmDesignTask(MultipleChoiceTask):
     name = "arm_design"
     label = "Arm design"
     short_label = "arm"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.6,
+            "GPT-4o-mini": 78.4,
+            "GPT-4o": 85.0,
+            "o3-mini": 85.9,
+        },
+        "Macro-F1": {
+            "Llama-8B": 79.9,
+            "Llama-70B": 84.7,
+            "GPT-4o-mini": 78.7,
+            "GPT-4o": 85.0,
+            "o3-mini": 86.1,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_arms_qa", "arm_design")
     default_system_prompt = (
@@ -129,6 +183,22 @@ class EligibilityCriteriaDesignTask(MultipleChoiceTask):
     name = "eligibility_criteria_design"
     label = "Criteria design"
     short_label = "criteria"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 55.0,
+            "Llama-70B": 72.6,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.3,
+            "o3-mini": 80.4,
+        },
+        "Macro-F1": {
+            "Llama-8B": 54.6,
+            "Llama-70B": 73.1,
+            "GPT-4o-mini": 55.8,
+            "GPT-4o": 76.5,
+            "o3-mini": 80.6,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_criteria_qa", "eligibility_criteria_design")
     default_system_prompt = (
@@ -144,6 +214,22 @@ class EndpointDesignTask(MultipleChoiceTask):
     name = "endpoint_design"
     label = "Endpoint design"
     short_label = "endpoint"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 52.1,
+            "Llama-70B": 61.8,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.1,
+            "o3-mini": 52.1,
+        },
+        "Macro-F1": {
+            "Llama-8B": 52.9,
+            "Llama-70B": 62.5,
+            "GPT-4o-mini": 62.2,
+            "GPT-4o": 69.4,
+            "o3-mini": 60.7,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("design_outcome_qa", "endpoint_design")
     default_system_prompt = (
@@ -159,8 +245,25 @@ class EvidenceSummaryTask(MultipleChoiceTask):
     name = "evidence_summary"
     label = "Evidence summary"
     short_label = "evidence"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 70.4,
+            "Llama-70B": 78.8,
+            "GPT-4o-mini": 74.1,
+            "GPT-4o": 72.8,
+            "o3-mini": 72.7,
+        },
+        "Macro-F1": {
+            "Llama-8B": 71.1,
+            "Llama-70B": 76.7,
+            "GPT-4o-mini": 73.1,
+            "GPT-4o": 65.2,
+            "o3-mini": 53.8,
+        },
+    }
     answer_kind = AnswerKind.CHOICE
     folder_names = ("evidence_summary_qa", "evidence_summary")
+    aliases = ("review_qa",)
     default_system_prompt = (
         "You are a helpful assistant for answering biomedical questions with your knowledge of "
         "clinical trials. Given a systematic review and its studies, choose the option that "

@@ -11,11 +11,13 @@ from __future__ import annotations
 import statistics
 from typing import Any, ClassVar, cast
 
+from pydantic import Field, field_validator
+
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_sample_size
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
-from trialscope.tasks.records import SampleSizeRecord
+from trialscope.tasks.record_base import TaskRecord, as_text
 
 TOLERANCE = 0.2
 """An estimate within +/-20% of the true sample size counts as correct (the original's rule)."""
@@ -26,12 +28,54 @@ def within_tolerance(predicted: int, truth: int, tolerance: float = TOLERANCE) -
     return (1 - tolerance) * truth <= predicted <= (1 + tolerance) * truth
 
 
+class SampleSizeRecord(TaskRecord):
+    """Sample size estimation: a trial description in, the enrolled number as the answer."""
+
+    id: str | None = None
+    question: str
+    answer: int = Field(gt=0)
+    answer_type: str | None = None
+    trial_id: str | None = None
+    pmid: str | None = None
+    explanation: str | None = None
+
+    @field_validator("id", "trial_id", "pmid", mode="before")
+    @classmethod
+    def _idsas_text(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _integral_answer(cls, value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().replace(",", "").isdigit():
+            return int(value.strip().replace(",", ""))
+        return value
+
+
 class SampleSizeTask(Task):
     """Estimate the number of participants a trial needs."""
 
     name = "sample_size_estimation"
     label = "Sample size"
     short_label = "size"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy (within 20%)": {
+            "Llama-8B": 3.3,
+            "Llama-70B": 18.7,
+            "GPT-4o-mini": 22.8,
+            "GPT-4o": 22.9,
+            "o3-mini": 25.2,
+        },
+        "MAE (participants)": {
+            "Llama-8B": 1760.6,
+            "Llama-70B": 633.3,
+            "GPT-4o-mini": 411.4,
+            "GPT-4o": 512.6,
+            "o3-mini": 452.1,
+        },
+    }
     answer_kind = AnswerKind.COUNT
     folder_names = ("sample_size_estimation",)
     record_model = SampleSizeRecord

@@ -12,10 +12,12 @@ resample reviews, not studies, since studies of one review are not independent.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 import numpy as np
+from pydantic import Field, field_validator, model_validator
 
+from trialscope.errors import ConfigurationError
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import (
     decision_from_value,
@@ -25,7 +27,7 @@ from trialscope.tasks.answer_parsing import (
 )
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of, review_setup
-from trialscope.tasks.records import Candidate, ScreeningRecord
+from trialscope.tasks.record_base import TaskRecord, as_text
 
 DEFAULT_BATCH_SIZE = 8
 # ~4 characters per token: 22K characters of review and studies, the system prompt and the
@@ -64,12 +66,92 @@ STUDY_TEMPLATE = (
 )
 
 
+class Candidate(TaskRecord):
+    """One candidate study of a screening review."""
+
+    PMID: str
+    title: str = ""
+    abstract: str = ""
+
+    @field_validator("PMID", mode="before")
+    @classmethod
+    def _pmidas_text(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @field_validator("title", "abstract", mode="before")
+    @classmethod
+    def _none_as_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+
+class ScreeningLabel(TaskRecord):
+    """The review authors' decision on one candidate."""
+
+    PMID: str
+    label: Literal["included", "excluded"]
+
+    @field_validator("PMID", mode="before")
+    @classmethod
+    def _pmidas_text(cls, value: Any) -> Any:
+        return as_text(value)
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _normalise_label(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return {"include": "included", "exclude": "excluded"}.get(text, text)
+        return value
+
+
+class ScreeningRecord(TaskRecord):
+    """Study screening: a review's sections and its candidate studies with decisions."""
+
+    inputs: dict[str, Any]
+    context: list[Candidate]
+    labels: list[ScreeningLabel]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _labels_are_candidates(self) -> ScreeningRecord:
+        candidates = {candidate.PMID for candidate in self.context}
+        for index, label in enumerate(self.labels):
+            if label.PMID not in candidates:
+                raise ValueError(
+                    f"labels[{index}].PMID {label.PMID!r} is not among the context candidates"
+                )
+        return self
+
+
 class StudyScreeningTask(Task):
     """Decide inclusion for each candidate study of a review, batch by batch."""
 
     name = "study_screening"
     label = "Study screening"
     short_label = "screen"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Accuracy": {
+            "Llama-8B": 55.3,
+            "Llama-70B": 60.7,
+            "GPT-4o-mini": 60.2,
+            "GPT-4o": 66.1,
+            "o3-mini": 71.6,
+        },
+        "Precision": {
+            "Llama-8B": 46.8,
+            "Llama-70B": 59.1,
+            "GPT-4o-mini": 60.4,
+            "GPT-4o": 64.4,
+            "o3-mini": 71.9,
+        },
+        "Recall": {
+            "Llama-8B": 58.2,
+            "Llama-70B": 70.5,
+            "GPT-4o-mini": 60.5,
+            "GPT-4o": 72.3,
+            "o3-mini": 71.3,
+        },
+    }
     answer_kind = AnswerKind.SCREENING
     calibrated = True
     folder_names = ("study_screening",)
@@ -81,7 +163,7 @@ class StudyScreeningTask(Task):
         self, batch_size: int = DEFAULT_BATCH_SIZE, max_prompt_chars: int = DEFAULT_MAX_PROMPT_CHARS
     ) -> None:
         if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+            raise ConfigurationError(f"batch_size must be at least 1, got {batch_size}")
         self.batch_size = batch_size
         self.max_prompt_chars = max_prompt_chars
 

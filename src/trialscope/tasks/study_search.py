@@ -16,12 +16,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
+from pydantic import Field, field_validator
+
+from trialscope.errors import ConfigurationError
 from trialscope.search.base import SearchBackend, SearchError, normalize_date_cap
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, strip_reasoning
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of, review_setup
-from trialscope.tasks.records import SearchRecord
+from trialscope.tasks.record_base import TaskRecord, as_text
 
 DEFAULT_K_VALUES = (100, 200, 300, 400, 500)
 HEADLINE_K = (100, 500)
@@ -42,12 +45,41 @@ Your output must be a JSON object with the following field:
 _QUERY_LINE = re.compile(r"^\W*(?:search\s+)?query\W*[:=]\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
 
+class SearchRecord(TaskRecord):
+    """Study search: a review's sections in, the PMIDs of its included studies as labels."""
+
+    inputs: dict[str, Any]
+    labels: list[str]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _pmidsas_text(cls, value: Any) -> Any:
+        return [as_text(item) for item in value] if isinstance(value, list) else value
+
+
 class StudySearchTask(Task):
     """Write a search query for a review; scored by recall of its included studies."""
 
     name = "study_search"
     label = "Study search"
     short_label = "search"
+    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
+        "Recall@100": {
+            "Llama-8B": 11.6,
+            "Llama-70B": 25.1,
+            "GPT-4o-mini": 17.3,
+            "GPT-4o": 22.9,
+            "o3-mini": 27.6,
+        },
+        "Recall@500": {
+            "Llama-8B": 16.0,
+            "Llama-70B": 33.3,
+            "GPT-4o-mini": 22.7,
+            "GPT-4o": 27.3,
+            "o3-mini": 37.8,
+        },
+    }
     answer_kind = AnswerKind.RANKING
     folder_names = ("study_search",)
     record_model = SearchRecord
@@ -61,9 +93,11 @@ class StudySearchTask(Task):
         cache_dir: Path | None = None,
     ) -> None:
         if isinstance(backend, str) and backend not in ("bm25", "pubmed"):
-            raise ValueError(f"unknown search backend {backend!r}: expected 'bm25' or 'pubmed'")
+            raise ConfigurationError(
+                f"unknown search backend {backend!r}: expected 'bm25' or 'pubmed'"
+            )
         if any(k <= 0 for k in k_values):
-            raise ValueError(f"k_values must be positive, got {list(k_values)}")
+            raise ConfigurationError(f"k_values must be positive, got {list(k_values)}")
         self.k_values = tuple(sorted(set(k_values) | set(HEADLINE_K)))
         self.depth = max(RETRIEVE_DEPTH, *self.k_values)
         self.backend_choice = backend
@@ -102,7 +136,11 @@ class StudySearchTask(Task):
                 "the BM25 search backend needs a benchmark root: load samples with "
                 "trialscope.tasks.loading.load_samples first, or pass backend=BM25Search(...)"
             )
-        return BM25Search.from_benchmark_root(self._root, cache_dir=self.cache_dir)
+        from trialscope.search.corpus import CorpusFolders
+        from trialscope.tasks.study_screening import StudyScreeningTask
+
+        folders = CorpusFolders(search=self.folder_names, screening=StudyScreeningTask.folder_names)
+        return BM25Search.from_benchmark_root(self._root, folders, cache_dir=self.cache_dir)
 
     def requests(self, sample: Sample, system_prompt: str | None) -> list[Request]:
         record = cast(SearchRecord, sample.record)

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from trialscope.audit.agents.base import AuditAgent
-from trialscope.audit.agents.blind import PairBruteForcer, RandomFlagger
+from trialscope.audit.agents.blind import BiasOnlyFlagger, PairBruteForcer, RandomFlagger
 from trialscope.audit.agents.heuristic import HeuristicAgent
 
-AGENT_NAMES: tuple[str, ...] = ("heuristic", "naive", "react", "random", "brute-force")
-"""`random` and `brute-force` are blind baselines (they never read a record)."""
+LLM_AGENTS: tuple[str, ...] = ("naive", "react")
+"""Agents that call a language model (they need a `provider/model`)."""
+AGENT_NAMES: tuple[str, ...] = ("heuristic", *LLM_AGENTS, "random", "brute-force", "bias-only")
+"""Every agent by name; `random`, `brute-force` and `bias-only` are blind baselines."""
+
+
+def is_llm_agent(name: str) -> bool:
+    """Whether the named agent calls a language model."""
+    return name in LLM_AGENTS
 
 
 def make_agent(name: str, model: str | None = None) -> AuditAgent:
@@ -18,6 +25,8 @@ def make_agent(name: str, model: str | None = None) -> AuditAgent:
         return RandomFlagger()
     if name == "brute-force":
         return PairBruteForcer()
+    if name == "bias-only":
+        return BiasOnlyFlagger()
     if name not in AGENT_NAMES:
         raise ValueError(f"unknown agent {name!r}; expected one of {', '.join(AGENT_NAMES)}")
     if not model:
@@ -36,9 +45,12 @@ def make_agent(name: str, model: str | None = None) -> AuditAgent:
 
 __all__ = [
     "AGENT_NAMES",
+    "LLM_AGENTS",
     "AuditAgent",
+    "BiasOnlyFlagger",
     "HeuristicAgent",
     "PairBruteForcer",
     "RandomFlagger",
+    "is_llm_agent",
     "make_agent",
 ]

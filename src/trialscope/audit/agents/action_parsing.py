@@ -8,14 +8,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from trialscope.audit.models import AuditAction
-from trialscope.audit.tools import TOOL_NAMES, TOOL_SPECS
+from trialscope.audit.tools import TOOL_NAMES, TOOLS
 
 TOOL_KEYS = ("tool", "action", "action_type", "name", "function")
 ARGUMENT_KEYS = ("arguments", "args", "parameters", "params", "input")
-ACTION_FIELDS = set(AuditAction.model_fields) - {"metadata", "tool"}
 TOOL_ARGUMENTS: dict[str, set[str]] = {
-    spec["name"]: set(spec["parameters"].get("properties", {})) for spec in TOOL_SPECS
+    name: set(model.model_fields) for name, model in TOOLS.items()
 }
+ACTION_FIELDS = set().union(*TOOL_ARGUMENTS.values())
 """Each tool's own arguments: others a (small) model adds are noise and are dropped."""
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from trialscope.audit.agents.base import AuditAgent
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.models import AuditAction, AuditObservation
 
 KEYWORD_REPORT = (
@@ -44,7 +45,7 @@ class RandomFlagger(AuditAgent):
         self.plan = deque(
             AuditAction(tool="investigate_pattern", variable=v) for v in result["key_variables"]
         )
-        if "selection_bias" in result["error_types"]:
+        if ErrorType.SELECTION_BIAS in result["error_types"]:
             self.plan.extend(
                 AuditAction(tool="compute_distribution", variable=v) for v in BIAS_DISTRIBUTIONS
             )
@@ -52,8 +53,10 @@ class RandomFlagger(AuditAgent):
                 AuditAction(tool="compute_distribution", variable="outcome", stratify_by="stage")
             )
             if self.bias_guess:
-                self.plan.append(AuditAction(tool="flag_error", error_type="selection_bias"))
-        self.error_types = [e for e in result["error_types"] if e != "selection_bias"]
+                self.plan.append(
+                    AuditAction(tool="flag_error", error_type=ErrorType.SELECTION_BIAS)
+                )
+        self.error_types = [e for e in result["error_types"] if e != ErrorType.SELECTION_BIAS]
 
     async def act(self, observation: AuditObservation) -> AuditAction | None:
         """The next random flag, or the keyword report on the last step."""
@@ -92,3 +95,33 @@ class PairBruteForcer(RandomFlagger):
         return AuditAction(
             tool="flag_error", patient_id=patient, error_type=error_type, confidence=1.0
         )
+
+
+class BiasOnlyFlagger(RandomFlagger):
+    """Passes the gate, flags the trial-level bias without weighing the evidence, and reports."""
+
+    name = "bias-only"
+
+    def __init__(self, seed: int = 0, confidence: float = 1.0) -> None:
+        super().__init__(seed=seed, bias_guess=False, confidence=confidence)
+
+    def reset(self, observation: AuditObservation) -> None:
+        """Queue the gate's investigations, then the bias flag (when the task audits bias)."""
+        super().reset(observation)
+        if ErrorType.SELECTION_BIAS in (observation.result or {}).get("error_types", []):
+            self.plan.append(
+                AuditAction(
+                    tool="flag_error",
+                    error_type=ErrorType.SELECTION_BIAS,
+                    confidence=self.confidence,
+                )
+            )
+        self.patients = []
+
+    async def act(self, observation: AuditObservation) -> AuditAction | None:
+        """The plan, then the keyword report."""
+        if observation.done:
+            return None
+        if self.plan:
+            return self.plan.popleft()
+        return AuditAction(tool="submit_report", report=KEYWORD_REPORT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.models import AuditAction, AuditObservation
 
 FALLBACK_PAGE_SIZE = 20
@@ -39,16 +40,18 @@ class FallbackPlan:
         result = observation.result or {}
         key_variables = [str(v) for v in result.get("key_variables") or []]
         error_types = [str(e) for e in result.get("error_types") or []]
-        bias = list(BIAS_DISTRIBUTIONS) if "selection_bias" in error_types else []
+        bias = list(BIAS_DISTRIBUTIONS) if ErrorType.SELECTION_BIAS in error_types else []
         return cls(key_variables=key_variables, bias_variables=bias)
 
     def note(self, action: AuditAction, from_model: bool) -> None:
         """Record an action that was sent to the environment."""
         self.done.add(action_key(action))
-        if action.tool == "investigate_pattern" and action.variable:
-            self.done.add(f"investigated:{action.variable}")
-        if action.tool == "compute_distribution" and action.variable and not action.stratify_by:
-            self.done.add(f"distribution:{action.variable}")
+        arguments = action.arguments()
+        variable = arguments.get("variable")
+        if action.tool == "investigate_pattern" and variable:
+            self.done.add(f"investigated:{variable}")
+        if action.tool == "compute_distribution" and variable and not arguments.get("stratify_by"):
+            self.done.add(f"distribution:{variable}")
         if action.tool == "flag_error":
             self.flags.append(action)
         if from_model:

@@ -8,6 +8,7 @@ from typing import Any
 
 from trialscope.audit.agents.base import AuditAgent, protocol_from_observation
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.models import AuditAction, AuditObservation, RecordFilter
 from trialscope.audit.protocol import Protocol
 from trialscope.audit.rules import (
@@ -93,7 +94,7 @@ class HeuristicAgent(AuditAgent):
         self._plan = deque(
             AuditAction(tool="investigate_pattern", variable=v) for v in result["key_variables"]
         )
-        if "selection_bias" in self._protocol.error_types:
+        if ErrorType.SELECTION_BIAS in self._protocol.error_types:
             for variable in BIAS_DISTRIBUTIONS:
                 self._plan.append(AuditAction(tool="compute_distribution", variable=variable))
             self._plan.append(
@@ -130,8 +131,11 @@ class HeuristicAgent(AuditAgent):
         return None
 
     def _issue(self, action: AuditAction) -> AuditAction:
+        arguments = action.arguments()
         self._pending = action.tool + (
-            f":{action.variable}:{action.stratify_by}" if action.variable else ""
+            f":{arguments['variable']}:{arguments.get('stratify_by')}"
+            if arguments.get("variable")
+            else ""
         )
         return action
 
@@ -195,14 +199,14 @@ class HeuristicAgent(AuditAgent):
 
     def _next_flag(self) -> AuditAction | None:
         assert self._protocol is not None
-        if "selection_bias" in self._protocol.error_types and self._findings.bias is None:
+        if ErrorType.SELECTION_BIAS in self._protocol.error_types and self._findings.bias is None:
             self._findings.bias = self._decide_bias()
             if self._findings.bias:
                 return AuditAction(
                     tool="flag_error",
-                    error_type="selection_bias",
+                    error_type=ErrorType.SELECTION_BIAS,
                     reason="control-arm skew and stage-adjusted mortality gap above thresholds",
-                    confidence=0.9,
+                    confidence=1.0,
                 )
         for pid, (etype, _row) in self._findings.flags.items():
             if not _row.get("_flagged"):
@@ -212,7 +216,7 @@ class HeuristicAgent(AuditAgent):
                     patient_id=pid,
                     error_type=etype,
                     reason=f"breaks the {etype} rule of the protocol",
-                    confidence=0.95,
+                    confidence=1.0,
                 )
         return None
 
@@ -234,7 +238,7 @@ class HeuristicAgent(AuditAgent):
         for pid, (etype, row) in self._findings.flags.items():
             if row.get("_flagged"):
                 lines.append(f"{pid}: {etype} ({_explain(etype, row, p)}).")
-        if "selection_bias" in p.error_types and self._findings.adjusted_gap is not None:
+        if ErrorType.SELECTION_BIAS in p.error_types and self._findings.adjusted_gap is not None:
             gap = self._findings.adjusted_gap
             if self._findings.bias:
                 lines.append(f"Selection bias present: stage-stratified mortality gap {gap:.3f}.")

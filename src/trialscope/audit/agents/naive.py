@@ -10,6 +10,7 @@ from trialscope.audit.agents.action_parsing import json_objects
 from trialscope.audit.agents.base import AuditAgent
 from trialscope.audit.agents.llm_model import ask
 from trialscope.audit.difficulty import BIAS_DISTRIBUTIONS
+from trialscope.audit.error_types import ErrorType
 from trialscope.audit.models import AuditAction, AuditObservation
 from trialscope.models.base import ChatMessage, ChatModel
 
@@ -59,7 +60,7 @@ class NaiveAgent(AuditAgent):
             AuditAction(tool="investigate_pattern", variable=v)
             for v in result.get("key_variables", [])
         )
-        if "selection_bias" in self._error_types:
+        if ErrorType.SELECTION_BIAS in self._error_types:
             self._plan.extend(
                 AuditAction(tool="compute_distribution", variable=v) for v in BIAS_DISTRIBUTIONS
             )
@@ -108,8 +109,11 @@ class NaiveAgent(AuditAgent):
                     confidence=confidence,
                 )
             )
-        if answer.get("selection_bias") is True and "selection_bias" in self._error_types:
-            self._plan.append(AuditAction(tool="flag_error", error_type="selection_bias"))
+        if (
+            answer.get(ErrorType.SELECTION_BIAS) is True
+            and ErrorType.SELECTION_BIAS in self._error_types
+        ):
+            self._plan.append(AuditAction(tool="flag_error", error_type=ErrorType.SELECTION_BIAS))
         report = answer.get("report")
         self._plan.append(
             AuditAction(tool="submit_report", report=str(report)[:20_000] if report else "")

@@ -22,14 +22,16 @@ from typing import Any
 
 from fastapi import WebSocket, WebSocketDisconnect
 
-from trialscope.audit.agents import AuditAgent, make_agent
-from trialscope.audit.environment import AuditEnvironment, EpisodeResult, Mode
-from trialscope.audit.models import AuditAction, AuditObservation
+from trialscope.audit.agents import AuditAgent, is_llm_agent, make_agent
+from trialscope.audit.difficulty import TASK_NAMES as TASKS
+from trialscope.audit.episode_result import EpisodeResult
+from trialscope.audit.models import AuditAction, AuditObservation, Mode
 from trialscope.audit.runner import StepRecord, run_episode
-from trialscope.audit.tools import TOOL_SPECS
+from trialscope.audit.server.environment import AuditEnvironment
+from trialscope.audit.server.eval_suite import EVAL_SEED_FLOOR
 
-TASKS = ("easy", "medium", "hard")
-MAX_SEED = 2**32 - 1
+MAX_SEED = EVAL_SEED_FLOOR - 1
+"""Dashboard seeds are public (train space): the eval suite is out of its reach."""
 STEP_TEXT_LIMIT = 4000
 logger = logging.getLogger(__name__)
 
@@ -63,13 +65,10 @@ class _Sentinel:
 _DONE = _Sentinel()
 
 
-TOOL_ARGUMENTS = {spec["name"]: set(spec["parameters"]["properties"]) for spec in TOOL_SPECS}
-
-
 def _action_args(action: AuditAction) -> dict[str, Any]:
-    """The arguments the action's tool takes (defaults of other tools' fields left out)."""
-    data = action.model_dump(exclude_none=True, include=TOOL_ARGUMENTS.get(action.tool, set()))
-    return {key: value for key, value in data.items() if value not in ({}, [], "")}
+    """The arguments the action's tool takes, without empty ones."""
+    data = action.arguments()
+    return {key: value for key, value in data.items() if value not in ({}, [], "", None)}
 
 
 def step_message(n: int, action: AuditAction, observation: AuditObservation) -> dict[str, Any]:
@@ -168,7 +167,7 @@ class _Episode:
     async def _episode(self) -> EpisodeResult:
         env = _BriefedEnvironment(self.options.mode, self._started)
         agent: AuditAgent = make_agent(
-            self.agent_name, self.options.model if self.agent_name != "heuristic" else None
+            self.agent_name, self.options.model if is_llm_agent(self.agent_name) else None
         )
         try:
             return await run_episode(env, agent, self.task, self.seed, on_step=self._on_step)

@@ -121,7 +121,11 @@
     var td = node("td");
     td.colSpan = 6;
     var grid = node("div", "detail-grid");
-    grid.appendChild(pre("Prompt", task.prompts[row[0]], true));
+    if (row[6]) {
+      grid.appendChild(pre("Chat messages sent (exact)", row[6], true));
+    } else {
+      grid.appendChild(pre("Record (no chat messages recorded)", task.prompts[row[0]], true));
+    }
     grid.appendChild(pre("Raw answer", row[4]));
     grid.appendChild(pre("Parsed answer", row[5]));
     grid.appendChild(pre("Gold answer", task.golds[row[0]]));

@@ -1,4 +1,4 @@
-"""A real DuckDB trial store filled from the synthetic registry, shared by the builder tests."""
+"""A real DuckDB trial store filled from the synthetic registry, shared by the data tests."""
 
 from __future__ import annotations
 

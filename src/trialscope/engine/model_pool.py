@@ -1,0 +1,94 @@
+"""One pool per model: every pending sample of every task goes through one set of workers.
+
+The connection limit stays busy until the last sample of the last task: a task's outputs are
+written as soon as its own last sample is in, while the workers go on with the other tasks.
+Each task keeps its own run folder, run.log, journal and resume, exactly as when run alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import ExitStack
+
+from trialscope.engine.progress import ProgressDisplay
+from trialscope.engine.run_log import in_run_log
+from trialscope.engine.sample_evaluation import evaluate_sample
+from trialscope.engine.solver import Solver
+from trialscope.engine.task_run import RunSettings, RunSummary, TaskRun, open_task_run
+from trialscope.tasks.base import Sample
+from trialscope.tasks.loading import LoadedSplit
+
+log = logging.getLogger(__name__)
+
+
+class TaskRunsFailed(Exception):
+    """Some of a model's task runs failed; the finished ones' summaries are attached."""
+
+    def __init__(self, errors: list[BaseException], summaries: list[RunSummary]) -> None:
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+        self.summaries = summaries
+
+
+async def run_model(
+    solver: Solver, data: list[LoadedSplit], run: RunSettings, display: ProgressDisplay
+) -> list[RunSummary]:
+    """Run `solver` on every task in `data` through one pool of `run.workers` workers.
+
+    A task whose folder cannot be opened (a resume conflict, a baseline that cannot fit) fails
+    alone: the other tasks run, then TaskRunsFailed reports it with their summaries.
+    """
+    summaries: dict[int, RunSummary] = {}
+    errors: list[BaseException] = []
+    with ExitStack() as logs:
+        task_runs: list[tuple[int, TaskRun]] = []
+        for index, item in enumerate(data):
+            try:
+                task_runs.append((index, await open_task_run(item, solver, run, display, logs)))
+            except Exception as error:
+                errors.append(error)
+        queue: asyncio.Queue[tuple[int, TaskRun, Sample]] = asyncio.Queue()
+        for index, task_run in task_runs:
+            for sample in task_run.pending:
+                queue.put_nowait((index, task_run, sample))
+        finishing: list[asyncio.Task[None]] = []
+
+        async def finish(index: int, task_run: TaskRun) -> None:
+            with in_run_log(task_run.log_key):
+                summaries[index] = await task_run.finish()
+
+        for index, task_run in task_runs:
+            if task_run.outstanding == 0:
+                finishing.append(asyncio.create_task(finish(index, task_run)))
+
+        async def worker() -> None:
+            while True:
+                try:
+                    index, task_run, sample = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                with in_run_log(task_run.log_key):
+                    result = await evaluate_sample(
+                        task_run.data.task, sample, solver, run.system_prompt
+                    )
+                    task_run.record(result)
+                if task_run.outstanding == 0:
+                    finishing.append(asyncio.create_task(finish(index, task_run)))
+
+        try:
+            workers = max(1, min(run.workers, queue.qsize()))
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        finally:
+            for _, task_run in task_runs:
+                task_run.journal.close()
+        outcomes = await asyncio.gather(*finishing, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            errors.append(outcome)
+    ordered = [summaries[index] for index in sorted(summaries)]
+    if errors:
+        raise TaskRunsFailed(errors, ordered)
+    return ordered

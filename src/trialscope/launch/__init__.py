@@ -1,0 +1,1 @@
+"""Launchers that spread a run over machines (Ray)."""
