@@ -76,9 +76,9 @@ class DistractorPools:
             # Sampling positions with replacement, then dropping repeats, keeps this O(need).
             picks = rng.integers(0, len(pool), size=min(len(pool), need * 2))
             for i in dict.fromkeys(int(p) for p in picks):
-                if pool[i] != study_id and pool[i] not in chosen:
-                    if len(chosen) < CANDIDATES_PER_ITEM:
-                        chosen[pool[i]] = _TIERS[key[0]]
+                full = len(chosen) >= CANDIDATES_PER_ITEM
+                if pool[i] != study_id and pool[i] not in chosen and not full:
+                    chosen[pool[i]] = _TIERS[key[0]]
         return list(chosen.items())
 
 
