@@ -1,6 +1,6 @@
-"""The why_stopped mapper on real registry texts: coverage of all 13,323, precision on 220
-texts labelled by hand (tests/data/why_stopped_labels.csv: nct id and label, read and decided
-by a person; 'none' marks a text that states no reason, such as 'NA')."""
+"""The why_stopped mapper on real registry texts: coverage of all 13,323, precision on 320
+texts labelled by hand (tests/data/why_stopped_*labels.csv: nct id and label, each text read
+and decided by a person; 'none' marks a text that states no reason, such as 'NA')."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from tests.data.real_data import real_data
 
 from trialscope.data.termination import CATEGORIES, OTHER, classify_why_stopped
 
-LABELS = Path(__file__).with_name("why_stopped_labels.csv")
+LABELS = (
+    Path(__file__).with_name("why_stopped_labels.csv"),
+    # Labelled after the rules were first tuned on the set above; its first measurement is in
+    # docs/benchmarks.md, and it has been part of the evaluation since.
+    Path(__file__).with_name("why_stopped_heldout_labels.csv"),
+)
 MIN_COVERAGE = 0.90
 MIN_PRECISION = 0.85
 
@@ -34,9 +39,11 @@ def test_at_least_90_percent_of_real_texts_get_a_category(why_stopped: dict[str,
 
 
 def test_precision_per_category_on_the_hand_labelled_texts(why_stopped: dict[str, str]) -> None:
-    with LABELS.open(encoding="utf-8") as handle:
-        labelled = [(row["nctid"], row["label"]) for row in csv.DictReader(handle)]
-    assert len(labelled) >= 200
+    labelled = []
+    for path in LABELS:
+        with path.open(encoding="utf-8") as handle:
+            labelled += [(row["nctid"], row["label"]) for row in csv.DictReader(handle)]
+    assert len(labelled) >= 300
     pairs = []
     for nct_id, label in labelled:
         predicted = classify_why_stopped(why_stopped[nct_id])

@@ -26,7 +26,9 @@ CATEGORIES: tuple[str, ...] = (ENROLLMENT, FEASIBILITY, EFFICACY, REGULATORY, SA
 _NO_REASON = re.compile(
     r"^\W*(?:n/?a|none|null|unknown|others?|other reasons?|not (?:applicable|available|"
     r"provided|specified)|per (?:pi|sponsor|investigator)|(?:pi|investigator)'?s? decision|"
-    r"see (?:above|below|(?:termination )?reason in (?:the )?detailed description)|-+|\.+)?\W*$",
+    r"see (?:above|below|(?:termination )?reason in (?:the )?detailed description)|-+|\.+|"
+    r"at the discretion of the (?:pi|investigator|sponsor)|(?:the )?(?:pi|investigator) decided to "
+    r"(?:stop|terminate|end|withdraw|close) (?:the )?(?:study|trial))?\W*$",
     re.IGNORECASE,
 )
 # Committee names that contain a cue word without stating a cause.
@@ -47,12 +49,14 @@ _BEFORE_START = re.compile(
     r"\bbefore\s+(?:enrolling|recruiting)\s+any\b|\bbefore\s+(?:any|the\s+first)\s+"
     r"(?:patients?|participants?|subjects?)\s+(?:was|were)\s+(?:enrolled|recruited)|"
     r"\bprior\s+to\s+(?:the\s+)?enrol(?:l)?ment\s+of\s+(?:the\s+)?first\s+\w+|"
-    r"\b(?:has\s+|was\s+|had\s+)?never\s+(?:been\s+)?(?:started|initiated|commenced|opened|begun)",
+    r"\b(?:has\s+|was\s+|had\s+)?never\s+(?:been\s+)?(?:started|initiated|commenced|opened|begun)|"
+    r"\bdid\s+not\s+(?:open|start|begin)\b",
     re.IGNORECASE,
 )
 _BARE_STOP = re.compile(
     r"^\W*(?:the\s+)?(?:study|trial)?\W*(?:(?:has|was|were|been|is|halted|stopped|terminated|"
     r"cancell?ed|withdrawn|prematurely|early|decided|to|be|and|at|in|the|trial|study|site|"
+    r"registered|but|delayed|indefinite\w*|"
     r"[A-Z][a-z]+)\W*)*$"
 )
 # "No efficacy", "no signal of benefit" state the cause; keep them from the denial rule.
@@ -161,6 +165,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:data|results?|evidence|findings?|analysis) did not support",
         r"(?:failure|failed) to (?:achieve|reach|meet)",
         r"\bineffective\b",
+        r"inefficac",
     ),
     _rule(
         REGULATORY,
@@ -204,6 +209,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bscreen(?:ing)? fail",
         r"screening (?:is |was |has been )?(?:temporarily )?(?:halted|paused|suspended|stopped)",
         r"finding (?:eligible )?(?:patients|participants|subjects)",
+        r"\d+ (?:patients?|participants?|subjects?) \w+ instead of \d+",
         r"withdr[ae]w\w* (?:their |his |her )?consent",
         r"(?:reduc|decreas|fewer|lower)\w* (?:\w+ ){0,2}?cases\b",
         r"(?:impossib\w*|unable|unlikely|difficult\w*|fail\w*)\s+(?:\w+\s+){0,2}?"
@@ -238,6 +244,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bdeparture\b",
         r"(?:project|study) leader",
         r"time constraints?",
+        r"\brestrictions?\b",
+        r"ressource",
+        r"graduat",
+        r"\btiming\b",
         r"\bworkload",
         r"\binternal (?:issues?|reasons?|decision)",
         r"\bPI\b",
