@@ -41,10 +41,13 @@ def measure(root: Path, samples: int, padding: int) -> dict[str, float]:
     started = time.perf_counter()
     runs = collect_runs([runs_dir])
     loaded = time.perf_counter()
-    board = build_leaderboard(runs.benchmark, seed=0, resamples=DEFAULT_RESAMPLES)
+    boards = [
+        (build_leaderboard(g.runs, seed=0, resamples=DEFAULT_RESAMPLES, dataset=g.title), g.runs)
+        for g in runs.datasets
+    ]
     computed = time.perf_counter()
-    html = render_html(board, runs.benchmark, [], paper_figures(), 0, DEFAULT_RESAMPLES, "bench")
-    markdown = render_markdown(board, [], paper_figures(), 0, DEFAULT_RESAMPLES)
+    html = render_html(boards, [], paper_figures(), 0, DEFAULT_RESAMPLES, "bench")
+    markdown = render_markdown([b for b, _ in boards], [], paper_figures(), 0, DEFAULT_RESAMPLES)
     (root / f"report-{samples}.html").write_text(html, encoding="utf-8")
     (root / f"leaderboard-{samples}.md").write_text(markdown, encoding="utf-8")
     finished = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 
 from trialscope.baselines.registry import BASELINE_NAMES, get_baseline
@@ -33,10 +35,19 @@ def _splits(kind: AnswerKind) -> tuple[list[Sample], list[Sample]]:
     return synthetic.sample_size(40, 7, vocabulary), synthetic.sample_size(10, 8, vocabulary)
 
 
+def _renamed(task: Task) -> Task:
+    """The same task under a name and folder no baseline has seen (as a plugin would ship it)."""
+    cls = type(task)
+    renamed = type(f"Renamed{cls.__name__}", (cls,), {"name": f"plugin_{cls.name}"})
+    renamed.folder_names = (f"plugin_{cls.name}",)
+    return cast(Task, renamed())
+
+
 @pytest.mark.parametrize("name", BASELINE_NAMES)
 @pytest.mark.parametrize("task_name", task_names())
-def test_answers_parse_without_error(name: str, task_name: str) -> None:
-    task = get_task(task_name)
+@pytest.mark.parametrize("renamed", [False, True], ids=["built-in", "renamed"])
+def test_answers_parse_without_error(name: str, task_name: str, renamed: bool) -> None:
+    task = _renamed(get_task(task_name)) if renamed else get_task(task_name)
     kind = task.answer_kind
     train, test = (_validated(task, split) for split in _splits(kind))
     baseline = get_baseline(name)

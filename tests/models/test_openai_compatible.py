@@ -149,8 +149,8 @@ def test_retry_after_forms() -> None:
 
 
 UNICODE_MESSAGES = [
-    {"role": "system", "content": "Réponds en JSON: {\"a\": 1}\n\ttab"},
-    {"role": "user", "content": "Patients ≥ 65 ans, 💊 dose </script> \\ \"quoted\""},
+    {"role": "system", "content": 'Réponds en JSON: {"a": 1}\n\ttab'},
+    {"role": "user", "content": 'Patients ≥ 65 ans, 💊 dose </script> \\ "quoted"'},
 ]
 
 
@@ -170,7 +170,11 @@ async def test_request_bytes_match_the_openai_sdk(
     from openai import AsyncOpenAI
 
     model = OpenAICompatibleModel(
-        "x/m", provider="x", model="m", base_urls=[openai_server.base_url], api_key="k",
+        "x/m",
+        provider="x",
+        model="m",
+        base_urls=[openai_server.base_url],
+        api_key="k",
         reasoning=reasoning,
     )
     await model.chat(UNICODE_MESSAGES, config)  # type: ignore[arg-type]

@@ -143,3 +143,10 @@ def echo_factory(name: str, settings: Settings) -> EchoModel:
 
 
 SPECCED = ProviderSpec("specced", echo_factory, "from a spec")
+
+
+def test_a_url_in_the_name_stands_in_for_the_base_url_variable(settings: Settings) -> None:
+    model = resolve_model("vllm/llama@http://a:8000/v1", settings)
+    assert isinstance(model, OpenAICompatibleModel) and model.base_urls == ["http://a:8000/v1"]
+    with pytest.raises(ConfigurationError, match="set OPENAI_API_KEY"):
+        resolve_model("openai/gpt-4o@http://a:8000/v1", settings)

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -181,3 +182,19 @@ def test_unreachable_server_is_a_search_error() -> None:
 )
 def test_date_cap_forms(value: str | None, expected: str | None) -> None:
     assert normalize_date_cap(value) == expected
+
+
+def test_api_key_kept_in_dotenv_is_used(
+    esearch: tuple[str, Script], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url, script = esearch
+    script.responses = [(200, _esearch(["9"]))]
+    monkeypatch.delenv("PUBMED_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("PUBMED_API_KEY=from-dotenv\n")
+    client = _client(url)
+    try:
+        client.search("q", k=5)
+    finally:
+        client.close()
+    assert script.received[0]["api_key"] == "from-dotenv"

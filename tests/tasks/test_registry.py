@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,3 +136,14 @@ def test_a_task_without_an_answer_kind_or_with_a_long_short_label_is_refused() -
     long_label: Any = type("LongLabel", (ExtraChoiceTask,), {"short_label": "ninechars"})
     with pytest.raises(ConfigurationError, match="longer than 8"):
         TaskRegistry([long_label])
+
+
+def test_present_in_lists_the_tasks_whose_folder_a_root_has(tmp_path: Path) -> None:
+    registry = TaskRegistry.with_entry_points(
+        found=[_entry("extra", f"{__name__}:ExtraChoiceTask")]
+    )
+    first = BUILTIN_TASKS[0]
+    (tmp_path / first.folder_names[-1]).mkdir()
+    (tmp_path / "extra_choice_qa").mkdir()
+    (tmp_path / "unrelated").mkdir()
+    assert registry.present_in(tmp_path) == (first.name, "extra_choice")

@@ -4,8 +4,42 @@ A baseline chooses its method from the task's `answer_kind` and reads records in
 layout (`Task.kind_record`), so it answers any task of a known kind, plugins' included.
 """
 
-from trialscope.baselines.base import Baseline
-from trialscope.baselines.kind_records import KIND_RECORDS
-from trialscope.baselines.registry import BASELINE_NAMES, get_baseline
+from __future__ import annotations
 
-__all__ = ["BASELINE_NAMES", "KIND_RECORDS", "Baseline", "get_baseline"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trialscope.baselines.base import (
+        Baseline as Baseline,
+    )
+    from trialscope.baselines.kind_records import (
+        KIND_RECORDS as KIND_RECORDS,
+    )
+    from trialscope.baselines.registry import (
+        BASELINE_NAMES as BASELINE_NAMES,
+    )
+    from trialscope.baselines.registry import (
+        get_baseline as get_baseline,
+    )
+
+# Loaded on first use, so importing one submodule (say `.base`) stays cheap.
+_SOURCES: dict[str, str] = {
+    "Baseline": "trialscope.baselines.base",
+    "KIND_RECORDS": "trialscope.baselines.kind_records",
+    "BASELINE_NAMES": "trialscope.baselines.registry",
+    "get_baseline": "trialscope.baselines.registry",
+}
+
+__all__ = sorted(_SOURCES)
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(source), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SOURCES])

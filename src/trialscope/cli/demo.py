@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
+from trialscope.cli.run_summary import benchmark_table
 from trialscope.console import make_console
-from trialscope.report.leaderboard import Leaderboard
-from trialscope.report.task_names import task_short_label
 
 BASELINES = ["baseline/majority", "baseline/random", "baseline/lexical"]
 LOCAL_MODEL = "local/smollm2"
@@ -46,14 +46,15 @@ def demo(
     from trialscope.engine.runner import RunOptions, run_benchmark
     from trialscope.report.build import build_report
     from trialscope.tasks.loading import resolve_benchmark_root
-    from trialscope.tasks.registry import task_names
+    from trialscope.tasks.registry import default_registry
 
     console = make_console(stderr=True)
     started = time.monotonic()
-    tasks = list(task_names())
 
     with console.status("Building the embedded default benchmark (first use only)..."):
         root = resolve_benchmark_root(None)
+    # the default's tasks: a plugin task installed here has no folder in it
+    tasks = list(default_registry().present_in(root))
     console.print(f"[bold]1/4[/] benchmark: {root}")
 
     console.print(f"[bold]2/4[/] eight tasks x {', '.join(BASELINES)}")
@@ -88,7 +89,8 @@ def demo(
     }
 
     files = build_report([output_path], output_path / "report", seed=seed)
-    console.print(benchmark_table(files.leaderboard))
+    for board in files.leaderboards:
+        console.print(benchmark_table(board))
     console.print(audit_table(audit_summaries))
     console.print(
         f"\nReport: [bold]{files.html}[/]\nLeaderboard: {files.markdown}\n"
@@ -96,26 +98,11 @@ def demo(
     )
 
 
-def benchmark_table(board: Leaderboard) -> Table:
-    """The leaderboard's headline numbers, narrow enough for an 80-column terminal."""
-    table = Table(title="Benchmark: headline metric per task, % (CIs in the HTML report)")
-    table.add_column("model", no_wrap=True)
-    for task in board.tasks:
-        table.add_column(task_short_label(task), justify="right")
-    table.add_column("rank", justify="right")
-    for row in board.rows:
-        values = []
-        for task in board.tasks:
-            cell = row.cells.get(task)
-            values.append("-" if cell is None or cell.value is None else f"{100 * cell.value:.1f}")
-        rank = "-" if row.mean_rank is None else f"{row.mean_rank:.2f}"
-        table.add_row(row.model.removeprefix("baseline/"), *values, rank)
-    return table
-
-
 def audit_table(summaries: dict[str, dict[str, Any]]) -> Table:
     """Mean audit score per agent and task, with its 95% CI."""
-    table = Table(title="Audit environment: mean episode score [95% CI]")
+    table = Table(
+        title="Audit environment: mean episode score [95% CI]", box=box.SIMPLE_HEAD, pad_edge=False
+    )
     table.add_column("agent")
     for task in AUDIT_TASKS:
         table.add_column(task, justify="right")

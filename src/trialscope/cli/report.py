@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from trialscope.console import make_console
+from trialscope.errors import UserError
 from trialscope.report import RunFolderError, build_report
+from trialscope.report.build import build_leaderboards
+from trialscope.report.markdown_report import readme_table as render_readme_table
 from trialscope.report.statistics import DEFAULT_RESAMPLES
 
 
@@ -33,9 +37,23 @@ def report(
     paper: Annotated[
         bool, typer.Option("--paper/--no-paper", help="Show the paper's published figures.")
     ] = True,
+    readme_table: Annotated[
+        bool,
+        typer.Option(
+            "--readme-table",
+            help="Print the README's reference table (Markdown) for these runs; write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Write a self-contained HTML report and a Markdown leaderboard from run folders."""
     console = make_console(stderr=True)
+    if readme_table:
+        try:
+            boards = build_leaderboards(run_folders, seed=seed, resamples=resamples)
+        except RunFolderError as exc:
+            raise UserError(str(exc)) from exc
+        sys.stdout.write(render_readme_table(boards))
+        return
     try:
         files = build_report(
             run_folders, out, seed=seed, keep_all=all_runs, resamples=resamples, show_paper=paper

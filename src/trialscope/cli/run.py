@@ -13,7 +13,6 @@ from trialscope.console import make_console
 from trialscope.errors import UserError
 
 if TYPE_CHECKING:
-    from rich.table import Table
 
     from trialscope.engine.shards import Shard
     from trialscope.engine.task_run import RunSummary
@@ -83,41 +82,11 @@ def parse_task_options(
     return options
 
 
-def summary_table(summaries: list[RunSummary]) -> Table:
-    """One row per task and model: counts, headline metrics, cost, run folder."""
-    from rich.table import Table
+def print_summaries(summaries: list[RunSummary]) -> int:
+    """The summary table, run folders and failure warnings; the exit code they map to."""
+    from trialscope.cli.run_summary import print_summaries as print_run_summaries
 
-    table = Table(title="trialscope run", show_lines=False)
-    for column in ("task", "model", "n", "ok", "parse err", "err", "headline", "cost $"):
-        table.add_column(column, overflow="fold")
-    for summary in summaries:
-        headline = ", ".join(
-            f"{name}={_fmt(summary.metrics.get(name))}" for name in summary.headline
-        )
-        table.add_row(
-            summary.task,
-            summary.model,
-            str(summary.n_samples),
-            str(summary.n_ok),
-            str(summary.n_parse_errors),
-            str(summary.n_errors),
-            headline,
-            f"{summary.usage.get('cost_usd', 0.0):.4f}",
-        )
-    return table
-
-
-def print_summaries(summaries: list[RunSummary]) -> None:
-    """The summary table, then each run folder on its own line (easy to copy)."""
-    console.print(summary_table(summaries))
-    for summary in summaries:
-        console.print(
-            f"{summary.task} · {summary.model}: {summary.run_dir}", highlight=False, soft_wrap=True
-        )
-
-
-def _fmt(value: Any) -> str:
-    return f"{value:.4f}" if isinstance(value, float) else str(value)
+    return int(print_run_summaries(summaries, console, err_console))
 
 
 def _parse_shard(text: str | None) -> Shard | None:
@@ -178,7 +147,9 @@ def run(
         bool, typer.Option("--no-cache", help="Bypass the response cache.")
     ] = False,
     timeout: Annotated[
-        float | None, typer.Option(min=0.001, help="Seconds per request (default 120).")
+        float | None, typer.Option(
+            min=0.001, help="Deadline per request in seconds, whole answer included (default 120)."
+        )
     ] = None,
     max_retries: Annotated[
         int | None, typer.Option(min=0, help="Retries per request (default 6).")
@@ -264,7 +235,9 @@ def run(
         raise _fail(str(exc), code=1) from None
     except UserError as exc:
         raise _fail(str(exc), code=int(exc.exit_code)) from None
-    print_summaries(summaries)
+    code = print_summaries(summaries)
+    if code:
+        raise typer.Exit(code)
 
 
 def sanity_check(

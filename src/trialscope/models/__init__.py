@@ -6,35 +6,94 @@ What a provider author or a user of the models imports::
     from trialscope.models import ProviderSpec, resolve_model
 """
 
-from trialscope.errors import ConfigurationError, ProviderError, RetryableError
-from trialscope.models.base import ChatMessage, ChatModel, ChatResult, GenerationConfig, Usage
-from trialscope.models.registry import (
-    ENTRY_POINT_GROUP,
-    ModelFactory,
-    ProviderRegistry,
-    ProviderSpec,
-    default_providers,
-    list_providers,
-    resolve_model,
-)
-from trialscope.settings import Settings, load_settings
+from __future__ import annotations
 
-__all__ = [
-    "ENTRY_POINT_GROUP",
-    "ChatMessage",
-    "ChatModel",
-    "ChatResult",
-    "ConfigurationError",
-    "GenerationConfig",
-    "ModelFactory",
-    "ProviderError",
-    "ProviderRegistry",
-    "ProviderSpec",
-    "RetryableError",
-    "Settings",
-    "Usage",
-    "default_providers",
-    "list_providers",
-    "load_settings",
-    "resolve_model",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trialscope.errors import (
+        ConfigurationError as ConfigurationError,
+    )
+    from trialscope.errors import (
+        ProviderError as ProviderError,
+    )
+    from trialscope.errors import (
+        RetryableError as RetryableError,
+    )
+    from trialscope.models.base import (
+        ChatMessage as ChatMessage,
+    )
+    from trialscope.models.base import (
+        ChatModel as ChatModel,
+    )
+    from trialscope.models.base import (
+        ChatResult as ChatResult,
+    )
+    from trialscope.models.base import (
+        GenerationConfig as GenerationConfig,
+    )
+    from trialscope.models.base import (
+        Usage as Usage,
+    )
+    from trialscope.models.registry import (
+        ENTRY_POINT_GROUP as ENTRY_POINT_GROUP,
+    )
+    from trialscope.models.registry import (
+        ModelFactory as ModelFactory,
+    )
+    from trialscope.models.registry import (
+        ProviderRegistry as ProviderRegistry,
+    )
+    from trialscope.models.registry import (
+        ProviderSpec as ProviderSpec,
+    )
+    from trialscope.models.registry import (
+        default_providers as default_providers,
+    )
+    from trialscope.models.registry import (
+        list_providers as list_providers,
+    )
+    from trialscope.models.registry import (
+        resolve_model as resolve_model,
+    )
+    from trialscope.settings import (
+        Settings as Settings,
+    )
+    from trialscope.settings import (
+        load_settings as load_settings,
+    )
+
+# Loaded on first use, so importing one submodule (say `.base`) stays cheap.
+_SOURCES: dict[str, str] = {
+    "ConfigurationError": "trialscope.errors",
+    "ProviderError": "trialscope.errors",
+    "RetryableError": "trialscope.errors",
+    "ChatMessage": "trialscope.models.base",
+    "ChatModel": "trialscope.models.base",
+    "ChatResult": "trialscope.models.base",
+    "GenerationConfig": "trialscope.models.base",
+    "Usage": "trialscope.models.base",
+    "ENTRY_POINT_GROUP": "trialscope.models.registry",
+    "ModelFactory": "trialscope.models.registry",
+    "ProviderRegistry": "trialscope.models.registry",
+    "ProviderSpec": "trialscope.models.registry",
+    "default_providers": "trialscope.models.registry",
+    "list_providers": "trialscope.models.registry",
+    "resolve_model": "trialscope.models.registry",
+    "Settings": "trialscope.settings",
+    "load_settings": "trialscope.settings",
+}
+
+__all__ = sorted(_SOURCES)
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(source), name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_SOURCES])

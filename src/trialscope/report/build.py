@@ -46,6 +46,17 @@ def _fill_audit_intervals(runs: list[AuditRun], seed: int, resamples: int) -> No
                 summary.ci95 = bootstrap_mean_ci(scores, rng, resamples)
 
 
+def build_leaderboards(
+    inputs: list[Path], seed: int = 0, resamples: int = DEFAULT_RESAMPLES
+) -> list[Leaderboard]:
+    """One leaderboard per dataset of the newest runs under `inputs` (nothing is written)."""
+    runs = collect_runs(inputs)
+    return [
+        build_leaderboard(g.runs, seed=seed, resamples=resamples, dataset=g.title)
+        for g in runs.datasets
+    ]
+
+
 def build_report(
     inputs: list[Path],
     out_dir: Path,

@@ -99,7 +99,8 @@ def _leaderboard_view(board: Leaderboard) -> list[dict[str, Any]]:
                 "rank": f"{row.mean_rank:.2f}" if row.mean_rank is not None else "–",
                 "rank_note": (
                     f"{ranked} of {len(board.tasks)} tasks"
-                    if (ranked := sum(c.rank is not None for c in row.cells.values()))
+                    if row.mean_rank is not None
+                    and (ranked := sum(c.rank is not None for c in row.cells.values()))
                     < len(board.tasks)
                     else ""
                 ),
@@ -315,8 +316,9 @@ def render_html(
         if board.rows
     ]
     all_tasks = list(dict.fromkeys(t for board, _ in boards for t in board.tasks))
+    shown = [board for board, _ in boards if board.rows]
     if datasets:
-        datasets[0]["paper_rows"] = _paper_rows(paper, boards[0][0].tasks)
+        datasets[0]["paper_rows"] = _paper_rows(paper, shown[0].tasks)
     runs_view = [
         {
             "task": task_label(r.task),

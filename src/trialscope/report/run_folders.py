@@ -84,7 +84,8 @@ def _label_repeats(group: DatasetGroup) -> None:
     for run in group.runs:
         if seen[(run.task, run.model)] > 1:
             when = run.timestamp or run.folder.name
-            run.model = f"{run.model} @ {when} · {group.name} · n={run.n_text}"
+            data = group.title if group.known else group.name
+            run.model = f"{run.model} @ {when} · {data} · n={run.n_text}"
 
 
 def collect_runs(paths: list[Path], keep_all: bool = False) -> RunSet:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import httpx
 
 from trialscope.search.base import SearchError, normalize_date_cap
+from trialscope.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,9 @@ class PubMedSearch:
         tool: str = "trialscope",
         email: str | None = None,
     ) -> None:
-        self.api_key = api_key if api_key is not None else os.environ.get("PUBMED_API_KEY") or None
+        if api_key is None:  # read through Settings, so a key kept in `.env` counts too
+            api_key = load_settings().env_value("PUBMED_API_KEY")
+        self.api_key = api_key or None
         self.base_url = base_url
         self.max_attempts = max(1, max_attempts)
         self.backoff_s = backoff_s

@@ -162,7 +162,8 @@ def load_samples(
     """Read and validate `<root>/<task folder>/<split>.jsonl`, the first `limit` records.
 
     A malformed line or a record failing validation raises BenchmarkDataError naming the file,
-    line and field; with `skip_invalid` it is skipped and described in `skipped` instead.
+    line and field; with `skip_invalid` it is skipped and described in `skipped` instead. A split
+    with no valid record raises BenchmarkDataError naming the file.
     """
     if split not in SPLITS:
         raise BenchmarkDataError(f"unknown split {split!r}: expected one of {SPLITS}")
@@ -196,4 +197,11 @@ def load_samples(
             sample_id = f"{sample_id}~{number}"
         seen[sample_id] = number
         loaded.samples.append(Sample(sample_id=sample_id, record=record, raw=value))
+    if not loaded.samples:
+        # A score over no samples is no score: an empty split is an error, never a 0.0.
+        found = f"all {len(loaded.skipped)} records are invalid" if loaded.skipped else "no records"
+        raise BenchmarkDataError(
+            f"{found} (the {split} split is empty or blank); expected one JSON record per line",
+            path=path,
+        )
     return loaded

@@ -1,6 +1,7 @@
-"""The four multiple-choice tasks: arm, eligibility criteria and endpoint design, evidence summary.
+"""Multiple-choice tasks: pick the option letter that answers a question.
 
-One implementation; each registration differs only in its name, data folders and system prompt.
+One implementation; each task (arm, eligibility criteria and endpoint design, evidence summary)
+is a small module of its own that sets its name, folders, labels and system prompt.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from pydantic import field_validator, model_validator
 
 from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
-from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
+from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
 from trialscope.tasks.record_base import TaskRecord, as_text
 
 NO_ANSWER = "(none)"
 
-_ANSWER_FORMAT = (
+ANSWER_FORMAT = (
     "Answer in JSON formatted exactly as: "
     '```json\n{"step_by_step_thinking": Str, "answer_choice": "A"|"B"|"C"|...}\n```. '
     "Do not include anything else in your response."
@@ -144,128 +145,3 @@ def _choice_summary(
         "macro_f1": m.bootstrap_interval(rows, m.macro_f1_from_confusion, seed) if known else None,
     }
     return m.summary(metrics, intervals, headline)
-
-
-class ArmDesignTask(MultipleChoiceTask):
-    """Which option lists the arms of the described trial."""
-
-    name = "arm_design"
-    label = "Arm design"
-    short_label = "arm"
-    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
-        "Accuracy": {
-            "Llama-8B": 79.9,
-            "Llama-70B": 84.6,
-            "GPT-4o-mini": 78.4,
-            "GPT-4o": 85.0,
-            "o3-mini": 85.9,
-        },
-        "Macro-F1": {
-            "Llama-8B": 79.9,
-            "Llama-70B": 84.7,
-            "GPT-4o-mini": 78.7,
-            "GPT-4o": 85.0,
-            "o3-mini": 86.1,
-        },
-    }
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_arms_qa", "arm_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that lists the arms (groups and interventions) this trial should have. "
-        + _ANSWER_FORMAT
-    )
-
-
-class EligibilityCriteriaDesignTask(MultipleChoiceTask):
-    """Which option holds the eligibility criteria of the described trial."""
-
-    name = "eligibility_criteria_design"
-    label = "Criteria design"
-    short_label = "criteria"
-    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
-        "Accuracy": {
-            "Llama-8B": 55.0,
-            "Llama-70B": 72.6,
-            "GPT-4o-mini": 55.8,
-            "GPT-4o": 76.3,
-            "o3-mini": 80.4,
-        },
-        "Macro-F1": {
-            "Llama-8B": 54.6,
-            "Llama-70B": 73.1,
-            "GPT-4o-mini": 55.8,
-            "GPT-4o": 76.5,
-            "o3-mini": 80.6,
-        },
-    }
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_criteria_qa", "eligibility_criteria_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that holds the inclusion and exclusion criteria this trial should "
-        "use. " + _ANSWER_FORMAT
-    )
-
-
-class EndpointDesignTask(MultipleChoiceTask):
-    """Which option holds the outcome measures of the described trial."""
-
-    name = "endpoint_design"
-    label = "Endpoint design"
-    short_label = "endpoint"
-    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
-        "Accuracy": {
-            "Llama-8B": 52.1,
-            "Llama-70B": 61.8,
-            "GPT-4o-mini": 62.2,
-            "GPT-4o": 69.1,
-            "o3-mini": 52.1,
-        },
-        "Macro-F1": {
-            "Llama-8B": 52.9,
-            "Llama-70B": 62.5,
-            "GPT-4o-mini": 62.2,
-            "GPT-4o": 69.4,
-            "o3-mini": 60.7,
-        },
-    }
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("design_outcome_qa", "endpoint_design")
-    default_system_prompt = (
-        "You are a helpful assistant for designing clinical trials. Given a trial's description, "
-        "choose the option that holds the primary and secondary outcome measures this trial "
-        "should use. " + _ANSWER_FORMAT
-    )
-
-
-class EvidenceSummaryTask(MultipleChoiceTask):
-    """Which option is the most accurate summary of a review's evidence."""
-
-    name = "evidence_summary"
-    label = "Evidence summary"
-    short_label = "evidence"
-    paper_figures: ClassVar[dict[str, dict[str, float]]] = {
-        "Accuracy": {
-            "Llama-8B": 70.4,
-            "Llama-70B": 78.8,
-            "GPT-4o-mini": 74.1,
-            "GPT-4o": 72.8,
-            "o3-mini": 72.7,
-        },
-        "Macro-F1": {
-            "Llama-8B": 71.1,
-            "Llama-70B": 76.7,
-            "GPT-4o-mini": 73.1,
-            "GPT-4o": 65.2,
-            "o3-mini": 53.8,
-        },
-    }
-    answer_kind = AnswerKind.CHOICE
-    folder_names = ("evidence_summary_qa", "evidence_summary")
-    aliases = ("review_qa",)
-    default_system_prompt = (
-        "You are a helpful assistant for answering biomedical questions with your knowledge of "
-        "clinical trials. Given a systematic review and its studies, choose the option that "
-        "summarises the evidence most accurately. " + _ANSWER_FORMAT
-    )

@@ -13,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any
 
 from trialscope.errors import ConfigurationError
+from trialscope.tasks.arm_design import ArmDesignTask
 from trialscope.tasks.base import AnswerKind, Task
-from trialscope.tasks.multiple_choice import (
-    ArmDesignTask,
-    EligibilityCriteriaDesignTask,
-    EndpointDesignTask,
-    EvidenceSummaryTask,
-)
+from trialscope.tasks.eligibility_criteria_design import EligibilityCriteriaDesignTask
+from trialscope.tasks.endpoint_design import EndpointDesignTask
+from trialscope.tasks.evidence_summary import EvidenceSummaryTask
 from trialscope.tasks.sample_size import SampleSizeTask
 from trialscope.tasks.study_screening import StudyScreeningTask
 from trialscope.tasks.study_search import StudySearchTask
@@ -158,6 +157,12 @@ class TaskRegistry:
             return cls(**options)
         except TypeError as error:
             raise ConfigurationError(f"bad options for task {cls.name!r}: {error}") from error
+
+    def present_in(self, root: Path) -> tuple[str, ...]:
+        """Canonical names of the tasks that have a data folder under benchmark root `root`."""
+        return tuple(
+            cls.name for cls in self if any((root / folder).is_dir() for folder in cls.folder_names)
+        )
 
     def folder_names(self) -> tuple[str, ...]:
         """Every task folder name either convention uses."""

@@ -242,9 +242,7 @@ class TrialCompletionTask(Task):
         reason_rows = m.confusion_rows(codes_true, codes_pred, n_labels)
         intervals = {
             "balanced_accuracy_outcome": m.balanced_accuracy_interval(outcome_rows, seed),
-            "balanced_accuracy_termination_reason": m.balanced_accuracy_interval(
-                reason_rows, seed
-            ),
+            "balanced_accuracy_termination_reason": m.balanced_accuracy_interval(reason_rows, seed),
             "outcome_prediction.accuracy": m.mean_interval(correct, seed),
             "outcome_prediction.f1": m.bootstrap_interval(outcome_rows, m.f1_from_confusion, seed),
         }
