@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.data.real.lexical_guessers import hit_rate, tfidf_choice, word_overlap_choice
 from typer.testing import CliRunner
 
 from trialscope.cli.main import app
@@ -17,6 +16,7 @@ from trialscope.data.builders import TASK_FOLDERS, BuildOptions, build_benchmark
 from trialscope.data.builders.completion import FOLDER as COMPLETION
 from trialscope.data.builders.describe import masked
 from trialscope.data.builders.design_qa import DESIGN_KINDS
+from trialscope.data.builders.lexical_guessers import hit_rate, tfidf_choice, word_overlap_choice
 from trialscope.data.builders.sample_size import FOLDER as SAMPLE_SIZE
 from trialscope.data.store import TrialStore
 

@@ -1,4 +1,5 @@
-"""Guessers that answer a multiple-choice item by words alone, never by reading the design.
+"""Guessers that answer a multiple-choice item by words alone: the adversarial check of the design
+QA builders (tests and bench/bench_real_data.py).
 
 Each picks the option most alike the question: by the share of the option's words found in the
 question, or by TF-IDF cosine. On a fair item they do little better than chance.
@@ -7,6 +8,7 @@ question, or by TF-IDF cosine. On a fair item they do little better than chance.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,6 +36,6 @@ def tfidf_choice(item: dict[str, Any]) -> str:
     return letters[int(np.argmax((matrix[1:] @ matrix[0].T).toarray().ravel()))]
 
 
-def hit_rate(items: list[dict[str, Any]], guesser: Any) -> float:
+def hit_rate(items: list[dict[str, Any]], guesser: Callable[[dict[str, Any]], str]) -> float:
     """Share of items the guesser answers right."""
     return sum(guesser(item) == item["answer"] for item in items) / len(items)
