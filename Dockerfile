@@ -1,12 +1,14 @@
 # The clinical audit environment server (OpenEnv), for containers and Hugging Face Spaces.
-# Build: docker build -t trialscope-audit .   Run: docker run -p 8000:8000 trialscope-audit
-# Set TRIALSCOPE_AUDIT_TOKEN (a Space secret) to require a bearer token on every route but /health.
+# Build: docker build -t trialscope-audit .
+# Run:   docker run -p 8000:8000 -e TRIALSCOPE_AUDIT_TOKEN=... trialscope-audit
+# The container listens on all interfaces, so TRIALSCOPE_AUDIT_TOKEN (a Space secret; several
+# comma-separated, one per submitter) is required: without it the server refuses to start.
+# An eval server also wants TRIALSCOPE_AUDIT_EVAL_SECRET (docs/audit_eval.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    TRIALSCOPE_AUDIT_MAX_ENVS=32
+    PIP_NO_CACHE_DIR=1
 
 RUN useradd --create-home --uid 1000 app
 WORKDIR /home/app/trialscope

@@ -228,6 +228,12 @@ def test_sockets_check_the_origin(server: int, path: str) -> None:
             assert json.loads(str(ws.recv(timeout=30)))["type"] == "hello"
 
 
+def test_a_socket_cannot_attach_to_another_session(server: int) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"ws://127.0.0.1:{server}/ws?session_id=00000000-0000-0000-0000-000000000000")
+    assert refused.value.response.status_code == 403
+
+
 @pytest.mark.parametrize("route", ["/schema", "/tools", "/eval/results", "/", "/metadata"])
 def test_http_routes_check_origin_and_host(server: int, route: str) -> None:
     base = f"http://127.0.0.1:{server}"

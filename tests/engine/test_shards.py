@@ -209,3 +209,18 @@ async def test_data_identity_must_match_except_for_the_shards_own_samples(tmp_pa
     [merged] = await merge_shard_runs_async(folders, tmp_path / "m2", task_factory=letters)
     data = json.loads((merged.summary.run_dir / "manifest.json").read_text())["data"]
     assert data["source"] == "/bench" and data["n_samples"] == 6
+
+
+async def test_more_shards_than_samples_leaves_an_empty_shard_that_still_merges(
+    tmp_path: Path,
+) -> None:
+    with OpenAIServer(letter_responder) as server:
+        data_file = tmp_path / "letters.jsonl"
+        [whole] = await run_benchmark_async(
+            [letter_data(2, data_file)], [model(server)], options(tmp_path, "whole")
+        )
+        folders = await run_shards(server, tmp_path, data_file, 2, 3, "shards")
+    assert [len(deterministic_results(f)) for f in folders] == [1, 1, 0]
+    [merged] = await merge_shard_runs_async(folders, tmp_path / "merged", task_factory=letters)
+    assert metric_bytes(merged.summary.run_dir) == metric_bytes(whole.run_dir)
+    assert deterministic_results(merged.summary.run_dir) == deterministic_results(whole.run_dir)

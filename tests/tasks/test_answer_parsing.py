@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import string
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.tasks import answer_corpus
 
 from trialscope.tasks.answer_parsing import (
     count_from_text,
     decision_from_value,
     extract_json,
+    extract_json_object,
+    field_of,
     outcome_from_value,
     parse_confidence,
     parse_option_letter,
@@ -192,7 +196,15 @@ def test_outcome_from_prose() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(85, 0.85), ("85%", 0.85), (0.85, 0.85), ("0.85", 0.85), (100, 1.0), (250, 1.0), (None, None)],
+    [
+        (85, 0.85),
+        ("85%", 0.85),
+        (0.85, 0.85),
+        ("0.85", 0.85),
+        (100, 1.0),
+        (250, None),
+        (None, None),
+    ],
 )
 def test_confidence_values(value: object, expected: float | None) -> None:
     assert parse_confidence(value) == expected
@@ -232,3 +244,50 @@ def test_decisions_excluded(value: object) -> None:
 def test_strip_reasoning_drops_unclosed_think() -> None:
     assert strip_reasoning("<think>long") == ""
     assert strip_reasoning("<think>x</think> B") == "B"
+
+
+# --- the corpus: >= 100 phrasings per answer kind, unambiguous ones read as meant -------------
+
+CORPORA = {
+    "option letter": answer_corpus.letter_corpus(),
+    "count": answer_corpus.count_corpus(),
+    "outcome": answer_corpus.outcome_corpus(),
+    "decision": answer_corpus.decision_corpus(),
+    "confidence": answer_corpus.confidence_corpus(),
+    "termination reason": answer_corpus.reason_corpus(),
+}
+READERS: dict[str, Any] = {
+    "option letter": lambda text: parse_option_letter(text, "ABCD"),
+    "count": parse_sample_size,
+    "outcome": parse_outcome,
+    "decision": lambda value: (
+        decision_from_value(field_of(extract_json_object(value) or {}, "decision"))
+        if isinstance(value, str) and value.startswith("{")
+        else decision_from_value(value)
+    ),
+    "confidence": parse_confidence,
+    "termination reason": termination_reason_from_value,
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CORPORA))
+def test_corpus_is_large_and_has_ambiguous_cases(kind: str) -> None:
+    cases = CORPORA[kind]
+    assert len(cases) >= 100
+    assert any(expected is None for _, expected in cases)
+    assert len({repr(text) for text, _ in cases}) == len(cases), "duplicate phrasings"
+
+
+@pytest.mark.parametrize("kind", sorted(CORPORA))
+def test_every_phrasing_is_read_as_meant(kind: str) -> None:
+    read = READERS[kind]
+    wrong = []
+    for text, expected in CORPORA[kind]:
+        got = read(text)
+        if isinstance(expected, float) and isinstance(got, float):
+            matches = abs(got - expected) < 1e-9
+        else:
+            matches = got == expected
+        if not matches:
+            wrong.append(f"{text!r}: expected {expected!r}, read {got!r}")
+    assert wrong == []

@@ -104,7 +104,10 @@ class RecordTable:
         chosen = [self.check_field(f) for f in fields] if fields else list(self.fields[:15])
         if "patient_id" not in chosen:
             chosen.insert(0, "patient_id")
-        matched = [r for r in self.rows if all(self._matches(r, c, v) for c, v in prepared)]
+        try:
+            matched = [r for r in self.rows if all(self._matches(r, c, v) for c, v in prepared)]
+        except TypeError as exc:
+            raise QueryError(f"a filter value cannot be compared with its field: {exc}") from exc
         start = (page - 1) * page_size
         rows = [{f: r[f] for f in chosen} for r in matched[start : start + page_size]]
         pages = max(1, -(-len(matched) // page_size))

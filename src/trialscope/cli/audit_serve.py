@@ -9,7 +9,9 @@ import typer
 
 SERVE_HELP = (
     "Serve the clinical audit environment: OpenEnv episodes over /ws, /schema, /tools, "
-    "/health, and the dashboard at /. Binds 127.0.0.1 unless told otherwise."
+    "/health, /eval/results and the dashboard at /. Binds 127.0.0.1 unless told otherwise; "
+    "beyond loopback a token is required. Eval mode plays the server's secret suite "
+    "(TRIALSCOPE_AUDIT_EVAL_SECRET; docs/audit_eval.md)."
 )
 
 
@@ -48,8 +50,8 @@ def serve(
     token: Annotated[
         str | None,
         typer.Option(
-            help="Bearer token required on every route but /health "
-            "(or TRIALSCOPE_AUDIT_TOKEN; prefer the variable, flags show in `ps`).",
+            help="Bearer token(s), comma-separated, one per submitter, required on every route "
+            "but /health (or TRIALSCOPE_AUDIT_TOKEN; prefer the variable, flags show in `ps`).",
             show_default=False,
         ),
     ] = None,
@@ -57,14 +59,15 @@ def serve(
         int | None,
         typer.Option(
             "--max-envs",
-            help="Concurrent WebSocket episodes (default 32, or TRIALSCOPE_AUDIT_MAX_ENVS).",
+            help="Concurrent episode sessions (default 128, or TRIALSCOPE_AUDIT_MAX_ENVS).",
         ),
     ] = None,
     mode: Annotated[
         str | None,
         typer.Option(
-            help="eval (no correctness feedback; default, or TRIALSCOPE_AUDIT_MODE) or train "
-            "(feedback and dense rewards, for RL). Fixed for the server: clients cannot switch it.",
+            help="eval (the secret eval suite, scores withheld per batch; default, or "
+            "TRIALSCOPE_AUDIT_MODE) or train (chosen seeds, feedback and dense rewards, for RL). "
+            "Fixed for the server: clients cannot switch it.",
             show_default=False,
         ),
     ] = None,

@@ -147,7 +147,9 @@ def run(
         bool, typer.Option("--no-cache", help="Bypass the response cache.")
     ] = False,
     timeout: Annotated[
-        float | None, typer.Option(min=0.001, help="Seconds per request (default 120).")
+        float | None, typer.Option(
+            min=0.001, help="Deadline per request in seconds, whole answer included (default 120)."
+        )
     ] = None,
     max_retries: Annotated[
         int | None, typer.Option(min=0, help="Retries per request (default 6).")

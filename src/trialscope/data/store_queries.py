@@ -29,6 +29,12 @@ class StudyIndexRow:
     n_arms: int
     has_criteria: bool
     n_primary: int
+    study_type: str | None = None
+    phase: str | None = None
+    mesh_ids: tuple[str, ...] = ()
+    """The study's own MeSH condition ids (reported or derived), sorted."""
+    mesh_tree: tuple[str, ...] = ()
+    """The MeSH ancestors of its conditions (the tree above them), sorted."""
 
 
 @dataclass(slots=True)
@@ -107,7 +113,13 @@ class BuilderQueries(StoreBase):
         rows = self._con.execute(
             """
             WITH cond AS (
-                SELECT study_id, coalesce(min(mesh_id), min(lower(name))) AS key
+                SELECT study_id,
+                       coalesce(min(mesh_id) FILTER (WHERE origin <> 'mesh_ancestor'),
+                                min(lower(name)) FILTER (WHERE origin <> 'mesh_ancestor')) AS key,
+                       list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS own,
+                       list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS tree
                 FROM conditions GROUP BY study_id),
             arms AS (SELECT study_id, count(*) AS n FROM arm_groups GROUP BY study_id),
             prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary'
@@ -118,7 +130,8 @@ class BuilderQueries(StoreBase):
             -- registries) the time split falls back to the start date.
             SELECT s.study_id, coalesce(s.first_submitted, s.start_date), s.status,
                    s.enrollment, s.enrollment_type,
-                   cond.key, coalesce(arms.n, 0), coalesce(elig.has, false), coalesce(prim.n, 0)
+                   cond.key, coalesce(arms.n, 0), coalesce(elig.has, false), coalesce(prim.n, 0),
+                   s.study_type, s.phase, cond.own, cond.tree
             FROM studies s
             LEFT JOIN cond USING (study_id) LEFT JOIN arms USING (study_id)
             LEFT JOIN prim USING (study_id) LEFT JOIN elig USING (study_id)
@@ -126,9 +139,12 @@ class BuilderQueries(StoreBase):
             """
         ).fetchall()
         return [
-            StudyIndexRow(str(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), bool(r[7]), int(r[8]))
+            StudyIndexRow(
+                str(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), bool(r[7]), int(r[8]),
+                r[9], r[10], tuple(r[11] or ()), tuple(r[12] or ()),
+            )
             for r in rows
-        ]
+        ]  # fmt: skip
 
     def builder_study_details(self, study_ids: Sequence[str]) -> dict[str, StudyDetail]:
         """Full details of the given studies (missing ids are left out)."""
@@ -151,7 +167,7 @@ class BuilderQueries(StoreBase):
         for sid, name, _ in query(
             "SELECT study_id, name, origin FROM conditions", ids, "study_id", "position"
         ):
-            if name and _ != "mesh":
+            if name and _ not in ("mesh", "mesh_ancestor"):
                 details[sid].conditions.append(name)
         for sid, kind, name in query(
             "SELECT study_id, type, name FROM interventions", ids, "study_id", "position"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,8 @@ from trialscope.tasks.base import SampleResult
 
 log = logging.getLogger(__name__)
 
-_RESULT_FIELDS = {f.name for f in fields(SampleResult)}
+_RESULT_ORDER = tuple(f.name for f in fields(SampleResult))
+_RESULT_FIELDS = set(_RESULT_ORDER)
 
 
 class JournalError(InputError):
@@ -31,9 +32,23 @@ def result_from_json(document: dict[str, Any]) -> SampleResult:
     return SampleResult(**{k: v for k, v in document.items() if k in _RESULT_FIELDS})
 
 
+def result_fields(result: SampleResult) -> dict[str, Any]:
+    """A result's fields as a dict, without `asdict`'s deep copy of the (large) input record."""
+    return {name: getattr(result, name) for name in _RESULT_ORDER}
+
+
 def result_to_json(result: SampleResult) -> str:
     """One journal line, without the newline."""
-    return json.dumps(asdict(result), ensure_ascii=False, default=str, separators=(",", ":"))
+    return json.dumps(
+        result_fields(result), ensure_ascii=False, default=json_default, separators=(",", ":")
+    )
+
+
+def json_default(value: Any) -> Any:
+    """A dataclass inside a result (a task's prediction) as its fields; anything else as text."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
 
 
 class Journal:

@@ -41,46 +41,48 @@ async def run_model(
     """
     summaries: dict[int, RunSummary] = {}
     errors: list[BaseException] = []
-    with ExitStack() as logs:
-        task_runs: list[tuple[int, TaskRun]] = []
-        for index, item in enumerate(data):
-            try:
-                task_runs.append((index, await open_task_run(item, solver, run, display, logs)))
-            except Exception as error:
-                errors.append(error)
-        queue: asyncio.Queue[tuple[int, TaskRun, Sample]] = asyncio.Queue()
-        for index, task_run in task_runs:
-            for sample in task_run.pending:
-                queue.put_nowait((index, task_run, sample))
-        finishing: list[asyncio.Task[None]] = []
+    task_runs: list[TaskRun] = []
+    finishing: list[asyncio.Task[None]] = []
+    queue: asyncio.Queue[tuple[int, TaskRun, Sample] | None] = asyncio.Queue()
+    n_workers = max(1, run.workers)
 
-        async def finish(index: int, task_run: TaskRun) -> None:
+    async def finish(index: int, task_run: TaskRun) -> None:
+        with in_run_log(task_run.log_key):
+            summaries[index] = await task_run.finish()
+
+    async def open_tasks(logs: ExitStack) -> None:
+        # Workers start on the first task's samples while the next tasks are opened.
+        try:
+            for index, item in enumerate(data):
+                try:
+                    task_run = await open_task_run(item, solver, run, display, logs)
+                except Exception as error:
+                    errors.append(error)
+                    continue
+                task_runs.append(task_run)
+                if task_run.outstanding == 0:
+                    finishing.append(asyncio.create_task(finish(index, task_run)))
+                for sample in task_run.pending:
+                    queue.put_nowait((index, task_run, sample))
+        finally:
+            for _ in range(n_workers):
+                queue.put_nowait(None)
+
+    async def worker() -> None:
+        while (item := await queue.get()) is not None:
+            index, task_run, sample = item
+            task = task_run.data.task
             with in_run_log(task_run.log_key):
-                summaries[index] = await task_run.finish()
-
-        for index, task_run in task_runs:
+                result = await evaluate_sample(task, sample, solver, run.system_prompt)
+                task_run.record(result)
             if task_run.outstanding == 0:
                 finishing.append(asyncio.create_task(finish(index, task_run)))
 
-        async def worker() -> None:
-            while True:
-                try:
-                    index, task_run, sample = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                with in_run_log(task_run.log_key):
-                    result = await evaluate_sample(
-                        task_run.data.task, sample, solver, run.system_prompt
-                    )
-                    task_run.record(result)
-                if task_run.outstanding == 0:
-                    finishing.append(asyncio.create_task(finish(index, task_run)))
-
+    with ExitStack() as logs:
         try:
-            workers = max(1, min(run.workers, queue.qsize()))
-            await asyncio.gather(*(worker() for _ in range(workers)))
+            await asyncio.gather(open_tasks(logs), *(worker() for _ in range(n_workers)))
         finally:
-            for _, task_run in task_runs:
+            for task_run in task_runs:
                 task_run.journal.close()
         outcomes = await asyncio.gather(*finishing, return_exceptions=True)
     for outcome in outcomes:

@@ -15,19 +15,14 @@ import threading
 import time
 from collections.abc import Callable
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
+from trialscope.console import make_console
 from trialscope.tasks.base import SampleResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 log = logging.getLogger("trialscope.progress")
 
@@ -110,7 +105,7 @@ class ProgressDisplay:
     """One live display shared by every model's run; plain logging when not on a terminal."""
 
     def __init__(self, console: Console | None = None, live: bool | None = None) -> None:
-        self.console = console or Console(stderr=True)
+        self.console = console or make_console(stderr=True)
         self.live = self.console.is_terminal if live is None else live
         self.progress: Progress | None = None
         self.runs: list[RunProgress] = []
@@ -135,6 +130,16 @@ class ProgressDisplay:
 
     def __enter__(self) -> ProgressDisplay:
         if self.live:
+            # rich.progress is imported only when bars are drawn (it is slow to import).
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self.progress = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),

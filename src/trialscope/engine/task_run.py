@@ -7,7 +7,7 @@ import json
 import logging
 from collections import Counter
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from trialscope.atomic_files import write_json_atomic
-from trialscope.engine.journal import Journal
+from trialscope.engine.journal import Journal, result_fields
 from trialscope.engine.manifest import (
     build_manifest,
     data_identity,
@@ -274,7 +274,7 @@ async def _write_outputs(
         "model": model,
         "timestamp": folder.name,
         "metrics": metrics_doc["metrics"],
-        "results": [asdict(result) for result in results],
+        "results": [result_fields(result) for result in results],
     }
     write_json_atomic(folder / "results.json", results_doc)
     write_json_atomic(folder / "metrics.json", metrics_doc)

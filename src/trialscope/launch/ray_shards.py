@@ -1,12 +1,14 @@
-"""`trialscope run --ray [ADDRESS]`: the shards of a run as Ray tasks, merged on the driver.
+"""`trialscope run --ray`: the shards of a run as Ray tasks, merged on the driver.
 
 Ray (an existing distributed engine, the optional extra `trialscope[ray]`) places one shard per
 task on the cluster's workers (`num_cpus=1` each; by default as many shards as the cluster has
 CPUs). Each task runs `trialscope run --shard I/N` in its worker with the driver's options and a
 common run id, and sends back its run folders' files. A task whose worker dies is retried by Ray
 on another worker; it continues the shard's run folder (same run id), so finished samples are
-not asked again. The driver logs each shard as it finishes, writes the files it got back (a
-no-op on a shared file system) and merges the shards into one run folder per task and model.
+not asked again. The workers' progress lines reach the driver's stderr (when this call starts
+Ray); the driver logs each shard as it finishes and, every 10 s, which are still running; it
+writes the files it got back (a no-op on a shared file system) and merges the shards into one run
+folder per task and model.
 
 What crosses the network: the options and settings (API keys included: the workers call the
 models) to each worker, the shard's run-folder files back. Nothing else is shared, except the
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 INSTALL_HINT = "--ray needs Ray: pip install 'trialscope[ray]'"
 TASK_RETRIES = 3
 """Times Ray reruns a shard whose worker died (Ray's own task retries)."""
+HEARTBEAT_S = 10.0
+"""The driver says which shards are still running at least this often."""
 RUN_FILES = ("manifest.json", "samples.jsonl", "results.json", "metrics.json", "run.log")
 
 ShardHook = Callable[[Shard], None]
@@ -60,7 +64,8 @@ def run_on_ray(
     """Run every shard of `tasks` x `models` as a Ray task, then merge them on the driver."""
     ray = import_ray()
     if not ray.is_initialized():
-        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
+        # Workers' stderr (each shard's progress lines) is streamed to the driver's.
+        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=True)
     count = shards or max(1, int(ray.cluster_resources().get("CPU", 1)))
     settings = options.settings or load_settings()
     output = Path(options.output_path or settings.results_root).resolve()
@@ -81,8 +86,13 @@ def run_on_ray(
     folders: list[Path] = []
     failures: list[str] = []
     while pending:
-        [ready], _ = ray.wait(list(pending), num_returns=1)
-        index = pending.pop(ready)
+        ready_now, _ = ray.wait(list(pending), num_returns=1, timeout=HEARTBEAT_S)
+        if not ready_now:
+            running = ", ".join(f"{i}/{count}" for i in sorted(pending.values()))
+            log.info("%d of %d shards finished; running: %s", count - len(pending), count, running)
+            continue
+        index = pending.pop(ready_now[0])
+        ready = ready_now[0]
         try:
             shipped, errors = ray.get(ready)
         except ray.exceptions.RayError as exc:

@@ -108,6 +108,16 @@ class LocalChatModel:
             "seed": self._options.seed,
         }
 
+    def request_body(
+        self, messages: list[ChatMessage], config: GenerationConfig
+    ) -> dict[str, Any]:
+        """The body the llama.cpp server receives (the response cache keys on it)."""
+        from trialscope.models.openai_compatible import chat_request_body
+        from trialscope.models.reasoning import is_reasoning_model
+
+        reasoning = is_reasoning_model(self._options.alias, self._settings.reasoning_models)
+        return chat_request_body(self._options.alias, messages, config, reasoning=reasoning)
+
     async def _ensure_started(self) -> ChatModel:
         async with self._start_lock:
             if self._client is None or not all(server.running for server in self._servers):

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import re
+import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import certifi
 import httpx
 
 from trialscope.models.base import (
@@ -120,7 +123,8 @@ class OpenAICompatibleModel:
         else:
             self._headers["authorization"] = f"Bearer {key}"
             self._endpoints = [f"{url.rstrip('/')}/chat/completions" for url in self.base_urls]
-        self._client: httpx.AsyncClient | None = None
+        self._idle: list[httpx.AsyncClient] = []
+        self._clients: list[httpx.AsyncClient] = []
         self.endpoints = EndpointPool([redact_url_credentials(url) for url in self.base_urls])
 
     def cache_identity(self) -> dict[str, Any]:
@@ -145,14 +149,24 @@ class OpenAICompatibleModel:
         """Alias of `request_body` (the keyword arguments of `chat.completions.create`)."""
         return self.request_body(messages, config)
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:
-            # The engine's semaphore bounds connections; keep every one alive between requests.
-            self._client = httpx.AsyncClient(
-                limits=httpx.Limits(max_connections=None, max_keepalive_connections=None),
-                headers=self._headers,
-            )
-        return self._client
+    async def _post(self, url: str, content: bytes) -> httpx.Response:
+        # One single-connection client per request in flight, reused: httpcore's shared pool
+        # scans every connection on every request, which at 64 in flight cost more CPU than the
+        # HTTP exchange itself. The engine's semaphore bounds how many clients exist.
+        client = self._idle.pop() if self._idle else self._new_client()
+        try:
+            return await client.post(url, content=content, timeout=None)
+        finally:
+            self._idle.append(client)
+
+    def _new_client(self) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            headers=self._headers,
+            verify=_tls_context(),
+        )
+        self._clients.append(client)
+        return client
 
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
         """Send one request to the least-busy healthy endpoint; `config.timeout_s` bounds the
@@ -161,7 +175,7 @@ class OpenAICompatibleModel:
         started = time.perf_counter()
         error = fault = True
         try:
-            response = await self._post(self._endpoints[index], messages, config)
+            response = await self._send(self._endpoints[index], messages, config)
             if response.status_code >= 400:
                 fault = response.status_code >= 500  # a 429 or 4xx says nothing of its health
                 raise _status_error(self.name, response)
@@ -171,13 +185,13 @@ class OpenAICompatibleModel:
         finally:
             self.endpoints.release(index, time.perf_counter() - started, error=error, fault=fault)
 
-    async def _post(
+    async def _send(
         self, url: str, messages: list[ChatMessage], config: GenerationConfig
     ) -> httpx.Response:
         content = encode_body(self.request_body(messages, config))
         try:
             async with asyncio.timeout(config.timeout_s):
-                response = await self._http().post(url, content=content, timeout=None)
+                response = await self._post(url, content)
         except TimeoutError as exc:
             raise RetryableError(
                 f"{self.name}: request timed out after {config.timeout_s:g}s"
@@ -223,10 +237,17 @@ class OpenAICompatibleModel:
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Close every connection."""
+        clients, self._clients, self._idle = self._clients, [], []
+        for client in clients:
+            await client.aclose()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context (certifi's roots, as httpx uses) shared by every client: building one
+    reads the CA bundle, which costs more than a request."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _int(value: Any) -> int:

@@ -108,14 +108,21 @@ _BARE_LETTER = re.compile(
     r"^[\s*\"'`(\[]*(?:(?:option|choice)\s+)?([A-Za-z])\s*(?:[)\].:-].*)?[\s*\"'`]*$",
     re.IGNORECASE | re.DOTALL,
 )
-_ANSWER_LETTER = re.compile(
-    r"\b(?:final\s+)?answer(?:[\s_]+choice)?[\s\"'*]*(?:is|:|=|would be|should be)?[\s\"'*]*"
-    r"(?:option\s+|choice\s+)?[(\[]?([A-Za-z])\b(?![\w'])(?:\s*([a-z]\w*))?",
-    re.IGNORECASE,
+_CUE = (
+    r"(?i:\b(?:final\s+answer|answer(?:[\s_]+choice)?|(?:correct|right|best)\s+(?:option|answer|"
+    r"choice)|choose|chose|pick|select(?:ed)?|go\s+with|my\s+choice|choice|option|it'?s|it\s+is|"
+    r"probably|likely))"
 )
-_CORRECT_OPTION = re.compile(
-    r"\b(?:option|choice)\s+[(\[]?([A-Za-z])[)\]]?\s+(?:is\s+)?(?:the\s+)?(?:correct|right|best)",
-    re.IGNORECASE,
+_LINK = r"(?i:(?:[\s\"'*:=(\[]|\b(?:is|would|should|be|most|likely|probably|option|choice)\b)*)"
+_CHOSEN = re.compile(_CUE + _LINK + r"\b([A-Za-z])\b(?![\w'])(?:\s*([a-z]\w*))?")
+_LETTER_FIRST = re.compile(
+    r"(?:\b(?i:option|choice)\s+)?[(\[]?\b([A-Z])\b[)\].]?\s+(?i:is\s+(?:the\s+)?"
+    r"(?:correct|right|best))"
+)
+_NEGATED_LETTER = re.compile(r"\b(?i:not)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])")
+_ALTERNATIVES = re.compile(
+    r"\b([A-Z])\b[)\]]?\s*,?\s*(?i:or|and|/)\s*(?i:maybe\s+|perhaps\s+|possibly\s+|option\s+)?"
+    r"[(\[]?([A-Z])\b(?![\w'])"
 )
 
 
@@ -128,6 +135,30 @@ def letter_from_value(value: Any, letters: Collection[str]) -> str | None:
         return None
     letter = match.group(1).upper()
     return letter if letter in letters else None
+
+
+def _letter_in_prose(body: str, valid: set[str]) -> str | None:
+    """The one letter the prose chooses ("I'd go with C", "Option B is correct"), unless it is
+    offered with an alternative ("A or B") or the prose names several."""
+    text = body.replace("*", "")
+    negated = {m.group(1) for m in _NEGATED_LETTER.finditer(text)}
+    chosen: list[tuple[int, str]] = []
+    for match in _CHOSEN.finditer(text):
+        letter, next_word = match.group(1), match.group(2)
+        # "the answer is a combination of ..." reads the article "a", not option A
+        if letter.islower() and (next_word is not None or not re.search(r"(?i)answer", match[0])):
+            continue
+        chosen.append((match.start(1), letter.upper()))
+    chosen.extend((m.start(1), m.group(1)) for m in _LETTER_FIRST.finditer(text))
+    candidates = [(at, ltr) for at, ltr in chosen if ltr in valid and ltr not in negated]
+    if not candidates:
+        return None
+    pick = max(candidates)[1]
+    for match in _ALTERNATIVES.finditer(text):
+        pair = {match.group(1), match.group(2)}
+        if pick in pair and len(pair & valid - negated) > 1:
+            return None
+    return pick
 
 
 def parse_option_letter(text: str, letters: Collection[str]) -> str | None:
@@ -143,17 +174,9 @@ def parse_option_letter(text: str, letters: Collection[str]) -> str | None:
     letter = letter_from_value(body, valid) if len(body) <= 80 else None
     if letter is not None:
         return letter
-    found: list[tuple[int, str]] = []
-    for match in _ANSWER_LETTER.finditer(body):
-        letter, next_word = match.group(1), match.group(2)
-        # "the answer is a combination of ..." reads the article "a", not option A
-        if letter.islower() and next_word is not None:
-            continue
-        found.append((match.start(), letter.upper()))
-    found.extend((m.start(), m.group(1).upper()) for m in _CORRECT_OPTION.finditer(body))
-    for _, letter in sorted(found, reverse=True):
-        if letter in valid:
-            return letter
+    letter = _letter_in_prose(body, valid)
+    if letter is not None:
+        return letter
     # "B. Insulin glargine ...", then an explanation: the first line names the option
     first_line = body.split("\n", 1)[0].strip()
     return letter_from_value(first_line, valid) if first_line != body else None
@@ -184,8 +207,18 @@ def _to_int(digits: str) -> int:
     return int(digits.replace(",", ""))
 
 
+_COUNT_RANGE = re.compile(
+    r"(?<![\d,.])" + _NUMBER + r"\s*(?:-|–|to|and|or)\s*" + _NUMBER, re.IGNORECASE
+)
+
+
 def count_from_text(text: str) -> int | None:
-    """A participant count written in prose: "1,200 participants", "n = 120", "total of 96"."""
+    """A participant count written in prose: "1,200 participants", "n = 120", "total of 96".
+
+    A range or a choice of counts ("100 to 200", "120 or 240") is not one count: None.
+    """
+    if _COUNT_RANGE.search(text):
+        return None
     for pattern in _COUNT_PATTERNS:
         match = pattern.search(text)
         if match:
@@ -227,25 +260,50 @@ def parse_sample_size(text: str) -> int | None:
 
 # --- completion outcome, confidence, termination reason ----------------------------------
 
-_NEGATED_COMPLETE = re.compile(
-    r"\b(?:not|never|won'?t|wont|unlikely\s+to|fail(?:s|ed)?\s+to|cannot|can'?t|isn'?t|is\s+not)"
-    r"(?:\s+\w+){0,2}?\s+(?:be\s+)?complet\w*|\bincomplet\w*|\bnon[-\s]?complet\w*",
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|unlikely\s+to|fail(?:s|ed)?\s+to|cannot|can'?t|won'?t|wont|"
+    r"isn'?t|wasn'?t|don'?t|doesn'?t|didn'?t)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[.;,:!?()\n]|\bbut\b|\brather\b", re.IGNORECASE)
+_UNSURE = re.compile(
+    r"\b(?:unsure|not\s+sure|uncertain|hard\s+to\s+say|can'?t\s+tell|cannot\s+tell|either|"
+    r"whether)\b",
     re.IGNORECASE,
 )
 _TERMINATE = re.compile(r"\bterminat\w*|\bstopped\b|\bwithdrawn\b|\bdiscontinu\w*", re.I)
-_COMPLETE = re.compile(r"\bcomplet\w*", re.IGNORECASE)
+_COMPLETE = re.compile(r"(?<![-\w])complet\w*", re.IGNORECASE)
+_NOT_COMPLETE = re.compile(r"\bincomplet\w*|\bnon[-\s]?complet\w*", re.IGNORECASE)
 _OUTCOME_FIELD = re.compile(r"[\"']?outcome[\"']?\s*[:=]\s*[\"']?([^\"',}\n]+)", re.I)
 
 
+def mentions(
+    text: str, pattern: re.Pattern[str], negation: re.Pattern[str] = _NEGATION
+) -> tuple[bool, bool]:
+    """Whether `pattern` occurs affirmed, and whether it occurs negated ("will not complete",
+    "without being terminated"): a negation up to five words before it, in the same clause."""
+    affirmed = negated = False
+    for match in pattern.finditer(text):
+        clause = _CLAUSE_BREAK.split(text[max(0, match.start() - 60) : match.start()])[-1]
+        if negation.search(" ".join(clause.split()[-5:])):
+            negated = True
+        else:
+            affirmed = True
+    return affirmed, negated
+
+
 def outcome_from_value(value: Any) -> Outcome | None:
-    """ "complete" or "terminate" from a short value; "not complete" and "terminated" terminate."""
+    """ "complete" or "terminate" from a value or prose; "not complete" and "terminated"
+    terminate, "will not be terminated" completes; both, neither or a hedge give None."""
     if not isinstance(value, str):
         return None
-    text = value.strip().lower()
-    negated = bool(_NEGATED_COMPLETE.search(text))
-    rest = _NEGATED_COMPLETE.sub(" ", text)
-    says_terminate = negated or bool(_TERMINATE.search(rest))
-    says_complete = bool(_COMPLETE.search(rest))
+    text = value.strip()
+    if not text or _UNSURE.search(text):
+        return None
+    complete, complete_negated = mentions(text, _COMPLETE)
+    terminate, terminate_negated = mentions(text, _TERMINATE)
+    says_terminate = terminate or complete_negated or bool(_NOT_COMPLETE.search(text))
+    says_complete = complete or terminate_negated
     if says_terminate and not says_complete:
         return "terminate"
     if says_complete and not says_terminate:
@@ -269,24 +327,30 @@ def parse_outcome(text: str) -> Outcome | None:
     return outcome_from_value(body) if obj is None else None
 
 
+_PER_HUNDRED = re.compile(r"\s*(?:/|out\s+of)\s*100\b|\s*percent\b", re.IGNORECASE)
+
+
 def parse_confidence(value: Any) -> float | None:
-    """A confidence in [0, 1] from 0-100 (`85`, "85%") or a fraction written as `0.85`."""
+    """A confidence in [0, 1]: a whole number or "85%" is out of 100, a decimal up to 1 (0.85,
+    "0.85", 1.0) a fraction. A range, a negative, over 100% or a word gives None."""
     if isinstance(value, bool) or value is None:
         return None
-    percent = fraction_text = False
-    if isinstance(value, str):
-        match = re.search(r"\d+(?:\.\d+)?", value)
-        if match is None:
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or value < 0:
             return None
-        percent = "%" in value
-        fraction_text = "." in match.group()
-        value = float(match.group())
-    if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if isinstance(value, float) and value <= 1:
+            return float(value)
+        return float(value) / 100 if value <= 100 else None
+    if not isinstance(value, str):
         return None
-    is_fraction = (isinstance(value, float) and value < 1) or (fraction_text and value <= 1)
-    if is_fraction and not percent:
-        return float(value)
-    return min(float(value), 100.0) / 100.0
+    text = _PER_HUNDRED.sub("%", value.strip())
+    numbers = re.findall(r"\d+(?:\.\d+)?", text)
+    if len(numbers) != 1 or re.search(r"(?<![\w.])-\s*\d", text):
+        return None
+    number = float(numbers[0])
+    if "%" not in text and "." in numbers[0] and number <= 1:
+        return number
+    return number / 100 if number <= 100 else None
 
 
 _REASON_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -298,17 +362,30 @@ _REASON_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+_NOT_THE_REASON = re.compile(
+    r"\b(?:not\s+(?:due\s+to|because\s+of|for|related\s+to)|no|rather\s+than|without|ruled\s+out)\b",
+    re.IGNORECASE,
+)
+_REASON_PATTERNS = tuple(
+    (category, re.compile("|".join(re.escape(k) for k in keywords), re.IGNORECASE))
+    for category, keywords in _REASON_KEYWORDS
+)
+
+
 def termination_reason_from_value(value: Any) -> str | None:
-    """One of the five termination categories, from the category itself or a close phrase."""
+    """One of the five termination categories, from the category itself or a phrase naming
+    exactly one ("not due to safety but poor recruitment" is enrollment); two is None."""
     if not isinstance(value, str):
         return None
     text = value.strip().lower().replace("_", " ")
     if text in TERMINATION_CATEGORIES:
         return text
-    for category, keywords in _REASON_KEYWORDS:
-        if any(keyword in text for keyword in keywords):
-            return category
-    return None
+    named = [
+        category
+        for category, pattern in _REASON_PATTERNS
+        if mentions(text, pattern, _NOT_THE_REASON)[0]
+    ]
+    return named[0] if len(named) == 1 else None
 
 
 _DECISIONS: dict[str, Decision] = {
@@ -328,10 +405,26 @@ _DECISIONS: dict[str, Decision] = {
 }
 
 
+_INCLUDE = re.compile(r"\binclu\w*|(?<!ir)\brelevant\b|\byes\b|\bkeep\b|\beligible\b", re.I)
+_EXCLUDE = re.compile(r"\bexclu\w*|\birrelevant\b|\bdrop\b", re.IGNORECASE)
+
+
 def decision_from_value(value: Any) -> Decision | None:
-    """ "included" or "excluded" from a screening decision value (also include/yes/true ...)."""
+    """ "included" or "excluded" from a screening decision: include/yes/true, a phrase such as
+    "Exclude (animal study)", or a negation ("should not be included"); both or neither: None."""
     if isinstance(value, bool):
         return "included" if value else "excluded"
     if not isinstance(value, str):
         return None
-    return _DECISIONS.get(value.strip().strip(".").lower())
+    text = value.strip().strip(".*").strip().lower()
+    if text in _DECISIONS:
+        return _DECISIONS[text]
+    include, include_negated = mentions(text, _INCLUDE)
+    exclude, exclude_negated = mentions(text, _EXCLUDE)
+    if re.match(r"no\b", text):
+        exclude = True
+    says_include = include or exclude_negated
+    says_exclude = exclude or include_negated
+    if says_include == says_exclude:
+        return None
+    return "included" if says_include else "excluded"

@@ -76,3 +76,10 @@ def test_the_sample_size_is_withheld_from_the_question(
     text: str, value: int, expected: str
 ) -> None:
     assert without_number(text, value) == expected
+
+
+def test_a_number_glued_to_a_word_is_withheld_too() -> None:
+    assert (
+        without_number("will enroll 61individuals", 61)
+        == "will enroll [number withheld]individuals"
+    )

@@ -225,8 +225,13 @@ class AccessGuard:
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = _headers(scope)
         path = scope.get("path", "")
-        if self.policy.origin_problem(headers) is not None or (
-            path not in self.policy.open_paths and not self.policy.allows(headers)
+        # openenv lets a socket attach to an existing session by id; no client needs that (there
+        # are no HTTP sessions), and it would let one client join another's episode.
+        attaching = path == EPISODE_SOCKET and b"session_id" in scope.get("query_string", b"")
+        if (
+            attaching
+            or self.policy.origin_problem(headers) is not None
+            or (path not in self.policy.open_paths and not self.policy.allows(headers))
         ):
             # Closing before accepting makes the server answer the handshake with 403.
             await send({"type": "websocket.close", "code": 1008})

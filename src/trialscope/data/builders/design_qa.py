@@ -1,8 +1,8 @@
 """Design QA items (arms, eligibility criteria, endpoints): which option belongs to this trial?
 
-Distractors are the same section of other trials with the same condition (MeSH id, else the
-condition name), so options differ in details rather than in topic; when a condition has too few
-trials, the rest come from the whole store.
+Distractors are the same section of other trials chosen by `distractors`: same study type,
+nearest in condition and phase, and as close to the question's words as the answer, so options
+differ in design rather than in topic or vocabulary.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from trialscope.data.builders.describe import (
     outcomes_text,
     trial_description,
 )
+from trialscope.data.builders.distractors import DistractorPools, most_alike
 from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import balanced_letters, split_keys
 from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
-
-_SPARE_CANDIDATES = 6
 
 
 @dataclass(frozen=True)
@@ -78,23 +77,11 @@ def build_design_qa(
     eligible = [row for row in index if kind.qualifies(row)]
     keyed = [(row.study_id, row.first_submitted) for row in eligible]
     train_ids, test_ids = split_keys(keyed, options, sizes, rng)
-    by_condition: dict[str | None, list[str]] = {}
-    condition_of: dict[str, str | None] = {}
-    for row in eligible:
-        by_condition.setdefault(row.condition_key, []).append(row.study_id)
-        condition_of[row.study_id] = row.condition_key
-    all_ids = [row.study_id for row in eligible]
-    wanted = options.n_options - 1 + _SPARE_CANDIDATES
-    candidates: dict[str, list[str]] = {}
-    for study_id in train_ids + test_ids:
-        pool = by_condition.get(condition_of[study_id], []) if condition_of[study_id] else []
-        chosen = _draw(pool, wanted, study_id, rng)
-        if len(chosen) < wanted:
-            chosen += [c for c in _draw(all_ids, wanted, study_id, rng) if c not in chosen]
-        candidates[study_id] = chosen[:wanted]
+    pools = DistractorPools.of(eligible)
+    candidates = {study_id: pools.candidates(study_id, rng) for study_id in train_ids + test_ids}
     needed = set(train_ids + test_ids)
     for chosen in candidates.values():
-        needed.update(chosen)
+        needed.update(other for other, _ in chosen)
     details = store.builder_study_details(sorted(needed))
     splits = []
     for ids in (train_ids, test_ids):
@@ -107,19 +94,11 @@ def build_design_qa(
     return splits[0], splits[1]
 
 
-def _draw(pool: list[str], count: int, exclude: str, rng: np.random.Generator) -> list[str]:
-    if not pool:
-        return []
-    # Sampling positions with replacement, then dropping repeats, keeps this O(count).
-    picks = rng.integers(0, len(pool), size=min(len(pool), count * 2))
-    return [pool[i] for i in dict.fromkeys(int(p) for p in picks) if pool[i] != exclude][:count]
-
-
 def _item(
     kind: DesignKind,
     details: dict[str, StudyDetail],
     study_id: str,
-    candidates: list[str],
+    candidates: list[tuple[str, int]],
     letter: str,
     n_options: int,
 ) -> dict[str, Any] | None:
@@ -127,22 +106,20 @@ def _item(
     correct = kind.option_text(detail).strip()
     if not correct:
         return None
-    texts = [correct]
-    for other in candidates:
-        text = kind.option_text(masked(details[other])).strip() if other in details else ""
-        if text and text not in texts:
-            texts.append(text)
-        if len(texts) == n_options:
-            break
-    if len(texts) < n_options:
-        return None
-    letters = [chr(ord("A") + i) for i in range(n_options)]
-    answer_at = letters.index(letter)
-    distractors = texts[1:]
-    ordered = [*distractors[:answer_at], correct, *distractors[answer_at:]]
     question = (
         f"{trial_description(detail, with_interventions=kind.show_interventions)}\n\n{kind.ask}"
     )
+    others = [
+        (kind.option_text(masked(details[other])).strip(), tier)
+        for other, tier in candidates
+        if other in details
+    ]
+    distractors = most_alike(question, correct, others, n_options - 1)
+    if len(distractors) < n_options - 1:
+        return None
+    letters = [chr(ord("A") + i) for i in range(n_options)]
+    answer_at = letters.index(letter)
+    ordered = [*distractors[:answer_at], correct, *distractors[answer_at:]]
     return {
         "id": study_id,
         "question": question,

@@ -16,8 +16,9 @@ FOLDER = "sample_size_estimation"
 """The task folder this builder writes (named as in the released TrialPanorama data)."""
 
 
+# Digits glued to words count too ("61individuals"), but not parts of longer numbers or decimals.
 _NUMBER = re.compile(
-    r"(?<![\w.,])\d{1,3}(?:[,\u202f ]\d{3})+(?![\w,]\d)|(?<![\w.,])\d+(?![\w]|[.,]\d)"
+    r"(?<![\d.,])\d{1,3}(?:[,\u202f ]\d{3})+(?![\d,]|\.\d)|(?<![\d.,])\d+(?!\d|[.,]\d)"
 )
 WITHHELD = "[number withheld]"
 

@@ -1,0 +1,119 @@
+"""Distractor trials for a multiple-choice item: alike in topic and design, alike on the surface.
+
+Candidates are drawn from ever wider pools of trials of the same study type: the same phase and
+MeSH condition, then any shared branch of the MeSH tree, then the same condition name, and only
+when those run short any trial of that type. Of those, the ones whose option text is closest to
+the question's words are kept (adversarial filtering), so the answer cannot be picked by
+matching words between the question and the options; it takes reading the design. A distractor
+is always of the answer's study type, so no option is the only one of its type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from trialscope.data.store_queries import StudyIndexRow
+
+_WORD = re.compile(r"[a-z0-9]+")
+_TIERS = {"mesh": 0, "tree": 1, "condition": 2, "type": 3}
+MIN_CHOICE = 40
+"""Distractors come from the closest tiers that offer at least this many distinct texts."""
+CANDIDATES_PER_ITEM = 96
+"""How many same-type trials are read per item before the most alike are kept."""
+
+
+def words(text: str) -> set[str]:
+    """The lower-case words of a text."""
+    return set(_WORD.findall(text.lower()))
+
+
+def surface_similarity(question: set[str], option: str) -> float:
+    """The share of an option's words that also occur in the question."""
+    option_words = words(option)
+    return len(question & option_words) / len(option_words) if option_words else 0.0
+
+
+@dataclass
+class DistractorPools:
+    """Trials grouped by the keys distractors are drawn by, widest last."""
+
+    pools: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, rows: Iterable[StudyIndexRow]) -> DistractorPools:
+        """Pools over the given (eligible) trials."""
+        made = cls()
+        for row in rows:
+            kind = row.study_type or ""
+            keys: list[tuple[str, ...]] = [("mesh", kind, row.phase or "", m) for m in row.mesh_ids]
+            keys += [("tree", kind, m) for m in row.mesh_tree]
+            if row.condition_key:
+                keys.append(("condition", kind, row.condition_key))
+            keys.append(("type", kind))
+            made.keys[row.study_id] = keys
+            for key in keys:
+                made.pools.setdefault(key, []).append(row.study_id)
+        return made
+
+    def candidates(self, study_id: str, rng: np.random.Generator) -> list[tuple[str, int]]:
+        """Up to `CANDIDATES_PER_ITEM` (trial, tier) of the same type, the closest pools first.
+
+        The tier numbers the kind of pool a trial came from (0: same MeSH condition and phase,
+        1: shared MeSH branch, 2: same condition name, 3: same study type only).
+        """
+        chosen: dict[str, int] = {}
+        for key in self.keys[study_id]:
+            pool = self.pools[key]
+            need = CANDIDATES_PER_ITEM - len(chosen)
+            if need <= 0:
+                break
+            # Sampling positions with replacement, then dropping repeats, keeps this O(need).
+            picks = rng.integers(0, len(pool), size=min(len(pool), need * 2))
+            for i in dict.fromkeys(int(p) for p in picks):
+                full = len(chosen) >= CANDIDATES_PER_ITEM
+                if pool[i] != study_id and pool[i] not in chosen and not full:
+                    chosen[pool[i]] = _TIERS[key[0]]
+        return list(chosen.items())
+
+
+def most_alike(question: str, answer: str, options: list[tuple[str, int]], count: int) -> list[str]:
+    """The `count` distinct option texts, of the closest tiers, most alike the question.
+
+    `options` holds (text, tier). Only the closest tiers that together offer `MIN_CHOICE`
+    distinct texts are considered. Two lexical views rank them, word overlap and TF-IDF cosine;
+    a candidate's score is the lower of its two similarities relative to the answer's, so a kept
+    distractor is as close to the question as the answer under both (ties keep the given order).
+    """
+    tier_of: dict[str, int] = {}
+    for text, tier in options:
+        if text and text != answer:
+            tier_of[text] = min(tier, tier_of.get(text, tier))
+    distinct: list[str] = []
+    for tier in sorted(set(tier_of.values())):
+        # Trials sharing only the study type are a last resort, whatever the lexical choice.
+        enough = MIN_CHOICE if tier < _TIERS["type"] else count
+        if len(distinct) >= max(enough, count):
+            break
+        distinct += [text for text, t in tier_of.items() if t == tier]
+    if len(distinct) <= count:
+        return distinct
+    texts = [question, answer, *distinct]
+    matrix = TfidfVectorizer(token_pattern=r"[a-z0-9]+", sublinear_tf=True).fit_transform(texts)
+    cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    asked = words(question)
+    overlap = np.array([surface_similarity(asked, text) for text in texts[1:]])
+    relative = np.minimum(
+        cosine[1:] / max(float(cosine[0]), 1e-9), overlap[1:] / max(float(overlap[0]), 1e-9)
+    )
+    # The closest under each view first (so neither view alone singles out the answer), then
+    # the closest under both.
+    firsts = [int(np.argmax(overlap[1:])), int(np.argmax(cosine[1:]))]
+    ranked = sorted(range(len(distinct)), key=lambda i: (-relative[i], i))
+    chosen = list(dict.fromkeys([*firsts, *ranked]))[:count]
+    return [distinct[i] for i in chosen]
