@@ -97,8 +97,10 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             try:
                 if isinstance(item, UnreadableRecord):
                     raise StudyInvalid(None, item.reason)
-                payload = item.payload if isinstance(item, SourcedRecord) else item
-                rows = flatten_study(payload, source)
+                if isinstance(item, SourcedRecord):
+                    rows = flatten_study(item.payload, source, item.size)
+                else:
+                    rows = flatten_study(item, source)
             except StudyInvalid as error:
                 record_id = error.study_id or origin or f"record {index}"
                 failure = IngestFailure(record_id, error.reason, origin)

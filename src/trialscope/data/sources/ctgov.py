@@ -86,6 +86,6 @@ def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
     for position, item in enumerate(items):
         where = origin if single else f"{origin}[{position}]"
         if isinstance(item, dict):
-            yield SourcedRecord(where, item)
+            yield SourcedRecord(where, item, len(data))
         else:
             yield UnreadableRecord(where, f"expected a JSON object, got {type(item).__name__}")

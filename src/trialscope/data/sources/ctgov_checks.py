@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 NCT_ID = re.compile(r"^NCT\d{8}$")
 MAX_TEXT_CHARS = 100_000
 """The longest text field accepted. CT.gov's own longest limit (detailed description) is 32,000
@@ -44,8 +46,28 @@ def nct_id_reason(value: Any) -> str | None:
     return None
 
 
-def oversized_text_reason(payload: Any, limit: int = MAX_TEXT_CHARS) -> str | None:
-    """The path of the first text field longer than `limit` characters, as a reason."""
+def encoded_size(payload: Any) -> int | None:
+    """Bytes of `payload` as compact JSON, or None when it is not plain JSON (e.g. huge ints)."""
+    try:
+        return len(orjson.dumps(payload))
+    except (TypeError, orjson.JSONEncodeError):
+        return None
+
+
+def oversized_text_reason(
+    payload: Any, limit: int = MAX_TEXT_CHARS, size: int | None = None
+) -> str | None:
+    """The path of the first text field longer than `limit` characters, as a reason.
+
+    `size` is an upper bound on the record's encoded size in bytes when the caller knows one
+    (the line or file it was read from); otherwise it is measured here.
+    """
+    # Every character of a string takes at least one byte of its record's JSON, so a record
+    # no longer than `limit` bytes cannot hold a longer field: only larger ones are walked.
+    if size is None or size > limit:
+        size = encoded_size(payload)
+    if size is not None and size <= limit:
+        return None
     stack: list[tuple[str, Any]] = [("", payload)]
     while stack:
         path, value = stack.pop()

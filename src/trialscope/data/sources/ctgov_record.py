@@ -120,8 +120,13 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
 
 
-def flatten_study(payload: Mapping[str, Any], source: str) -> StudyRows:
-    """Validate one study JSON object and turn it into store rows; raises `StudyInvalid`."""
+def flatten_study(
+    payload: Mapping[str, Any], source: str, size: int | None = None
+) -> StudyRows:
+    """Validate one study JSON object and turn it into store rows; raises `StudyInvalid`.
+
+    `size`, when known, bounds the study's encoded size in bytes (see `oversized_text_reason`).
+    """
     if not isinstance(payload, Mapping):
         raise StudyInvalid(None, f"expected a JSON object, got {type(payload).__name__}")
     boxed = boxed_scalar_reason(payload)
@@ -130,7 +135,7 @@ def flatten_study(payload: Mapping[str, Any], source: str) -> StudyRows:
         raise StudyInvalid(nct[0] if nct and isinstance(nct[0], str) else None, boxed)
     study_id = _study_id_of(payload)
     if study_id is not None:
-        reason = nct_id_reason(study_id) or oversized_text_reason(payload)
+        reason = nct_id_reason(study_id) or oversized_text_reason(payload, size=size)
         if reason is not None:
             raise StudyInvalid(study_id[:40], reason)
     try:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 
 @dataclass(frozen=True)
 class SourcedRecord:
-    """A JSON object and where it was read (`file:line`), so failures can point back to it."""
+    """A JSON object and where it was read (`file:line`), so failures can point back to it.
+
+    `size` bounds the object's encoded size in bytes (the line or file it came from), if known.
+    """
 
     origin: str
     payload: dict[str, Any]
+    # A hint, not part of the record: two reads of the same object are equal.
+    size: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -51,4 +56,4 @@ def iter_json_lines(path: Path) -> Iterator[SourcedRecord | UnreadableRecord]:
                     origin, f"expected a JSON object, got {type(value).__name__}"
                 )
                 continue
-            yield SourcedRecord(origin, value)
+            yield SourcedRecord(origin, value, len(raw))
