@@ -17,7 +17,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord, iter_json_lines
+from trialscope.data.sources.json_lines import (
+    UNPARSED,
+    SourcedRecord,
+    UnreadableRecord,
+    fast_json,
+    iter_json_lines,
+)
 from trialscope.errors import InputError
 
 STUDY_SUFFIXES = (".json", ".jsonl", ".ndjson", ".zip")
@@ -64,6 +70,10 @@ def _iter_zip(path: Path) -> Iterator[StudyItem]:
 
 
 def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
+    document = fast_json(data)
+    if document is not UNPARSED:
+        yield from _studies_of(document, data, origin)
+        return
     try:
         document = json.loads(data)
     except UnicodeDecodeError as error:
@@ -73,6 +83,10 @@ def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
     except json.JSONDecodeError as error:
         yield UnreadableRecord(origin, f"invalid JSON: {error}")
         return
+    yield from _studies_of(document, data, origin)
+
+
+def _studies_of(document: Any, data: bytes, origin: str) -> Iterator[StudyItem]:
     if isinstance(document, dict) and isinstance(document.get("studies"), list):
         items: list[Any] = document["studies"]
     elif isinstance(document, dict):

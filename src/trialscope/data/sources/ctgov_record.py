@@ -120,9 +120,7 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
 
 
-def flatten_study(
-    payload: Mapping[str, Any], source: str, size: int | None = None
-) -> StudyRows:
+def flatten_study(payload: Mapping[str, Any], source: str, size: int | None = None) -> StudyRows:
     """Validate one study JSON object and turn it into store rows; raises `StudyInvalid`.
 
     `size`, when known, bounds the study's encoded size in bytes (see `oversized_text_reason`).

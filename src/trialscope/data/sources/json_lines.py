@@ -8,6 +8,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
+# orjson reads integers beyond 64 bits as floats; the standard library keeps them exact. Any run
+# of 19 digits (a string's too, harmlessly) sends the input to the standard library.
+# (Translating to digits-or-space and searching is ~15x faster than a regex over the bytes.)
+_DIGITS_ONLY = bytes(48 if byte in b"0123456789" else 32 for byte in range(256))
+_LONG_DIGITS = b"0" * 19
+UNPARSED = object()
+"""What `fast_json` returns for input it leaves to the standard library."""
+
+
+def fast_json(data: bytes) -> Any:
+    """`data` parsed by orjson, or `UNPARSED` when orjson refuses it.
+
+    Whatever orjson parses, `json.loads` parses to the same value; what it refuses (bad bytes,
+    bad JSON, but also NaN, huge integers, a byte-order mark, UTF-16) goes back to the standard
+    library's path, so what is accepted and every error message stay exactly as they were.
+    """
+    if _LONG_DIGITS in data.translate(_DIGITS_ONLY):
+        return UNPARSED
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return UNPARSED
+
 
 @dataclass(frozen=True)
 class SourcedRecord:
@@ -36,6 +61,10 @@ def iter_json_lines(path: Path) -> Iterator[SourcedRecord | UnreadableRecord]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             origin = f"{path}:{number}"
+            fast = fast_json(raw)
+            if isinstance(fast, dict):
+                yield SourcedRecord(origin, fast, len(raw))
+                continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
