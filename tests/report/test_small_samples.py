@@ -95,3 +95,20 @@ def test_unknown_data_is_its_own_group_never_merged() -> None:
     assert [g.name for g in groups] == ["bench", "other", UNKNOWN_DATA]
     assert all(len(g.runs) == 1 for g in groups)
     assert groups[-1].title.startswith("unknown data")
+
+
+def test_a_run_with_many_failed_samples_is_flagged_in_the_report() -> None:
+    flaky = _run("a/flaky", [1.0] * 150 + [0.0] * 50)
+    flaky.counts.update(n_errors=40, n_parse_errors=5)
+    steady = _run("b/steady", [1.0] * 120 + [0.0] * 80)
+    board = build_leaderboard([flaky, steady], resamples=200, dataset="bench · test split")
+    notes = board.notes(str)
+    assert any(
+        "a/flaky on trial_completion: 45 of 200 samples failed (40 request errors, 5 "
+        "unparseable answers, 22%)" in note
+        for note in notes
+    ), notes
+    assert not any("b/steady" in note for note in notes)
+    markdown = render_markdown([board], [], None, 0, 200)
+    line = next(x for x in markdown.splitlines() if x.startswith("| a/flaky |"))
+    assert "⚠" in line
