@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -68,3 +69,21 @@ def test_the_runner_spreads_episodes_and_scores_as_in_process(replicas: list[str
     assert {line["server"] for line in lines} == set(replicas)
     assert all(line["score"] == 1.0 for line in lines)
     assert pool.open_sessions() == dict.fromkeys(replicas, 0)
+
+
+def test_audit_run_plays_on_several_servers(replicas: list[str]) -> None:
+    from typer.testing import CliRunner
+
+    from trialscope.cli.audit import app
+
+    flags = [f for url in replicas for f in ("--server", url)]
+    result = CliRunner().invoke(
+        app, ["run", "--task", "easy", "--seeds", "0-3", "--concurrency", "2", *flags]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1.000" in result.output
+    counts = {
+        url: re.search(rf"{re.escape(url)}: (\d+) episode", result.output) for url in replicas
+    }
+    assert all(counts.values()), result.output
+    assert sum(int(m.group(1)) for m in counts.values() if m) == 4

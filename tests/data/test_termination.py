@@ -51,7 +51,7 @@ LABELLED: list[tuple[str, str | None]] = [
     ("NA", None),
     ("Other", None),
     ("Investigator decision", None),
-    ("Protocol amendment", None),
+    ("Protocol amendment", "other"),
     ("", None),
 ]
 

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -185,8 +186,8 @@ def test_mcp_cannot_create_sessions_that_hold_capacity(small_server: int) -> Non
 
 
 def test_one_client_cannot_hold_all_capacity_and_idle_sockets_are_closed(small_server: int) -> None:
-    held = [open_episode_socket(small_server, ATTACKER) for _ in range(3)]
-    try:
+    with ExitStack() as stack:
+        held = [stack.enter_context(open_episode_socket(small_server, ATTACKER)) for _ in range(3)]
         for ws in held:
             assert (
                 exchange(ws, {"type": "reset", "data": {"task": "easy"}})["type"] == "observation"
@@ -202,18 +203,12 @@ def test_one_client_cannot_hold_all_capacity_and_idle_sockets_are_closed(small_s
         for ws in held:
             notice = json.loads(str(ws.recv(timeout=120)))
             assert notice["data"]["code"] == "SESSION_IDLE"
-    finally:
-        for ws in held:
-            ws.close()
-    again = [open_episode_socket(small_server, ATTACKER) for _ in range(3)]
-    try:
+    with ExitStack() as stack:
+        again = [stack.enter_context(open_episode_socket(small_server, ATTACKER)) for _ in range(3)]
         for ws in again:
             assert (
                 exchange(ws, {"type": "reset", "data": {"task": "easy"}})["type"] == "observation"
             )
-    finally:
-        for ws in again:
-            ws.close()
 
 
 @pytest.mark.parametrize("path", ["/ws", "/dashboard/ws"])

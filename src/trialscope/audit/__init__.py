@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from trialscope.audit.server.environment import AuditEnvironment
     from trialscope.audit.training import AuditToolEnv, audit_env_factory
 
-_EXPORTS = {
+_SOURCES = {
     "AGENT_NAMES": "trialscope.audit.agents",
     "AuditAgent": "trialscope.audit.agents",
     "HeuristicAgent": "trialscope.audit.agents",
@@ -68,6 +68,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _SOURCES:
+        return getattr(importlib.import_module(_SOURCES[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

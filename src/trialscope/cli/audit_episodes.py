@@ -43,6 +43,14 @@ def run_command(
         str, typer.Option(help="eval (no feedback) or train (dense rewards).")
     ] = "eval",
     output_path: Annotated[Path, typer.Option(help="Results root.")] = Path("results"),
+    server: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Play on running train-mode servers instead of in process (repeat for "
+            "replicas; each episode goes to the least-busy one). Prints scores, writes no run.",
+        ),
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Episodes at once with --server.")] = 4,
 ) -> None:
     """Run an agent over episodes: mean score with 95% CI and components per task."""
     # The environment pulls in openenv (and gradio): import it only when a run starts, so that
@@ -57,6 +65,9 @@ def run_command(
         seed_list = parse_seeds(seeds) if seeds is not None else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--seeds") from exc
+    if server:
+        _run_on_servers(agent, tasks, seed_list or [0], model, server, concurrency)
+        return
     total = len(tasks) * (len(seed_list) if seed_list else 1)
     with console.status(f"auditing {total} episode(s) with {agent}") as status:
         done = 0
@@ -97,6 +108,38 @@ def run_command(
         )
     console.print(table)
     console.print(f"results: {run_dir}")
+
+
+def _run_on_servers(
+    agent: str,
+    tasks: list[str],
+    seeds: list[int],
+    model: str | None,
+    urls: list[str],
+    concurrency: int,
+) -> None:
+    from collections import Counter
+
+    from trialscope.audit.client import ServerPool
+    from trialscope.audit.runner import run_on_servers
+
+    try:
+        pool = ServerPool(urls)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--server") from exc
+    with console.status(f"auditing {len(tasks) * len(seeds)} episode(s) on {len(urls)} server(s)"):
+        lines = asyncio.run(
+            run_on_servers(agent, tasks, seeds, pool, model=model, concurrency=concurrency)
+        )
+    table = Table(title=f"audit: {agent} on {len(urls)} server(s)")
+    for column in ("task", "n", "mean"):
+        table.add_column(column, no_wrap=True)
+    for name in tasks:
+        scores = [line["score"] or 0.0 for line in lines if line["task"] == name]
+        table.add_row(name, str(len(scores)), f"{sum(scores) / len(scores):.3f}")
+    console.print(table)
+    for url, count in sorted(Counter(line["server"] for line in lines).items()):
+        console.print(f"{url}: {count} episode(s)")
 
 
 def generate_command(

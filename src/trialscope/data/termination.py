@@ -1,10 +1,13 @@
-"""Map free-text `why_stopped` to TrialPanorama's five termination categories.
+"""Map free-text `why_stopped` to TrialPanorama's five termination categories, plus "other".
 
 Rules are ordered by how decisive a cue is: a stated safety problem outweighs everything else,
 then futility, then a regulator's or ethics board's action, then recruitment, then the general
 feasibility causes (money, sponsor strategy, staff, supplies, the pandemic). Denied cues ("not
-due to safety reasons") are removed first. Texts with no cue ("Other", "NA", "PI decision") map
-to None.
+due to safety reasons") and names that only contain a cue word ("Data Safety Monitoring Board")
+are removed first. "No patients were enrolled" says what happened, not why: it counts as an
+enrollment issue only when no other cause is given. A text that gives a reason outside the five
+("change of study design", "sufficient data obtained") is "other"; a text that gives none
+("NA", "Others", "Per PI") maps to None.
 """
 
 from __future__ import annotations
@@ -16,8 +19,48 @@ FEASIBILITY = "feasibility"
 EFFICACY = "lack of efficacy"
 REGULATORY = "regulatory/approval"
 SAFETY = "safety issues"
+OTHER = "other"
 
-CATEGORIES: tuple[str, ...] = (ENROLLMENT, FEASIBILITY, EFFICACY, REGULATORY, SAFETY)
+CATEGORIES: tuple[str, ...] = (ENROLLMENT, FEASIBILITY, EFFICACY, REGULATORY, SAFETY, OTHER)
+
+_NO_REASON = re.compile(
+    r"^\W*(?:n/?a|none|null|unknown|others?|other reasons?|not (?:applicable|available|"
+    r"provided|specified)|per (?:pi|sponsor|investigator)|(?:pi|investigator)'?s? decision|"
+    r"see (?:above|below|(?:termination )?reason in (?:the )?detailed description)|-+|\.+|"
+    r"at the discretion of the (?:pi|investigator|sponsor)|(?:the )?(?:pi|investigator) decided to "
+    r"(?:stop|terminate|end|withdraw|close) (?:the )?(?:study|trial))?\W*$",
+    re.IGNORECASE,
+)
+# Committee names that contain a cue word without stating a cause.
+_NAMES = re.compile(
+    r"data (?:and )?safety monitoring (?:board|committee)|safety (?:review|monitoring) "
+    r"(?:board|committee)|\bDS?MBs?\b|\bIDMCs?\b|\bDMCs?\b|regulatory (?:coordinator|affairs|"
+    r"department|team|specialist)",
+    re.IGNORECASE,
+)
+# "No patients were enrolled": a failed recruitment, named as such only when no cause is given.
+_NOBODY_ENROLLED = re.compile(
+    r"\b(?:no|zero|0)\s+(?:patients?|participants?|subjects?)\s+(?:were\s+|was\s+|have\s+been\s+)?"
+    r"(?:enrolled|recruited|randomi[sz]ed)",
+    re.IGNORECASE,
+)
+# "Stopped before the first participant", "never started": when, not why.
+_BEFORE_START = re.compile(
+    r"\bbefore\s+(?:enrolling|recruiting)\s+any\b|\bbefore\s+(?:any|the\s+first)\s+"
+    r"(?:patients?|participants?|subjects?)\s+(?:was|were)\s+(?:enrolled|recruited)|"
+    r"\bprior\s+to\s+(?:the\s+)?enrol(?:l)?ment\s+of\s+(?:the\s+)?first\s+\w+|"
+    r"\b(?:has\s+|was\s+|had\s+)?never\s+(?:been\s+)?(?:started|initiated|commenced|opened|begun)|"
+    r"\bdid\s+not\s+(?:open|start|begin)\b",
+    re.IGNORECASE,
+)
+_BARE_STOP = re.compile(
+    r"^\W*(?:the\s+)?(?:study|trial)?\W*(?:(?:has|was|were|been|is|halted|stopped|terminated|"
+    r"cancell?ed|withdrawn|prematurely|early|decided|to|be|and|at|in|the|trial|study|site|"
+    r"registered|but|delayed|indefinite\w*|"
+    r"[A-Z][a-z]+)\W*)*$"
+)
+# "No efficacy", "no signal of benefit" state the cause; keep them from the denial rule.
+_NO_EFFECT = re.compile(r"\bno\s+(?:\w+\s+){0,2}?(?:efficacy|benefit|effect)\b", re.IGNORECASE)
 
 _DENIABLE = (
     r"(?:safety|adverse(?: events?)?|toxicit\w*|efficacy|futility|scientific|IRB|ethics|"
@@ -28,7 +71,8 @@ _DENIABLE = (
 _DENIAL = (
     r"(?:\bnot\s+(?:\w+\s+){0,2}?(?:due\s+to|because\s+of|related\s+to|based\s+on|for|"
     r"a\s+(?:consequence|result)\s+of|associated\s+with|linked\s+to|caused\s+by|driven\s+by)"
-    r"|\bno\b|\bwithout\b|\bnor\b|\blacking\b|\bunrelated\s+to|\birrespective\s+of)"
+    r"|\bnot\s+an?\b|\bno\b|\bwithout\b|\bnor\b|\blacking\b|\bunrelated\s+to|"
+    r"\birrespective\s+of)"
     r"\s+(?:\w+\s+){0,3}?"
 )
 _NEGATED = re.compile(
@@ -52,6 +96,25 @@ def _rule(category: str, *alternatives: str) -> tuple[str, re.Pattern[str]]:
 
 
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # Reasons outside the five, stated in words that would otherwise read as one of them.
+    _rule(
+        OTHER,
+        r"(?:results?|data|findings?) (?:of|from) (?:an)?other (?:study|trial|studies|trials)",
+        r"\bstudy design\b",
+        r"\bdesign (?:change|modification)",
+        r"modified (?:study )?(?:plan|protocol|design)",
+        r"criteria (?:will be |were |was |have been )?(?:changed|modified|amended)",
+        r"(?<!without )(?<!not )(?<!no )\bsufficient (?:data|number)",
+        r"objectives? (?:was |were |has been |have been )?(?:met|achieved|reached)",
+        r"(?:target|required|planned|full|desired) (?:number|sample|enrol?lment)\w* "
+        r"(?:(?:of|was|has been|is|potentially) )*(?:\w+ )?(?:reached|achieved|met|obtained)",
+        r"(?:reached|achieved|met) (?:the )?(?:initial |planned |target |required )*"
+        r"(?:number|sample size|enrol?lment)",
+        r"\bfull sample size",
+        r"completed (?:at|in|by) (?:the )?other",
+        r"(?:standard of care|treatment standard|standard treatment) (?:has |had )?changed",
+        r"\bsplit into\b",
+    ),
     _rule(
         SAFETY,
         r"\bsafety\b",
@@ -69,6 +132,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\btolerability\b",
         r"risk[/ -]benefit",
         r"benefit[/ -:]+risk",
+        r"benefit[- ]to[- ]risk",
+        r"risk[- ]to[- ]benefit",
         r"\bbleeding\b",
         r"\binfections? in\b",
     ),
@@ -97,7 +162,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"not achiev\w* the primary",
         r"\bno (?:clinical )?improvement",
         r"\bnot (?:clinically )?meaningful",
-        r"did not support",
+        r"(?:data|results?|evidence|findings?|analysis) did not support",
+        r"(?:failure|failed) to (?:achieve|reach|meet)",
+        r"\bineffective\b",
+        r"inefficac",
     ),
     _rule(
         REGULATORY,
@@ -122,6 +190,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"marketing authori[sz]ation",
         r"\bCMS\b",
         r"institutional review",
+        r"\bdenied\b",
+        r"\bpermission",
+        r"\bANSM\b",
+        r"\bAEMPS\b",
+        r"\bBfArM\b",
+        r"\bCTEP\b",
+        r"\bNMPA\b",
     ),
     _rule(
         ENROLLMENT,
@@ -132,6 +207,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\beligibility\b",
         r"\binclusions?\b",
         r"\bscreen(?:ing)? fail",
+        r"screening (?:is |was |has been )?(?:temporarily )?(?:halted|paused|suspended|stopped)",
+        r"finding (?:eligible )?(?:patients|participants|subjects)",
+        r"\d+ (?:patients?|participants?|subjects?) \w+ instead of \d+",
+        r"withdr[ae]w\w* (?:their |his |her )?consent",
+        r"(?:reduc|decreas|fewer|lower)\w* (?:\w+ ){0,2}?cases\b",
+        r"(?:impossib\w*|unable|unlikely|difficult\w*|fail\w*)\s+(?:\w+\s+){0,2}?"
+        r"(?:reach|achiev|meet)\w*\s+(?:the\s+)?(?:\w+\s+)?sample size",
         r"\bdrop ?outs?\b",
         r"\blost to follow",
         r"\bno one\b",
@@ -156,7 +238,18 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bcompany\b",
         r"\bcommercial",
         r"\bportfolio",
-        r"\bpriorit",
+        r"priorit",
+        r"\bschedul",
+        r"procur",
+        r"\bdeparture\b",
+        r"(?:project|study) leader",
+        r"time constraints?",
+        r"\brestrictions?\b",
+        r"ressource",
+        r"graduat",
+        r"\btiming\b",
+        r"\bworkload",
+        r"\binternal (?:issues?|reasons?|decision)",
         r"\bPI\b",
         r"\binvestigator (?:left|moved|relocat|retir|leaving)",
         r"\bleft the (?:institution|university|hospital|company)",
@@ -178,7 +271,8 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bsite",
         r"\bclosure\b",
         r"\badministrative",
-        r"\bfeasib",
+        r"feasib",
+        r"faisab",
         r"\boperational",
         r"\bdevice",
         r"\bequipment",
@@ -193,7 +287,6 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\bvendor",
         r"\bexpir",
         r"\bobsolete",
-        r"\bstandard of care",
         r"\bcompeting",
         r"\bdrug shortage",
         r"unavailab",
@@ -210,13 +303,18 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def classify_why_stopped(text: str | None) -> str | None:
-    """The termination category a `why_stopped` text states, or None when it states none."""
-    if not text:
+    """The termination category a `why_stopped` text states; None when it states no reason."""
+    if not text or _NO_REASON.match(text):
         return None
-    cleaned = _NEGATED.sub(" ", text)
+    cleaned = _NO_EFFECT.sub(" ineffective ", text)
+    cleaned = _NAMES.sub(" ", _NEGATED.sub(" ", cleaned))
     if _PANDEMIC.search(cleaned):
         cleaned = _PANDEMIC_SAFETY.sub(" ", cleaned)
+    nobody_enrolled = _NOBODY_ENROLLED.search(cleaned) is not None
+    cleaned = _BEFORE_START.sub(" ", _NOBODY_ENROLLED.sub(" ", cleaned))
     for category, pattern in _RULES:
         if pattern.search(cleaned):
             return category
-    return None
+    if nobody_enrolled:
+        return ENROLLMENT
+    return None if _BARE_STOP.match(cleaned) else OTHER

@@ -15,7 +15,9 @@ from trialscope.report.run_files import (
 )
 
 _TASK_ORDER = ("easy", "task_easy", "medium", "task_medium", "hard", "task_hard")
-_COMPONENT_ORDER = ("recall", "precision", "workflow", "efficiency", "report")
+_COMPONENT_ORDER = ("findings", "recall", "precision", "workflow", "efficiency", "report")
+"""The audit score components in `trialscope.audit.scoring.COMPONENTS` order (the report reads
+run folders, not the audit package)."""
 
 
 def audit_task_order(name: str) -> tuple[int, str]:

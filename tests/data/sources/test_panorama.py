@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from trialscope.data.builders import BuildOptions, build_benchmark
+from trialscope.data.builders.completion import FOLDER as COMPLETION
 from trialscope.data.sources.panorama import (
     import_panorama,
     plan_panorama,
@@ -204,3 +207,18 @@ def test_roots_resolve_locally_or_through_the_hub_downloader(tmp_path: Path) -> 
 
     root = resolve_root("hf://datasets/TrialPanorama/TrialPanorama-database", download=download)
     assert root == tmp_path and asked == ["TrialPanorama/TrialPanorama-database"]
+
+
+def test_a_time_split_build_from_panorama_has_items_and_termination_reasons(
+    tmp_path: Path,
+) -> None:
+    _write_database(tmp_path / "db")
+    with TrialStore(tmp_path / "s.duckdb") as store:
+        import_panorama(store, tmp_path / "db")
+        options = BuildOptions(train_size=5, test_size=5, registered_after=dt.date(2013, 1, 1))
+        build_benchmark(store, tmp_path / "bench", options)
+    folder = tmp_path / "bench" / COMPLETION
+    test = [json.loads(line) for line in (folder / "test.jsonl").read_text().splitlines()]
+    train = [json.loads(line) for line in (folder / "train.jsonl").read_text().splitlines()]
+    assert [r["metadata"]["study_nctid"] for r in test] == ["NCT00000001"]
+    assert [r["labels"]["terminate_type"] for r in train] == ["feasibility"]

@@ -6,7 +6,7 @@ ungrammatical) so the termination-reason mapper meets realistic text.
 
 from __future__ import annotations
 
-from trialscope.data.termination import CATEGORIES
+from trialscope.data.termination import CATEGORIES, OTHER
 
 WHY_STOPPED: dict[str | None, tuple[str, ...]] = {
     "enrollment issues": (
@@ -89,7 +89,8 @@ WHY_STOPPED: dict[str | None, tuple[str, ...]] = {
 }
 """Stop reasons by the category a careful annotator would give them (None: not classifiable)."""
 
-TERMINATION_CATEGORIES: tuple[str, ...] = CATEGORIES
+TERMINATION_CATEGORIES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != OTHER)
+"""The five categories the synthetic registry writes reasons for ("other" is left out)."""
 
 GENERIC_INCLUSION: tuple[str, ...] = (
     "Able and willing to provide written informed consent",
