@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from trialscope.data.builders import BuildOptions, build_benchmark
 from trialscope.data.builders.design_qa import DESIGN_KINDS
-from trialscope.data.builders.lexical_guessers import hit_rate, tfidf_choice, word_overlap_choice
+from trialscope.data.builders.lexical_guessers import GUESSERS, hit_rate
 from trialscope.data.sources.ctgov import iter_ctgov_files
 from trialscope.data.store import TrialStore
 from trialscope.data.termination import CATEGORIES, classify_why_stopped
@@ -67,8 +67,8 @@ def adversarial(store: Path, work: Path) -> None:
     for task in DESIGN_KINDS:
         lines = (out / task / "test.jsonl").read_text("utf-8").splitlines()
         items = [json.loads(line) for line in lines]
-        overlap, tfidf = hit_rate(items, word_overlap_choice), hit_rate(items, tfidf_choice)
-        print(f"  {task}: {len(items)} items; word overlap {overlap:.1%}, TF-IDF {tfidf:.1%}")
+        rates = ", ".join(f"{name} {hit_rate(items, g):.1%}" for name, g in GUESSERS.items())
+        print(f"  {task}: {len(items)} items; {rates}")
 
 
 def mapper(csv_path: Path, labels_dir: Path) -> None:

@@ -291,3 +291,10 @@ def test_every_phrasing_is_read_as_meant(kind: str) -> None:
         if not matches:
             wrong.append(f"{text!r}: expected {expected!r}, read {got!r}")
     assert wrong == []
+
+
+def test_a_think_tag_inside_a_json_string_is_data_not_reasoning() -> None:
+    assert extract_json('{"query": "<THINK>"}') == {"query": "<THINK>"}
+    assert extract_json('{"a": "<think>open"}') == {"a": "<think>open"}
+    # Reasoning around the answer is still dropped, even when it holds JSON of its own.
+    assert extract_json('<think>maybe {"a": 1}</think>{"a": 2}') == {"a": 2}

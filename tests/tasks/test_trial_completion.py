@@ -95,3 +95,26 @@ def test_reason_written_into_the_outcome_is_read() -> None:
     assert parsed.prediction["outcome"] == "terminate"
     assert parsed.prediction["termination_reason"] == "safety issues"
     assert parsed.prediction["confidence"] == 0.6
+
+
+def test_a_reason_outside_the_categories_counts_for_the_outcome_only() -> None:
+    """Real registries stop trials for reasons none of the five categories name ("other"): the
+    model cannot be asked for them, so they leave the reason metrics, never drag them down."""
+    task = get_task("trial_completion")
+    cases = [
+        ("complete", None, _answer("complete")),
+        ("terminate", "safety issues", _answer("terminate", "safety issues")),
+        ("terminate", "other", _answer("terminate", "feasibility")),
+        ("terminate", None, _answer("complete")),
+    ]
+    results = []
+    for i, (outcome, reason, answer) in enumerate(cases):
+        sample = sample_of(task, completion_record(f"NCT{i}", outcome, reason), i)
+        results.append(result_of(task, sample, [answer]))
+    assert results[2].evaluation["reason_labelled"] is False
+    assert results[2].evaluation["correct_terminate_type"] is None
+    metrics = task.aggregate(results)["metrics"]
+    assert metrics["termination_type.num_unlabelled"] == 2
+    assert metrics["termination_type.num_evaluated"] == 1
+    assert metrics["balanced_accuracy_termination_reason"] == 1.0
+    assert metrics["balanced_accuracy_outcome"] == pytest.approx((1.0 + 2 / 3) / 2)

@@ -198,7 +198,8 @@ class OpenAICompatibleModel:
             ) from exc
         except httpx.TransportError as exc:
             detail = redact_url_credentials(str(exc) or type(exc).__name__)
-            raise RetryableError(f"{self.name}: connection error: {detail}") from exc
+            message = f"{self.name}: connection error: Connection failed ({detail})"
+            raise RetryableError(message) from exc
         return response
 
     def _document(self, response: httpx.Response) -> Any:

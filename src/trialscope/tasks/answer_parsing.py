@@ -62,6 +62,10 @@ def _repaired(text: str) -> Any | None:
 
 def extract_json(text: str) -> Any | None:
     """The JSON value a model meant: fenced, bare, followed by prose, or lightly broken."""
+    # A whole answer that is valid JSON is data: a `<think>` inside one of its strings is text.
+    whole = _loads_exact(text.strip())
+    if isinstance(whole, dict | list):
+        return whole
     text = strip_reasoning(text)
     if not text:
         return None

@@ -107,11 +107,11 @@ def trial_description(record: CompletionRecord) -> str:
 
 
 def true_reason(record: CompletionRecord) -> str | None:
-    """The labelled termination category (normalised), None for completed trials."""
+    """The labelled termination category (normalised): None for completed trials, and for a
+    terminated trial whose label is none of the task's categories (e.g. a registry's "other")."""
     if record.labels.outcome != "terminate":
         return None
-    raw = record.labels.terminate_type
-    return termination_reason_from_value(raw) or (raw.strip().lower() if raw else "unknown")
+    return termination_reason_from_value(record.labels.terminate_type)
 
 
 class TrialCompletionTask(Task):
@@ -187,7 +187,11 @@ class TrialCompletionTask(Task):
         confidence = prediction.get("confidence")
         truth = record.labels.outcome
         correct = outcome == truth
-        both_terminate = truth == "terminate" and outcome == "terminate"
+        gold_reason = true_reason(record)
+        # A terminated trial without one of the categories cannot be asked for its reason: it
+        # counts for the outcome, and is left out of the reason metrics (counted beside them).
+        reason_labelled = truth == "complete" or gold_reason is not None
+        both_terminate = truth == "terminate" and outcome == "terminate" and reason_labelled
         return {
             "score": 1.0 if correct else 0.0,
             # the mean over gold outcomes of the mean score in each is balanced_accuracy_outcome
@@ -195,12 +199,13 @@ class TrialCompletionTask(Task):
             "nct_id": record.metadata.get("study_nctid", ""),
             "true_outcome": truth,
             "pred_outcome": outcome,
-            "true_terminate_type": true_reason(record),
+            "true_terminate_type": gold_reason,
+            "reason_labelled": reason_labelled,
             "true_terminate_desc": record.labels.terminate_reason_desc,
             "pred_terminate_type": reason,
             "confidence": confidence,
             "correct_outcome": correct,
-            "correct_terminate_type": (reason == true_reason(record)) if both_terminate else None,
+            "correct_terminate_type": (reason == gold_reason) if both_terminate else None,
             "calibration": [[confidence, 1 if correct else 0]] if confidence is not None else [],
         }
 
@@ -217,8 +222,9 @@ class TrialCompletionTask(Task):
         ]
         outcome_true = ["complete" if t else "terminate" for t in y_true]
         outcome_pred = ["complete" if p else "terminate" for p in y_pred]
-        reason_true = [e.get("true_terminate_type") or "complete" for e in known]
-        reason_pred = [_predicted_reason_class(e) for e in known]
+        with_reason = [e for e in known if e.get("reason_labelled", True)]
+        reason_true = [e.get("true_terminate_type") or "complete" for e in with_reason]
+        reason_pred = [_predicted_reason_class(e) for e in with_reason]
         conditional = [e for e in known if e.get("correct_terminate_type") is not None]
 
         binary = m.binary_metrics(y_true, y_pred)
@@ -234,6 +240,7 @@ class TrialCompletionTask(Task):
                 1 for e in conditional if e["correct_terminate_type"]
             ) / len(conditional)
         metrics["termination_type.num_evaluated"] = len(conditional)
+        metrics["termination_type.num_unlabelled"] = len(known) - len(with_reason)
         metrics["num_unanswered"] = sum(1 for e in evaluations if not (e and e.get("pred_outcome")))
         metrics.update(m.status_counts(results))
 

@@ -87,7 +87,7 @@ def build_design_qa(
     for ids in (train_ids, test_ids):
         letters = balanced_letters(len(ids), options.n_options, rng)
         items = [
-            _item(kind, details, study_id, candidates[study_id], letter, options.n_options)
+            _item(kind, details, study_id, candidates[study_id], letter, options.n_options, rng)
             for study_id, letter in zip(ids, letters, strict=True)
         ]
         splits.append([item for item in items if item is not None])
@@ -101,6 +101,7 @@ def _item(
     candidates: list[tuple[str, int]],
     letter: str,
     n_options: int,
+    rng: np.random.Generator,
 ) -> dict[str, Any] | None:
     detail = masked(details[study_id])
     correct = kind.option_text(detail).strip()
@@ -114,7 +115,7 @@ def _item(
         for other, tier in candidates
         if other in details
     ]
-    distractors = most_alike(question, correct, others, n_options - 1)
+    distractors = most_alike(question, correct, others, n_options - 1, rng)
     if len(distractors) < n_options - 1:
         return None
     letters = [chr(ord("A") + i) for i in range(n_options)]

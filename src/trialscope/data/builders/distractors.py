@@ -2,10 +2,11 @@
 
 Candidates are drawn from ever wider pools of trials of the same study type: the same phase and
 MeSH condition, then any shared branch of the MeSH tree, then the same condition name, and only
-when those run short any trial of that type. Of those, the ones whose option text is closest to
-the question's words are kept (adversarial filtering), so the answer cannot be picked by
-matching words between the question and the options; it takes reading the design. A distractor
-is always of the answer's study type, so no option is the only one of its type.
+when those run short any trial of that type. Of those, the most alike the question's words and
+one less alike than the answer are kept (adversarial filtering in both directions), so the
+answer cannot be picked by matching words between question and options; it takes reading the
+design. A distractor is always of the answer's study type, so no option is the only one of its
+type.
 """
 
 from __future__ import annotations
@@ -82,13 +83,20 @@ class DistractorPools:
         return list(chosen.items())
 
 
-def most_alike(question: str, answer: str, options: list[tuple[str, int]], count: int) -> list[str]:
-    """The `count` distinct option texts, of the closest tiers, most alike the question.
+def most_alike(
+    question: str,
+    answer: str,
+    options: list[tuple[str, int]],
+    count: int,
+    rng: np.random.Generator,
+) -> list[str]:
+    """`count` distinct option texts of the closest tiers, placed around the answer in likeness.
 
     `options` holds (text, tier). Only the closest tiers that together offer `MIN_CHOICE`
-    distinct texts are considered. Two lexical views rank them, word overlap and TF-IDF cosine;
-    a candidate's score is the lower of its two similarities relative to the answer's, so a kept
-    distractor is as close to the question as the answer under both (ties keep the given order).
+    distinct texts are considered. Two lexical views (word overlap, TF-IDF cosine) measure each
+    text's likeness to the question. Kept first: the most alike under each view (a random one or
+    two of them), so "pick the most alike" does not find the answer; then the nearest text less
+    alike than the answer, so "pick the least alike" does not either; then the nearest.
     """
     tier_of: dict[str, int] = {}
     for text, tier in options:
@@ -101,19 +109,22 @@ def most_alike(question: str, answer: str, options: list[tuple[str, int]], count
         if len(distinct) >= max(enough, count):
             break
         distinct += [text for text, t in tier_of.items() if t == tier]
+    above_wanted = int(rng.integers(1, count + 1))
     if len(distinct) <= count:
         return distinct
     texts = [question, answer, *distinct]
-    matrix = TfidfVectorizer(token_pattern=r"[a-z0-9]+", sublinear_tf=True).fit_transform(texts)
+    matrix = TfidfVectorizer().fit_transform(texts)
     cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
     asked = words(question)
     overlap = np.array([surface_similarity(asked, text) for text in texts[1:]])
-    relative = np.minimum(
-        cosine[1:] / max(float(cosine[0]), 1e-9), overlap[1:] / max(float(overlap[0]), 1e-9)
-    )
-    # The closest under each view first (so neither view alone singles out the answer), then
-    # the closest under both.
-    firsts = [int(np.argmax(overlap[1:])), int(np.argmax(cosine[1:]))]
-    ranked = sorted(range(len(distinct)), key=lambda i: (-relative[i], i))
-    chosen = list(dict.fromkeys([*firsts, *ranked]))[:count]
-    return [distinct[i] for i in chosen]
+    # Log-ratios to the answer, summed over the two views: > 0 looks more alike than the answer.
+    score = np.log(cosine + 1e-3) + np.log(overlap + 1e-3)
+    gap = score[1:] - score[0]
+    above = sorted((i for i in range(len(distinct)) if gap[i] > 0), key=lambda i: (gap[i], i))
+    below = sorted((i for i in range(len(distinct)) if gap[i] <= 0), key=lambda i: (-gap[i], i))
+    # The most alike under each view (so neither "pick the most alike" finds the answer), then
+    # the nearest below the answer (so "pick the least alike" does not either), then the nearest.
+    firsts = [int(np.argmax(overlap[1:])), int(np.argmax(cosine[1:]))][:above_wanted]
+    nearest = sorted(range(len(distinct)), key=lambda i: (abs(gap[i]), i))
+    chosen = list(dict.fromkeys([*firsts, *below[:1], *above, *nearest]))[:count]
+    return [distinct[i] for i in sorted(chosen)]
