@@ -7,8 +7,9 @@ The public API, imported lazily (the environment and client pull in openenv):
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trialscope.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from trialscope.audit.agents import AGENT_NAMES, AuditAgent, HeuristicAgent, make_agent
@@ -66,12 +67,4 @@ __all__ = [
     "run_episode",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _SOURCES:
-        return getattr(importlib.import_module(_SOURCES[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

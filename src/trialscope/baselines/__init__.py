@@ -6,8 +6,9 @@ layout (`Task.kind_record`), so it answers any task of a known kind, plugins' in
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trialscope.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from trialscope.baselines.base import (
@@ -33,13 +34,4 @@ _SOURCES: dict[str, str] = {
 
 __all__ = sorted(_SOURCES)
 
-
-def __getattr__(name: str) -> Any:
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(source), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_SOURCES])
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)

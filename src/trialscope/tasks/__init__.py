@@ -7,8 +7,9 @@ What a task author or a user of the tasks imports::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from trialscope.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from trialscope.tasks.base import (
@@ -110,13 +111,4 @@ _SOURCES: dict[str, str] = {
 
 __all__ = sorted(_SOURCES)
 
-
-def __getattr__(name: str) -> Any:
-    source = _SOURCES.get(name)
-    if source is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(source), name)
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_SOURCES])
+__getattr__, __dir__ = lazy_exports(__name__, _SOURCES)
