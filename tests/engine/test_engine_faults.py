@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import ClassVar
 
@@ -73,14 +74,18 @@ async def test_one_pool_per_model_overlaps_tasks(tmp_path: Path) -> None:
     """While the first task's last (slow) sample is out, the second task's samples are sent."""
     seen_in_flight: list[int] = []
     slow_sent: list[bool] = []
+    others_answered = threading.Event()
 
     with OpenAIServer() as server:
 
         def responder(request: ChatRequest) -> Reply | str:
             if "Question 0:" in request.last_user_text and not slow_sent:
                 slow_sent.append(True)
-                return Reply(text=letter_responder(request), delay_s=1.5)
+                # Held until the six other requests came in (or 30 s, when they never do).
+                return Reply(text=letter_responder(request), until=others_answered)
             seen_in_flight.append(server.in_flight)
+            if len(seen_in_flight) == 6:
+                others_answered.set()
             return letter_responder(request)
 
         server.responder = responder

@@ -60,6 +60,10 @@ class Reply:
     """A raw body sent instead of a chat completion (for garbage or custom shapes)."""
     hang: bool = False
     """Never answer (until the server stops): for client timeouts."""
+    until: threading.Event | None = None
+    """Answer only once this event is set (at most `until_max_s`): a request a test keeps in
+    flight until something else has happened, with no timing involved."""
+    until_max_s: float = 30.0
     drip_s: float = 0.0
     """Send the body one byte at a time, this many seconds apart (a server that never stalls
     long enough for a per-read timeout, but takes len(body) x drip_s to answer)."""
@@ -269,6 +273,13 @@ class OpenAIServer:
         delay = self.latency_s + reply.delay_s
         if delay > 0:
             await asyncio.sleep(delay)
+        if reply.until is not None:
+            waited = 0.0
+            while not reply.until.is_set() and not self._stopping.is_set():
+                if waited >= reply.until_max_s:
+                    break
+                await asyncio.sleep(0.005)
+                waited += 0.005
         if reply.hang:
             while not self._stopping.is_set():
                 await asyncio.sleep(0.02)
