@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from trialscope.data.store_queries import StudyIndexRow
 
@@ -113,6 +112,10 @@ def most_alike(
     if len(distinct) <= count:
         return distinct
     texts = [question, answer, *distinct]
+    # imported here: the builders are imported to find the embedded default, which must stay
+    # cheap for `trialscope run` (scikit-learn takes about a second to import)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     matrix = TfidfVectorizer().fit_transform(texts)
     cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
     asked = words(question)
