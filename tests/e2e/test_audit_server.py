@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from tests.conftest import free_port
+from tests.audit.serve_cli import serve_cli
 from tests.support.app_server import serve_in_thread
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
@@ -24,34 +22,9 @@ TOKEN = "e2e-Token-7f3a9c1d5b"
 
 @pytest.fixture(scope="module")
 def served_with_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = os.environ | {"TRIALSCOPE_AUDIT_TOKEN": TOKEN, "TRIALSCOPE_AUDIT_MAX_ENVS": "4"}
-    cli = Path(sys.executable).with_name("trialscope")
-    with log.open("w") as sink:
-        process = subprocess.Popen(
-            [str(cli), "audit", "serve", "--port", str(port)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"serve exited early:\n{log.read_text()}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"serve did not come up:\n{log.read_text()}")
-            time.sleep(0.2)
+    with serve_cli(log, token=TOKEN, max_envs="4") as port:
         yield f"127.0.0.1:{port}", log
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_serve_binds_loopback_by_default(served_with_token: tuple[str, Path]) -> None:
