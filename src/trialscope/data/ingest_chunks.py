@@ -72,7 +72,7 @@ class WorkerFailure:
     """A record that failed in a worker; the main process turns it into an `IngestFailure`."""
 
     position: int
-    """0-based position of the record within its chunk (for `record N` when nothing else names it)."""
+    """0-based position of the record in its chunk (for `record N` when nothing names it)."""
     study_id: str | None
     reason: str
     origin: str | None
