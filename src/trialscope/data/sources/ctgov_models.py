@@ -9,6 +9,7 @@ exports do. The results section is typed too (`ResultsSection`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _PRECISIONS = ("year", "month", "day")
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_registry_date(text: str | None) -> dt.date | None:
     """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (CT.gov truncates dates) as the first day it names."""
     if text is None or text == "":
@@ -29,6 +31,7 @@ def parse_registry_date(text: str | None) -> dt.date | None:
     return dt.date(year, month, day)
 
 
+@functools.lru_cache(maxsize=65536)
 def registry_date_precision(text: str | None) -> str | None:
     """'day', 'month' or 'year': how much of a registry date was given."""
     if not text:

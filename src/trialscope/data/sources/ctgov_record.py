@@ -20,6 +20,7 @@ from trialscope.data.sources.ctgov_checks import (
     nct_id_reason,
     normal_mesh_id,
     oversized_text_reason,
+    text_length_bound,
 )
 from trialscope.data.sources.ctgov_models import (
     STUDY_DECODER,
@@ -164,8 +165,8 @@ def flatten_study_json(data: bytes, source: str) -> StudyRows:
     it would from a parsed object. Raises `StudyInvalid`, or `UnparsableJson` for bytes that
     are not a JSON object at all.
     """
-    if len(data) > MAX_TEXT_CHARS:
-        # Only a record this large can hold an oversized text field: check it the slow way.
+    if len(data) > MAX_TEXT_CHARS and text_length_bound(data) > MAX_TEXT_CHARS:
+        # Only such a record can hold an oversized text field: check it the slow way.
         return flatten_study(_generic(data), source, len(data))
     try:
         study = STUDY_DECODER.decode(data)
