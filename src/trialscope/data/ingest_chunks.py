@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 
 
@@ -89,7 +91,7 @@ class ChunkResult:
     """Ids of the studies in `columns`, each once (a repeat inside the chunk keeps the last)."""
     repeats: int
     """Studies replaced by a later version inside this chunk (counted as updates)."""
-    columns: dict[str, list[list[Any]]]
+    columns: dict[str, list[np.ndarray[Any, Any]]]
     """Store table -> one list per schema column."""
     failures: list[WorkerFailure] = field(default_factory=list)
     lines: int = 0

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 
+from trialscope.data.ingest_chunks import ChunkResult, ChunkSource, RawStudy
+from trialscope.data.ingest_pipeline import default_workers, ordered_results, records_chunks
 from trialscope.data.ingest_report import IngestFailure, IngestReport
-from trialscope.data.sources.ctgov_record import StudyInvalid, StudyRows, flatten_study
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store_base import (
     ALL_TABLES,
@@ -24,7 +26,6 @@ from trialscope.data.store_base import (
     STUDY_TABLES,
     FailureCallback,
     ProgressCallback,
-    _Batch,
 )
 from trialscope.data.store_export import StoreExport
 from trialscope.data.store_literature import LiteratureUpserts
@@ -62,7 +63,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
     def ingest_ctgov_studies(
         self,
-        studies: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
+        studies: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord | RawStudy],
         *,
         source: str = "ctgov",
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -73,54 +74,76 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
         A study that fails validation is reported (id and reason) and skipped; the rest go in.
         Re-ingesting a study replaces all its rows. `on_progress` gets the records read so far.
+        Runs in this process, `batch_size` records per transaction; for files use
+        `ingest_ctgov_chunks` with `sources.ctgov_chunks.file_chunks`, which runs in parallel.
+        """
+        return self.ingest_ctgov_chunks(
+            records_chunks(studies, batch_size),
+            source=source,
+            workers=1,
+            on_failure=on_failure,
+            on_progress=on_progress,
+        )
+
+    def ingest_ctgov_chunks(
+        self,
+        chunks: Iterable[ChunkSource],
+        *,
+        source: str = "ctgov",
+        workers: int | None = None,
+        on_failure: FailureCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        on_publications: Callable[[list[dict[str, Any]]], object] | None = None,
+    ) -> IngestReport:
+        """Ingest chunk sources (see `data.ingest_chunks`) decoded by `workers` processes.
+
+        Chunks are committed in the order given, one transaction each, so the store is the same
+        for any number of workers and an interrupted ingest keeps every committed chunk. A chunk's
+        publications go to `on_publications` (default: upserted into this store).
         """
         report = IngestReport(source=source)
-        pending: dict[str, StudyRows] = {}
-
-        def flush() -> None:
-            if not pending:
-                return
-            batch = _Batch()
-            for rows in pending.values():
-                for table, table_rows in rows.tables():
-                    batch.add(table, table_rows)
-            inserted, updated = self._write_batch(
-                list(pending), batch, self._delete_studies, "studies", "study_id"
-            )
-            report.inserted += inserted
-            report.updated += updated
-            pending.clear()
-
-        for index, item in enumerate(studies, start=1):
-            report.seen += 1
-            origin = item.origin if isinstance(item, SourcedRecord | UnreadableRecord) else None
-            try:
-                if isinstance(item, UnreadableRecord):
-                    raise StudyInvalid(None, item.reason)
-                if isinstance(item, SourcedRecord):
-                    rows = flatten_study(item.payload, source, item.size)
-                else:
-                    rows = flatten_study(item, source)
-            except StudyInvalid as error:
-                record_id = error.study_id or origin or f"record {index}"
-                failure = IngestFailure(record_id, error.reason, origin)
-                report.add_failure(failure)
+        line_bases: dict[str, int] = {}
+        count = default_workers() if workers is None else workers
+        for chunk, result in ordered_results(chunks, source, count):
+            line_file = getattr(chunk, "line_file", None)
+            base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
+            for failure in result.failures:
+                origin = failure.origin
+                if failure.line is not None:
+                    origin = f"{origin}:{base + failure.line}"
+                record_id = (
+                    failure.study_id or origin or (f"record {report.seen + failure.position + 1}")
+                )
+                failed = IngestFailure(record_id, failure.reason, origin)
+                report.add_failure(failed)
                 if on_failure is not None:
-                    on_failure(failure)
-            else:
-                # A study repeated inside one batch: the later version wins.
-                if rows.study_id in pending:
-                    report.updated += 1
-                pending[rows.study_id] = rows
-                if len(pending) >= batch_size:
-                    flush()
-            if on_progress is not None and index % 1000 == 0:
-                on_progress(index)
-        flush()
-        if on_progress is not None:
-            on_progress(report.seen)
+                    on_failure(failed)
+            if isinstance(line_file, str):
+                line_bases[line_file] = base + result.lines
+            report.seen += result.seen
+            if result.study_ids:
+                inserted, updated = self._write_tables(
+                    result.study_ids,
+                    partial(self._insert_chunk, result),
+                    self._delete_studies,
+                    "studies",
+                    "study_id",
+                )
+                report.inserted += inserted
+                report.updated += updated + result.repeats
+            if result.publications:
+                if on_publications is None:
+                    self.upsert_publications(result.publications)
+                else:
+                    on_publications(result.publications)
+            if on_progress is not None:
+                on_progress(report.seen)
         log.info(report.summary())
         return report
+
+    def _insert_chunk(self, result: ChunkResult) -> None:
+        for table, arrays in result.columns.items():
+            self._insert_arrays(table, arrays)
 
     def _delete_studies(self, study_ids: set[str]) -> None:
         for table in STUDY_TABLES:

@@ -40,8 +40,10 @@ def test_every_real_study_flattens_to_the_same_rows_from_bytes() -> None:
     count = 0
     for path in real_study_files():
         document = json.loads(path.read_text("utf-8"))
-        studies = document["studies"] if isinstance(document, dict) and "studies" in document else (
-            document if isinstance(document, list) else [document]
+        studies = (
+            document["studies"]
+            if isinstance(document, dict) and "studies" in document
+            else (document if isinstance(document, list) else [document])
         )
         for study in studies:
             from_dict, from_bytes = _both(study)
@@ -94,7 +96,9 @@ def _with(path: tuple[str, ...], value: Any) -> dict[str, Any]:
          "resultsSection.participantFlowModule.periods[0].milestones[0].achievements[0]"),
     ],
 )  # fmt: skip
-def test_a_bad_field_fails_alike_naming_it(path: tuple[str, ...], value: Any, expected: str) -> None:
+def test_a_bad_field_fails_alike_naming_it(
+    path: tuple[str, ...], value: Any, expected: str
+) -> None:
     from_dict, from_bytes = _both(_with(path, value))
     assert from_bytes == from_dict
     assert isinstance(from_bytes, tuple) and expected in from_bytes[1]
@@ -104,9 +108,13 @@ def test_a_missing_id_is_named() -> None:
     study = make_study("NCT00000001")
     del study["protocolSection"]["identificationModule"]["nctId"]
     from_dict, from_bytes = _both(study)
-    assert from_bytes == from_dict == (
-        None,
-        "protocolSection.identificationModule.nctId: required field missing",
+    assert (
+        from_bytes
+        == from_dict
+        == (
+            None,
+            "protocolSection.identificationModule.nctId: required field missing",
+        )
     )
 
 

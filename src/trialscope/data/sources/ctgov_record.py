@@ -156,26 +156,41 @@ def flatten_study(payload: Mapping[str, Any], source: str, size: int | None = No
     return _checked_rows(study, source)
 
 
-def flatten_study_json(data: bytes, source: str) -> StudyRows:
-    """Decode one study's JSON bytes straight into the typed structs and flatten it.
+def decode_typed(data: bytes) -> CtgovStudy | None:
+    """One study's JSON bytes decoded straight into the typed structs, in C.
 
-    The checks on the parsed object (boxed scalars, id, oversized text) run only when they can
-    fail: an ordinary record pays for none of them. A record that the typed decoder refuses is
-    parsed again generically and goes through `flatten_study`, so its failure reads exactly as
-    it would from a parsed object. Raises `StudyInvalid`, or `UnparsableJson` for bytes that
-    are not a JSON object at all.
+    None when the record needs the checks on a generic parse instead: the typed decoder
+    refuses it (bad JSON, a wrong type, R-boxed scalars...) or it is large enough to hold an
+    oversized text field. An ordinary record pays for none of those checks.
     """
     if len(data) > MAX_TEXT_CHARS and text_length_bound(data) > MAX_TEXT_CHARS:
-        # Only such a record can hold an oversized text field: check it the slow way.
-        return flatten_study(_generic(data), source, len(data))
+        return None
     try:
-        study = STUDY_DECODER.decode(data)
+        return STUDY_DECODER.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):
-        return flatten_study(_generic(data), source, len(data))
-    reason = nct_id_reason(study.protocol_section.identification_module.nct_id)
+        return None
+
+
+def typed_rows(study: CtgovStudy, source: str) -> StudyRows:
+    """Rows of a typed study, after the id check; raises `StudyInvalid`."""
+    nct_id = study.protocol_section.identification_module.nct_id
+    reason = nct_id_reason(nct_id)
     if reason is not None:
-        raise StudyInvalid(study.protocol_section.identification_module.nct_id[:40], reason)
+        raise StudyInvalid(nct_id[:40], reason)
     return _checked_rows(study, source)
+
+
+def flatten_study_json(data: bytes, source: str) -> StudyRows:
+    """Decode one study's JSON bytes into the typed structs and flatten it.
+
+    A record the fast path leaves (see `decode_typed`) is parsed generically and goes through
+    `flatten_study`, so its failure reads exactly as it would from a parsed object. Raises
+    `StudyInvalid`, or `UnparsableJson` for bytes that are not JSON at all.
+    """
+    study = decode_typed(data)
+    if study is None:
+        return flatten_study(_generic(data), source, len(data))
+    return typed_rows(study, source)
 
 
 class UnparsableJson(ValueError):
