@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-import numpy as np
+import pyarrow as pa
 
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 
@@ -91,8 +91,8 @@ class ChunkResult:
     """Ids of the studies in `columns`, each once (a repeat inside the chunk keeps the last)."""
     repeats: int
     """Studies replaced by a later version inside this chunk (counted as updates)."""
-    columns: dict[str, list[np.ndarray[Any, Any]]]
-    """Store table -> one list per schema column."""
+    tables: dict[str, pa.Table]
+    """Store table -> its rows as an Arrow table (the store's column names and types)."""
     failures: list[WorkerFailure] = field(default_factory=list)
     lines: int = 0
     publications: list[dict[str, Any]] = field(default_factory=list)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-import numpy as np
+import pyarrow as pa
 
 from trialscope.data.ingest_chunks import (
     ChunkResult,
@@ -78,28 +78,42 @@ def _origin_of(item: StudyInput) -> tuple[str | None, int | None]:
     return None, None
 
 
-def _columns(rows: list[tuple[Any, ...]]) -> list[np.ndarray[Any, Any]]:
-    columns = []
-    for values in zip(*rows, strict=True):
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
-        columns.append(array)
-    return columns
+Schema = dict[str, tuple[tuple[str, str], ...]]
+"""Store table -> its (column, DuckDB type) pairs in order (from the store's catalog)."""
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "INTEGER[]": pa.list_(pa.int32()),
+}
 
 
-def run_chunk(chunk: ChunkSource, source: str) -> ChunkResult:
-    """Decode, validate and flatten one chunk's records (in a worker process)."""
+def _arrow_table(rows: list[tuple[Any, ...]], columns: tuple[tuple[str, str], ...]) -> pa.Table:
+    # Built here, in the worker: the writing process then scans Arrow memory in C++, with no
+    # Python object per value (that scan was the serial bottleneck of the ingest).
+    arrays = [
+        pa.array(values, type=_ARROW_TYPES[kind])
+        for (_, kind), values in zip(columns, zip(*rows, strict=True), strict=True)
+    ]
+    return pa.Table.from_arrays(arrays, names=[name for name, _ in columns])
+
+
+def run_chunk(chunk: ChunkSource, source: str, schema: Schema) -> ChunkResult:
+    """Decode, validate and flatten one chunk's records into Arrow tables (in a worker)."""
     collecting = gc.isenabled()
     # Structs and row tuples hold no cycles: collecting while building them is wasted time.
     gc.disable()
     try:
-        return _run_chunk(chunk, source)
+        return _run_chunk(chunk, source, schema)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run_chunk(chunk: ChunkSource, source: str) -> ChunkResult:
+def _run_chunk(chunk: ChunkSource, source: str, schema: Schema) -> ChunkResult:
     pending: dict[str, StudyRows] = {}
     failures: list[WorkerFailure] = []
     repeats = seen = 0
@@ -118,18 +132,18 @@ def _run_chunk(chunk: ChunkSource, source: str) -> ChunkResult:
         if rows.study_id in pending:
             repeats += 1
         pending[rows.study_id] = rows
-    columns: dict[str, list[Any]] = {}
+    tables: dict[str, pa.Table] = {}
     for table in TABLES:
         table_rows = [row for rows in pending.values() for row in _table(rows, table)]
         if table_rows:
-            columns[table] = _columns(table_rows)
+            tables[table] = _arrow_table(table_rows, schema[table])
     lines_read = getattr(chunk, "lines_read", None)
     publications = getattr(chunk, "publications", None)
     return ChunkResult(
         seen=seen,
         study_ids=list(pending),
         repeats=repeats,
-        columns=columns,
+        tables=tables,
         failures=failures,
         lines=lines_read() if callable(lines_read) else 0,
         publications=publications() if callable(publications) else [],
@@ -145,12 +159,12 @@ def _table(rows: StudyRows, table: str) -> list[tuple[Any, ...]]:
 
 
 def ordered_results(
-    chunks: Iterable[ChunkSource], source: str, workers: int
+    chunks: Iterable[ChunkSource], source: str, schema: Schema, workers: int
 ) -> Iterator[tuple[ChunkSource, ChunkResult]]:
     """Each chunk with its result, in the chunks' order; `workers` processes (1: in-process)."""
     if workers <= 1:
         for chunk in chunks:
-            yield chunk, run_chunk(chunk, source)
+            yield chunk, run_chunk(chunk, source, schema)
         return
     # forkserver: workers never inherit the caller's open DuckDB connection or its threads.
     context = multiprocessing.get_context("forkserver")
@@ -158,7 +172,7 @@ def ordered_results(
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
             for chunk in chunks:
-                in_flight.append((chunk, pool.submit(run_chunk, chunk, source)))
+                in_flight.append((chunk, pool.submit(run_chunk, chunk, source, schema)))
                 # Two chunks per worker keep every worker busy while memory stays bounded.
                 while len(in_flight) >= 2 * workers:
                     done, future = in_flight.popleft()

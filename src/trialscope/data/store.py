@@ -17,7 +17,12 @@ from typing import Any
 from platformdirs import user_data_dir
 
 from trialscope.data.ingest_chunks import ChunkResult, ChunkSource, RawStudy
-from trialscope.data.ingest_pipeline import default_workers, ordered_results, records_chunks
+from trialscope.data.ingest_pipeline import (
+    TABLES,
+    default_workers,
+    ordered_results,
+    records_chunks,
+)
 from trialscope.data.ingest_report import IngestFailure, IngestReport
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store_base import (
@@ -104,7 +109,8 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         report = IngestReport(source=source)
         line_bases: dict[str, int] = {}
         count = default_workers() if workers is None else workers
-        for chunk, result in ordered_results(chunks, source, count):
+        schema = {table: tuple(self._column_types[table]) for table in TABLES}
+        for chunk, result in ordered_results(chunks, source, schema, count):
             line_file = getattr(chunk, "line_file", None)
             base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
             for failure in result.failures:
@@ -142,8 +148,8 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         return report
 
     def _insert_chunk(self, result: ChunkResult) -> None:
-        for table, arrays in result.columns.items():
-            self._insert_arrays(table, arrays)
+        for table, rows in result.tables.items():
+            self._insert_arrow(table, rows)
 
     def _delete_studies(self, study_ids: set[str]) -> None:
         for table in STUDY_TABLES:

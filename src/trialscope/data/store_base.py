@@ -158,6 +158,15 @@ class StoreBase:
         finally:
             self._con.unregister("_incoming_rows")
 
+    def _insert_arrow(self, table: str, rows: Any) -> None:
+        """Insert one table's rows given as an Arrow table with the schema's column names."""
+        names = ", ".join(name for name, _ in self._column_types[table])
+        self._con.register("_incoming_rows", rows)
+        try:
+            self._con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming_rows")
+        finally:
+            self._con.unregister("_incoming_rows")
+
     def _existing(self, table: str, key: str, ids: list[str]) -> set[str]:
         rows = self._con.execute(
             f"SELECT DISTINCT {key} FROM {table} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))",
