@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from platformdirs import user_data_dir
 
 from trialscope.data.ingest_chunks import ChunkResult, ChunkSource, RawStudy
@@ -86,6 +87,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             records_chunks(studies, batch_size),
             source=source,
             workers=1,
+            batch_size=1,
             on_failure=on_failure,
             on_progress=on_progress,
         )
@@ -99,17 +101,40 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         on_failure: FailureCallback | None = None,
         on_progress: ProgressCallback | None = None,
         on_publications: Callable[[list[dict[str, Any]]], object] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> IngestReport:
         """Ingest chunk sources (see `data.ingest_chunks`) decoded by `workers` processes.
 
-        Chunks are committed in the order given, one transaction each, so the store is the same
-        for any number of workers and an interrupted ingest keeps every committed chunk. A chunk's
-        publications go to `on_publications` (default: upserted into this store).
+        Chunks are written in the order given, whole chunks per transaction (at least
+        `batch_size` studies each, a chunk never split), so the store is the same for any number
+        of workers and an interrupted ingest keeps every committed transaction. A chunk's
+        publications go to `on_publications` (default: upserted into this store) once its
+        studies are committed.
         """
         report = IngestReport(source=source)
         line_bases: dict[str, int] = {}
         count = default_workers() if workers is None else workers
         schema = {table: tuple(self._column_types[table]) for table in TABLES}
+        pending: list[ChunkResult] = []
+        pending_ids: set[str] = set()
+
+        def flush() -> None:
+            if pending_ids:
+                inserted, updated = self._write_tables(
+                    [study_id for result in pending for study_id in result.study_ids],
+                    partial(self._insert_results, pending),
+                    self._delete_studies,
+                    "studies",
+                    "study_id",
+                )
+                report.inserted += inserted
+                report.updated += updated
+            for result in pending:
+                if result.publications:
+                    (on_publications or self.upsert_publications)(result.publications)
+            pending.clear()
+            pending_ids.clear()
+
         for chunk, result in ordered_results(chunks, source, schema, count):
             line_file = getattr(chunk, "line_file", None)
             base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
@@ -127,29 +152,25 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             if isinstance(line_file, str):
                 line_bases[line_file] = base + result.lines
             report.seen += result.seen
-            if result.study_ids:
-                inserted, updated = self._write_tables(
-                    result.study_ids,
-                    partial(self._insert_chunk, result),
-                    self._delete_studies,
-                    "studies",
-                    "study_id",
-                )
-                report.inserted += inserted
-                report.updated += updated + result.repeats
-            if result.publications:
-                if on_publications is None:
-                    self.upsert_publications(result.publications)
-                else:
-                    on_publications(result.publications)
+            report.updated += result.repeats
+            if not pending_ids.isdisjoint(result.study_ids):
+                # A study repeated in a later chunk replaces the stored version: commit first.
+                flush()
+            pending.append(result)
+            pending_ids.update(result.study_ids)
+            if len(pending_ids) >= batch_size:
+                flush()
             if on_progress is not None:
                 on_progress(report.seen)
+        flush()
         log.info(report.summary())
         return report
 
-    def _insert_chunk(self, result: ChunkResult) -> None:
-        for table, rows in result.tables.items():
-            self._insert_arrow(table, rows)
+    def _insert_results(self, results: list[ChunkResult]) -> None:
+        for table in TABLES:
+            parts = [result.tables[table] for result in results if table in result.tables]
+            if parts:
+                self._insert_arrow(table, pa.concat_tables(parts) if len(parts) > 1 else parts[0])
 
     def _delete_studies(self, study_ids: set[str]) -> None:
         for table in STUDY_TABLES:
