@@ -100,10 +100,10 @@ def write_inputs(studies: list[dict[str, Any]], n: int, folder: Path) -> tuple[P
     return jsonl, bulk
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident MB of `root` and every descendant (from /proc)."""
+def _tree(root: int) -> dict[int, tuple[int, int]]:
+    """{pid: (resident bytes, CPU clock ticks)} of `root` and every descendant (from /proc)."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    usage: dict[int, tuple[int, int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -114,15 +114,20 @@ def _tree_rss_mb(root: int) -> float:
             continue
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    total = 0
-    for pid, size in rss.items():
+        # fields[0] is the state (field 3 of stat): utime/stime are fields 14/15, rss is 24.
+        usage[pid] = (int(fields[21]) * PAGE, int(fields[11]) + int(fields[12]))
+    tree = {}
+    for pid, values in usage.items():
         node = pid
         while node > 1 and node != root:
             node = parents.get(node, 0)
         if node == root:
-            total += size
-    return total / 1e6
+            tree[pid] = values
+    return tree
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict[str, float]:
@@ -139,12 +144,18 @@ def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
     peak_tree = 0.0
+    ticks: dict[int, int] = {}
     done = threading.Event()
 
     def sample() -> None:
+        # Workers are grandchildren (forked by multiprocessing's forkserver): getrusage does not
+        # see them, so their CPU is read from /proc while they run (every 0.2 s).
         nonlocal peak_tree
-        while not done.wait(0.5):
-            peak_tree = max(peak_tree, _tree_rss_mb(process.pid))
+        while not done.wait(0.2):
+            tree = _tree(process.pid)
+            peak_tree = max(peak_tree, sum(rss for rss, _ in tree.values()) / 1e6)
+            for pid, (_, used) in tree.items():
+                ticks[pid] = max(ticks.get(pid, 0), used)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -155,9 +166,12 @@ def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         raise SystemExit(f"ingest failed ({process.returncode}):\n{stderr[-2000:]}")
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    unwaited = sum(used for pid, used in ticks.items() if pid != process.pid) / TICKS
     return {
         "wall_s": wall,
-        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        # The ingest process (waited for) plus its workers as last seen in /proc.
+        "cpu_s": waited + unwaited,
         # ru_maxrss of children is the largest single descendant so far (ingest or worker).
         "peak_rss_mb": after.ru_maxrss / 1024,
         "peak_tree_mb": peak_tree,

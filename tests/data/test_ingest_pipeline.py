@@ -184,3 +184,42 @@ def test_zip_chunks_name_each_member(tmp_path: Path) -> None:
         f"{path}!a.json[0]",
         f"{path}!a.json[1]",
     ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        _line(make_study("NCT00000001")),
+        json.dumps({"studies": [make_study("NCT00000001"), make_study("NCT00000002")]}),
+        '{"\\u0073tudies": [' + _line(make_study("NCT00000003")) + "]}",
+        "[" + _line(make_study("NCT00000004")) + ", 7]",
+        '{"studies": 3}',
+        "42",
+        "{not json",
+        '{"protocolSection": {"identificationModule": {"nctId": "NCT00000005"}}, "x": NaN}',
+    ],
+)
+def test_documents_split_into_the_studies_the_generic_reader_finds(document: str) -> None:
+    from trialscope.data.sources.ctgov import studies_in_document
+    from trialscope.data.sources.ctgov_chunks import split_document
+    from trialscope.data.sources.ctgov_record import flatten_study_json
+
+    def outcome(item: Any) -> Any:
+        if isinstance(item, RawStudy):
+            try:
+                return item.origin, flatten_study_json(item.data, "ctgov")
+            except Exception as error:  # the reason is what is compared
+                return item.origin, str(error)
+        if hasattr(item, "payload"):
+            from trialscope.data.sources.ctgov_record import flatten_study
+
+            try:
+                return item.origin, flatten_study(item.payload, "ctgov")
+            except Exception as error:
+                return item.origin, str(error)
+        return item.origin, item.reason
+
+    data = document.encode()
+    assert [outcome(i) for i in split_document(data, "d.json")] == [
+        outcome(i) for i in studies_in_document(data, "d.json")
+    ]

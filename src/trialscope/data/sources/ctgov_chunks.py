@@ -38,6 +38,10 @@ _LIST = msgspec.json.Decoder(list[msgspec.Raw])
 def split_document(data: bytes, origin: str) -> Iterator[StudyInput]:
     """The studies of one `.json` document (a study, a page or a list) as raw bytes."""
     head = data[:64].lstrip()
+    if head.startswith(b"{") and b'"studies"' not in data and b"\\u" not in data:
+        # No `studies` key, even escaped: one study (the bulk download's shape), not a page.
+        yield RawStudy(origin, data)
+        return
     try:
         if head.startswith(b"["):
             items = _LIST.decode(data)
