@@ -223,3 +223,23 @@ def test_documents_split_into_the_studies_the_generic_reader_finds(document: str
     assert [outcome(i) for i in split_document(data, "d.json")] == [
         outcome(i) for i in studies_in_document(data, "d.json")
     ]
+
+
+def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_path: Path) -> None:
+    huge = make_study("NCT00000002", enrollment=3_000_000_000)
+    results = make_study("NCT00000003")
+    results["resultsSection"] = {
+        "adverseEventsModule": {"eventGroups": [{"id": "EG000", "seriousNumAtRisk": "99999999999"}]}
+    }
+    lines = tmp_path / "s.jsonl"
+    lines.write_text(
+        "".join(_line(s) + "\n" for s in (make_study("NCT00000001"), huge, results)), "utf-8"
+    )
+    report = _ingest(tmp_path, "big", [lines], workers=1)
+    assert report.inserted == 1
+    reasons = {f.record_id: f.reason for f in report.failures}
+    assert "protocolSection.designModule.enrollmentInfo.count" in reasons["NCT00000002"]
+    assert reasons["NCT00000003"] == (
+        "resultsSection.adverseEventsModule.eventGroups[0].seriousNumAtRisk: "
+        "expected a count, got 99999999999"
+    )

@@ -17,6 +17,8 @@ import msgspec
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _PRECISIONS = ("year", "month", "day")
+MAX_INTEGER = 2**31 - 1
+"""The largest value of the store's INTEGER columns."""
 
 
 @functools.lru_cache(maxsize=65536)
@@ -107,7 +109,8 @@ class DesignInfo(_Module):
 
 
 class EnrollmentInfo(_Module):
-    count: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    # The store keeps it as a 32-bit INTEGER: a larger count is a bad record, not a crash.
+    count: Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)] | None = None
     type: str | None = None
 
 

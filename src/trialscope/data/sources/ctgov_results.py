@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trialscope.data.sources.ctgov_models import (
+    MAX_INTEGER,
     Count,
     ResultGroup,
     ResultsSection,
@@ -39,10 +40,12 @@ def _text(value: Text) -> str | None:
 
 
 def _count(value: Count, where: str) -> int | None:
-    if value is None or isinstance(value, int):
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, int) and -MAX_INTEGER <= value <= MAX_INTEGER:
         return value
-    if value.strip().isdigit():
-        return int(value)
     raise ResultsInvalid(f"{where}: expected a count, got {value!r}")
 
 
