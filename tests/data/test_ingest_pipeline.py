@@ -254,3 +254,20 @@ def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | N
         before = (store._con.execute(query).fetchone() or ("",))[0]
         store.ingest_ctgov_studies([make_study("NCT00000001")])
         assert (store._con.execute(query).fetchone() or ("",))[0] == before
+
+
+def test_zip_members_read_directly_equal_zipfiles_reading(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.zip"
+    members = {
+        f"NCT0000000{i}.json": _line(make_study(f"NCT0000000{i}", title="é" * i))
+        for i in range(1, 4)
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for (name, text), kind in zip(
+            members.items(),
+            (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2),
+            strict=True,
+        ):
+            archive.writestr(name, text, compress_type=kind)
+    records = list(ZipMembers(str(path), tuple(members)).records())
+    assert [r.data.decode() for r in records if isinstance(r, RawStudy)] == list(members.values())

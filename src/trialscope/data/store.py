@@ -192,6 +192,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             if isinstance(line_file, str):
                 line_bases[line_file] = base + result.lines
             report.seen += result.seen
+            log.debug("chunk of %d records: %.3f s worker CPU", result.seen, result.cpu_seconds)
             report.updated += result.repeats
             if not pending_ids.isdisjoint(result.study_ids):
                 # A study repeated in a later chunk replaces the stored version: commit first.
