@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.audit.rules import Columns, Record, columns_of, day_numbers
+from trialscope.audit.rules import Columns, day_numbers
 from trialscope.audit.tools import RecordFilter
 from trialscope.errors import AuditActionError
 
@@ -53,11 +53,6 @@ class RecordTable:
             name: next((v for v in self.columns[name] if v is not None), None)
             for name in self.fields
         }
-
-    @classmethod
-    def from_records(cls, records: Sequence[Record]) -> RecordTable:
-        """The table of records given one dict each."""
-        return cls(columns_of(records))
 
     def check_field(self, name: str | None, role: str = "field") -> str:
         """The field name if it exists, else a QueryError listing the valid ones."""
