@@ -296,7 +296,7 @@ class _Builder:
         rng, n = self.rng, self.n
         enrolled = TRIAL_START + self.enrolled
         start = enrolled + self.delay
-        death = np.datetime_as_string(start + self.death_offset).astype(object)
+        death = _iso_dates(start + self.death_offset)
         death[~self.deceased] = None
         outcome = _choices(RESPONSES)[rng.integers(len(RESPONSES), size=n)]
         outcome[self.deceased] = "Deceased"
@@ -306,8 +306,8 @@ class _Builder:
             "gender": _choices(("Female", "Male"))[self.male.astype(np.intp)].tolist(),
             "ethnicity": _choices(ETHNICITIES)[self.ethnicity].tolist(),
             "group": _choices(("treatment", "control"))[self.is_control.astype(np.intp)].tolist(),
-            "enrollment_date": np.datetime_as_string(enrolled).tolist(),
-            "treatment_start": np.datetime_as_string(start).tolist(),
+            "enrollment_date": _iso_dates(enrolled).tolist(),
+            "treatment_start": _iso_dates(start).tolist(),
             "death_date": death.tolist(),
             "outcome": outcome.tolist(),
             "treatment_site": _choices(tuple(s[0] for s in SITES))[self.site].tolist(),
@@ -324,6 +324,31 @@ class _Builder:
 def _choices(options: tuple[str, ...]) -> np.ndarray:
     """The options as an object array, to pick Python strings by index arrays."""
     return np.asarray(options, dtype=object)
+
+
+def _pick(rng: np.random.Generator, options: tuple[str, ...], n: int) -> list[str]:
+    """`n` options drawn uniformly: the draws of `rng.choice(options, size=n)`, without its
+    conversion of the options to a numpy string array on every call."""
+    return _choices(options)[rng.integers(len(options), size=n)].tolist()
+
+
+DATE_TABLE_DAYS = (-400, 2000)
+"""Days around TRIAL_START whose ISO strings are kept (generated dates lie within -240..1700)."""
+
+
+@lru_cache(maxsize=1)
+def _date_table() -> np.ndarray:
+    days = TRIAL_START + np.arange(*DATE_TABLE_DAYS)
+    return np.datetime_as_string(days).astype(object)
+
+
+def _iso_dates(days: np.ndarray) -> np.ndarray:
+    """Dates as ISO strings (an object array): looked up, as formatting each one is slow."""
+    offsets = (days - TRIAL_START).astype(np.intp) - DATE_TABLE_DAYS[0]
+    table = _date_table()
+    if offsets.size and (offsets.min() < 0 or offsets.max() >= table.size):
+        return np.datetime_as_string(days).astype(object)
+    return table[offsets]
 
 
 @lru_cache(maxsize=8)
@@ -360,12 +385,12 @@ def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
             np.clip(rng.lognormal(np.log(220), 0.3, size=n), 90, 1200), 1
         ).tolist(),
         "bmi": np.round(np.clip(rng.normal(26.5, 4.5, size=n), 16.0, 45.0), 1).tolist(),
-        "insurance_type": rng.choice(["private", "public", "uninsured"], size=n).tolist(),
-        "smoking_status": rng.choice(["never", "former", "current"], size=n).tolist(),
+        "insurance_type": _pick(rng, ("private", "public", "uninsured"), n),
+        "smoking_status": _pick(rng, ("never", "former", "current"), n),
         "blood_pressure_sys": rng.integers(100, 165, size=n).tolist(),
         "blood_pressure_dia": rng.integers(60, 100, size=n).tolist(),
-        "primary_tumor_site": rng.choice(["lung", "breast", "colon", "pancreas"], size=n).tolist(),
-        "histology_type": rng.choice(["adenocarcinoma", "squamous", "small cell"], size=n).tolist(),
+        "primary_tumor_site": _pick(rng, ("lung", "breast", "colon", "pancreas"), n),
+        "histology_type": _pick(rng, ("adenocarcinoma", "squamous", "small cell"), n),
         "concomitant_medications": _medication_lists()[
             med_idx[:, 0] * len(MEDICATIONS) + med_idx[:, 1]
         ].tolist(),
