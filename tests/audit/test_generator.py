@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trialscope.audit.difficulty import DIFFICULTIES, TASK_NAMES
-from trialscope.audit.generator import TRIAL_START, Episode, _iso_dates, generate_episode
+from trialscope.audit.generator import Episode, generate_episode
 from trialscope.audit.rules import BIAS_TARGET, label_episode, record_errors
 
 PROPERTY_SEEDS = range(500)
@@ -88,10 +87,3 @@ def test_any_seed_gives_a_consistent_episode(seed: int, task: str) -> None:
 def test_unknown_task_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="expected one of easy, medium, hard"):
         generate_episode("extreme", 1)
-
-
-def test_dates_outside_the_lookup_table_are_still_formatted() -> None:
-    """Record dates come from a table of ISO strings; a date beyond it is formatted directly."""
-    days = TRIAL_START + np.array([-5000, -400, 0, 1999, 2000, 9000])
-    assert _iso_dates(days).tolist() == np.datetime_as_string(days).tolist()
-    assert _iso_dates(days[2:4]).tolist() == ["2022-01-03", np.datetime_as_string(days[3])]

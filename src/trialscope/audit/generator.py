@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from trialscope.audit.column_values import choices, iso_dates, patient_ids, pick
 from trialscope.audit.difficulty import TASK_NAMES, Difficulty, difficulty_of
 from trialscope.audit.error_types import ErrorType
 from trialscope.audit.protocol import Protocol, sample_protocol
@@ -296,64 +297,28 @@ class _Builder:
         rng, n = self.rng, self.n
         enrolled = TRIAL_START + self.enrolled
         start = enrolled + self.delay
-        death = _iso_dates(start + self.death_offset)
+        death = iso_dates(start + self.death_offset, TRIAL_START)
         death[~self.deceased] = None
-        outcome = _choices(RESPONSES)[rng.integers(len(RESPONSES), size=n)]
+        outcome = choices(RESPONSES)[rng.integers(len(RESPONSES), size=n)]
         outcome[self.deceased] = "Deceased"
         return {
-            "patient_id": list(_patient_ids(n)),
+            "patient_id": list(patient_ids(n)),
             "age": list(self.age),
-            "gender": _choices(("Female", "Male"))[self.male.astype(np.intp)].tolist(),
-            "ethnicity": _choices(ETHNICITIES)[self.ethnicity].tolist(),
-            "group": _choices(("treatment", "control"))[self.is_control.astype(np.intp)].tolist(),
-            "enrollment_date": _iso_dates(enrolled).tolist(),
-            "treatment_start": _iso_dates(start).tolist(),
+            "gender": choices(("Female", "Male"))[self.male.astype(np.intp)].tolist(),
+            "ethnicity": choices(ETHNICITIES)[self.ethnicity].tolist(),
+            "group": choices(("treatment", "control"))[self.is_control.astype(np.intp)].tolist(),
+            "enrollment_date": iso_dates(enrolled, TRIAL_START).tolist(),
+            "treatment_start": iso_dates(start, TRIAL_START).tolist(),
             "death_date": death.tolist(),
             "outcome": outcome.tolist(),
-            "treatment_site": _choices(tuple(s[0] for s in SITES))[self.site].tolist(),
-            "country": _choices(tuple(s[1] for s in SITES))[self.site].tolist(),
-            "stage": _choices(STAGE_NAMES)[self.stage].tolist(),
+            "treatment_site": choices(tuple(s[0] for s in SITES))[self.site].tolist(),
+            "country": choices(tuple(s[1] for s in SITES))[self.site].tolist(),
+            "stage": choices(STAGE_NAMES)[self.stage].tolist(),
             "trial_phase": ["Phase III"] * n,
-            "drug": _choices(("ONC-417", "Placebo"))[self.is_control.astype(np.intp)].tolist(),
+            "drug": choices(("ONC-417", "Placebo"))[self.is_control.astype(np.intp)].tolist(),
             "comorbidity_index": self.comorbidity.tolist(),
             **_noise_columns(rng, n),
         }
-
-
-@lru_cache(maxsize=16)
-def _choices(options: tuple[str, ...]) -> np.ndarray:
-    """The options as an object array, to pick Python strings by index arrays."""
-    return np.asarray(options, dtype=object)
-
-
-def _pick(rng: np.random.Generator, options: tuple[str, ...], n: int) -> list[str]:
-    """`n` options drawn uniformly: the draws of `rng.choice(options, size=n)`, without its
-    conversion of the options to a numpy string array on every call."""
-    return _choices(options)[rng.integers(len(options), size=n)].tolist()
-
-
-DATE_TABLE_DAYS = (-400, 2000)
-"""Days around TRIAL_START whose ISO strings are kept (generated dates lie within -240..1700)."""
-
-
-@lru_cache(maxsize=1)
-def _date_table() -> np.ndarray:
-    days = TRIAL_START + np.arange(*DATE_TABLE_DAYS)
-    return np.datetime_as_string(days).astype(object)
-
-
-def _iso_dates(days: np.ndarray) -> np.ndarray:
-    """Dates as ISO strings (an object array): looked up, as formatting each one is slow."""
-    offsets = (days - TRIAL_START).astype(np.intp) - DATE_TABLE_DAYS[0]
-    table = _date_table()
-    if offsets.size and (offsets.min() < 0 or offsets.max() >= table.size):
-        return np.datetime_as_string(days).astype(object)
-    return table[offsets]
-
-
-@lru_cache(maxsize=8)
-def _patient_ids(n: int) -> tuple[str, ...]:
-    return tuple(f"P{i + 1:04d}" for i in range(n))
 
 
 @lru_cache(maxsize=1)
@@ -385,12 +350,12 @@ def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
             np.clip(rng.lognormal(np.log(220), 0.3, size=n), 90, 1200), 1
         ).tolist(),
         "bmi": np.round(np.clip(rng.normal(26.5, 4.5, size=n), 16.0, 45.0), 1).tolist(),
-        "insurance_type": _pick(rng, ("private", "public", "uninsured"), n),
-        "smoking_status": _pick(rng, ("never", "former", "current"), n),
+        "insurance_type": pick(rng, ("private", "public", "uninsured"), n),
+        "smoking_status": pick(rng, ("never", "former", "current"), n),
         "blood_pressure_sys": rng.integers(100, 165, size=n).tolist(),
         "blood_pressure_dia": rng.integers(60, 100, size=n).tolist(),
-        "primary_tumor_site": _pick(rng, ("lung", "breast", "colon", "pancreas"), n),
-        "histology_type": _pick(rng, ("adenocarcinoma", "squamous", "small cell"), n),
+        "primary_tumor_site": pick(rng, ("lung", "breast", "colon", "pancreas"), n),
+        "histology_type": pick(rng, ("adenocarcinoma", "squamous", "small cell"), n),
         "concomitant_medications": _medication_lists()[
             med_idx[:, 0] * len(MEDICATIONS) + med_idx[:, 1]
         ].tolist(),
