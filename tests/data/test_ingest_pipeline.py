@@ -296,3 +296,10 @@ def test_an_ingest_that_dies_keeps_every_committed_batch(tmp_path: Path, workers
             store.ingest_ctgov_chunks(chunks, workers=workers, batch_size=3)
         assert store.count("studies") == 6
         assert store.get_study("NCT00000099") is None
+
+
+def test_a_file_listed_twice_numbers_its_lines_from_one_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text(_line(make_study("NCT00000001")) + "\n{bad\n", encoding="utf-8")
+    report = _ingest(tmp_path, "twice", [path, path], workers=1)
+    assert [f.origin for f in report.failures] == [f"{path}:2", f"{path}:2"]

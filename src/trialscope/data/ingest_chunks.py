@@ -18,7 +18,8 @@ The contract (for every producer of studies: files, zips, the synthetic registry
   file's name as failures should show it), yields `RawStudy` with `line` counted from 1 within
   the chunk, and defines `lines_read() -> int` (lines it covered, blank ones included): the main
   process numbers lines across the chunks of one file, so a failure names `file:line` exactly
-  as a sequential read would. Other chunk sources put the full origin in each record.
+  as a sequential read would; `starts_file = True` on the first chunk of a file restarts the
+  count. Other chunk sources put the full origin in each record.
 
 The main process consumes chunk results in the order the chunks were given, whatever the number
 of workers, so the store is identical for 1 or N workers: a study id repeated anywhere keeps its

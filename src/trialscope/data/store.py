@@ -182,7 +182,9 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
         for chunk, result in results:
             line_file = getattr(chunk, "line_file", None)
+            starts_file = getattr(chunk, "starts_file", False)
             base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
+            base = 0 if starts_file else base
             for failure in result.failures:
                 origin = failure.origin
                 if failure.line is not None:

@@ -79,6 +79,11 @@ class JsonLinesSlice:
         """The file whose lines are numbered across chunks."""
         return self.path
 
+    @property
+    def starts_file(self) -> bool:
+        """Whether line numbering starts again here (the same file may be listed twice)."""
+        return self.start == 0
+
     def records(self) -> Iterator[StudyInput]:
         """Each non-blank line as raw bytes, numbered from 1 within the slice."""
         with open(self.path, "rb") as handle:
