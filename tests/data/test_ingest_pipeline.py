@@ -181,7 +181,9 @@ def test_zip_chunks_name_each_member(tmp_path: Path) -> None:
     path = tmp_path / "z.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("a.json", json.dumps({"studies": [make_study("NCT00000001"), 7]}))
-    records = list(ZipMembers(str(path), ("a.json",)).records())
+    (chunk,) = file_chunks([path])
+    assert isinstance(chunk, ZipMembers)
+    records = list(chunk.records())
     assert [getattr(r, "origin", None) for r in records] == [
         f"{path}!a.json[0]",
         f"{path}!a.json[1]",
@@ -271,7 +273,7 @@ def test_zip_members_read_directly_equal_zipfiles_reading(tmp_path: Path) -> Non
             strict=True,
         ):
             archive.writestr(name, text, compress_type=kind)
-    records = list(ZipMembers(str(path), tuple(members)).records())
+    records = [r for chunk in file_chunks([path]) for r in chunk.records()]
     assert [r.data.decode() for r in records if isinstance(r, RawStudy)] == list(members.values())
 
 

@@ -15,9 +15,10 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import msgspec
+import numpy as np
 
 from trialscope.data.ingest_chunks import ChunkSource, RawStudy, StudyInput
 from trialscope.data.sources.ctgov import studies_in_document, study_files
@@ -104,19 +105,22 @@ class JsonLinesSlice:
 
 @dataclass(frozen=True)
 class ZipMembers:
-    """Some `.json` members of a zip archive (the bulk download holds one study per member)."""
+    """Some `.json` members of a zip archive (the bulk download holds one study per member).
+
+    Each member comes with where its bytes are (`ZipMember`), so a worker reads them without
+    loading the archive's central directory (500,000 entries are ~300 MB of `ZipInfo`s).
+    """
 
     path: str
-    names: tuple[str, ...]
+    members: tuple[ZipMember, ...]
 
     def records(self) -> Iterator[StudyInput]:
         """Each member's studies as raw bytes; an unreadable member is reported, not fatal."""
-        archive = _open_zip(self.path)
         with open(self.path, "rb") as handle:
-            for name in self.names:
-                origin = f"{self.path}!{name}"
+            for member in self.members:
+                origin = f"{self.path}!{member[0]}"
                 try:
-                    data = _read_member(archive, handle, name)
+                    data = _read_member(self.path, handle, member)
                 except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as error:
                     yield UnreadableRecord(origin, f"unreadable zip member: {error}")
                     continue
@@ -153,13 +157,17 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")
 """A zip member's local header: signature, then (after 22 bytes) the name and extra lengths."""
 
 
-def _read_member(archive: zipfile.ZipFile, handle: BinaryIO, name: str) -> bytes:
+ZipMember = tuple[str, int, int, int, int, int, int]
+"""(name, local header offset, compressed size, size, CRC-32, compression, flag bits)."""
+
+
+def _read_member(path: str, handle: BinaryIO, member: ZipMember) -> bytes:
     """One member's bytes: read and inflated directly (zipfile's reader costs ~2x more per
     small member); anything but a plain stored or deflated member goes through zipfile."""
-    info = archive.getinfo(name)
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return archive.read(name)
-    handle.seek(info.header_offset)
+    name, offset, compressed, size, crc, kind, flags = member
+    if flags & 0x1 or kind not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return _open_zip(path).read(name)
+    handle.seek(offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size:
         raise zipfile.BadZipFile(f"truncated local header of {name}")
@@ -167,11 +175,11 @@ def _read_member(archive: zipfile.ZipFile, handle: BinaryIO, name: str) -> bytes
     if signature != b"PK\x03\x04":
         raise zipfile.BadZipFile(f"bad local header signature of {name}")
     handle.seek(name_length + extra_length, 1)
-    raw = handle.read(info.compress_size)
-    if len(raw) < info.compress_size:
+    raw = handle.read(compressed)
+    if len(raw) < compressed:
         raise zipfile.BadZipFile(f"truncated member {name}")
-    data = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompress(raw, -15)
-    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+    data = raw if kind == zipfile.ZIP_STORED else zlib.decompress(raw, -15)
+    if len(data) != size or zlib.crc32(data) != crc:
         raise zipfile.BadZipFile(f"bad CRC-32 or size of {name}")
     return data
 
@@ -225,13 +233,39 @@ def _line_slices(path: Path) -> Iterator[JsonLinesSlice]:
 
 def _zip_chunks(path: Path) -> Iterator[ChunkSource]:
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = sorted(name for name in archive.namelist() if name.endswith(".json"))
+        names, places = _member_places(path)
     except zipfile.BadZipFile as error:
         yield _Unreadable(str(path), f"not a zip archive: {error}")
         return
     for first in range(0, len(names), CHUNK_MEMBERS):
-        yield ZipMembers(str(path), tuple(names[first : first + CHUNK_MEMBERS]))
+        rows = places[first : first + CHUNK_MEMBERS].tolist()
+        members = tuple(
+            (name, *row)
+            for name, row in zip(names[first : first + CHUNK_MEMBERS], rows, strict=True)
+        )
+        yield ZipMembers(str(path), members)
+
+
+def _member_places(path: Path) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """The `.json` members' names in order, and where each one's bytes are (one int64 row each).
+
+    The archive's `ZipInfo`s are dropped once read: kept, they would grow the planner with the
+    number of members (~600 bytes each); the names and this array take ~100.
+    """
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(name for name in archive.namelist() if name.endswith(".json"))
+        places = np.empty((len(names), 6), dtype=np.int64)
+        for index, name in enumerate(names):
+            info = archive.getinfo(name)
+            places[index] = (
+                info.header_offset,
+                info.compress_size,
+                info.file_size,
+                info.CRC,
+                info.compress_type,
+                info.flag_bits,
+            )
+    return names, places
 
 
 @dataclass(frozen=True)
