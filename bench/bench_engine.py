@@ -21,12 +21,14 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,7 +37,7 @@ from pydantic import BaseModel
 
 from trialscope.engine.runner import RunOptions, run_benchmark_async
 from trialscope.models.base import GenerationConfig
-from trialscope.models.openai_compatible import chat_request_body
+from trialscope.models.openai_compatible import chat_request_body, encode_body
 from trialscope.settings import load_settings
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.loading import LoadedSplit
@@ -147,18 +149,86 @@ def cli_run(url: str, connections: int, out: Path) -> dict[str, float]:
         str(out),
     ]
     env = {**os.environ, "TRIALSCOPE_CACHE_PATH": str(out / "cache.sqlite")}
+    cpu_before = children_cpu()
     started = time.time()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     ended = time.time()
+    cpu = children_cpu() - cpu_before
     if done.returncode not in (0, 4):
         raise RuntimeError(f"trialscope run failed ({done.returncode}): {done.stderr[-2000:]}")
     stats = server_stats(url)
     return {
         "wall": ended - started,
+        "cpu": cpu,
         "requests": float(stats["request_count"]),
         "to_first_request": float(stats["first_request_at"]) - started,
         "after_last_answer": ended - float(stats["last_response_at"]),
+        "request_phase": float(stats["last_response_at"]) - float(stats["first_request_at"]),
+        "timeline": stats["in_flight_per_100ms"],
     }
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def describe_in_flight(timeline: list[float], connections: int) -> str:
+    """Mean requests in flight over the request phase, the share of 100 ms steps at >= 90% of
+    the limit, and the timeline in 0.5 s steps (what starves the pool, and when)."""
+    if not timeline:
+        return "no requests"
+    mean = sum(timeline) / len(timeline)
+    busy = sum(value >= 0.9 * connections for value in timeline) / len(timeline)
+    coarse = [
+        sum(part) / len(part) for part in (timeline[i : i + 5] for i in range(0, len(timeline), 5))
+    ]
+    return (
+        f"mean in flight {mean:.1f} of {connections}, {busy:.0%} of 100 ms steps at >= 90%; "
+        f"per 0.5 s: {' '.join(f'{value:.0f}' for value in coarse)}"
+    )
+
+
+def task_bodies() -> list[bytes]:
+    """Every request body `trialscope run --task all` sends to model MODEL (embedded default)."""
+    from trialscope.engine.runner import _generation_config, _load_tasks
+
+    options = RunOptions()
+    settings = load_settings()
+    config = _generation_config(options, settings)
+    out = []
+    for split in _load_tasks(["all"], options, settings):
+        for sample in split.samples:
+            for request in split.task.requests(sample, None):
+                body = chat_request_body(
+                    MODEL,
+                    request.messages,
+                    replace(config, json_mode=request.json_mode),
+                    reasoning=False,
+                )
+                out.append(encode_body(body))
+    return out
+
+
+async def server_ceiling(url: str, work: list[bytes], connections: int) -> dict[str, Any]:
+    """The server's own limit: a bare httpx loop (one client per slot) sending `work` with
+    `connections` always in flight. Wall seconds, requests and the in-flight timeline."""
+    server_stats(url, reset=True)
+    queue = list(reversed(work))
+    headers = {"content-type": "application/json", "authorization": "Bearer x"}
+
+    async def slot() -> None:
+        async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+            while queue:
+                response = await client.post(url + "/chat/completions", content=queue.pop())
+                response.raise_for_status()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(slot() for _ in range(connections)))
+    wall = time.perf_counter() - started
+    stats = server_stats(url)
+    return {"wall": wall, "requests": len(work), "timeline": stats["in_flight_per_100ms"]}
 
 
 async def engine_cpu(url: str, n: int, connections: int, out: Path) -> float:
@@ -273,7 +343,19 @@ def main() -> None:
             fixed = run["to_first_request"] + run["after_last_answer"]
             print(
                 f"   fixed cost: start to first request {run['to_first_request']:.2f} s + last "
-                f"answer to exit {run['after_last_answer']:.2f} s = {fixed:.2f} s (goal < 1 s)"
+                f"answer to exit {run['after_last_answer']:.2f} s = {fixed:.2f} s (goal < 1 s); "
+                f"process CPU {run['cpu']:.2f} s ({run['cpu'] / run['requests'] * 1000:.2f} ms "
+                f"per request incl. start)"
+            )
+            print(
+                f"   request phase {run['request_phase']:.2f} s (ideal {bound / 32:.2f} s): "
+                f"{describe_in_flight(run['timeline'], 32)}"
+            )
+            ceiling = asyncio.run(server_ceiling(url, task_bodies(), 32))
+            print(
+                f"   server ceiling (bare httpx loop, the same {ceiling['requests']} bodies, 32 "
+                f"in flight): {ceiling['wall']:.2f} s = {bound / ceiling['wall']:.1f}x the "
+                f"sequential bound; {describe_in_flight(ceiling['timeline'], 32)} [{load()}]"
             )
             if args.inspect_python:
                 try:

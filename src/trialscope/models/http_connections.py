@@ -1,0 +1,119 @@
+"""HTTP/1.1 POSTs to a model's endpoints over reused keep-alive connections, through httpcore.
+
+httpx's client builds a request object, runs auth, redirect and cookie handling and re-parses the
+URL on every call; with an instant server that costs more CPU than the exchange itself. The
+engine needs none of it: it POSTs bytes to a few fixed URLs. So each endpoint gets httpcore
+connection pools of one connection each, one per request in flight, reused (a shared pool scans
+every connection on every request). Proxies set in the environment (HTTP_PROXY, HTTPS_PROXY,
+ALL_PROXY, NO_PROXY) are honoured, as httpx honours them.
+"""
+
+from __future__ import annotations
+
+import functools
+import ssl
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+import certifi
+import httpcore
+
+TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.TimeoutException,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+    httpcore.ConnectionNotAvailable,
+)
+"""What a failed exchange raises (connection refused or reset, a broken response, a bad proxy)."""
+
+
+@dataclass(frozen=True)
+class HTTPReply:
+    """A response: status, headers (names lower-cased) and the whole body."""
+
+    status_code: int
+    headers: dict[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        """The body as text (replacing undecodable bytes)."""
+        return self.content.decode("utf-8", errors="replace")
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context (certifi's roots, as httpx uses) shared by every connection: building one
+    reads the CA bundle, which costs more than a request."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def environment_proxy(url: str) -> httpcore.Proxy | None:
+    """The proxy the environment sets for `url` (None when there is none or NO_PROXY skips it)."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    if "://" not in proxy:
+        proxy = f"http://{proxy}"
+    proxy_parts = urlsplit(proxy)
+    auth = None
+    if proxy_parts.username is not None:
+        auth = (unquote(proxy_parts.username), unquote(proxy_parts.password or ""))
+        netloc = proxy_parts.netloc.rpartition("@")[2]
+        proxy = proxy_parts._replace(netloc=netloc).geturl()
+    return httpcore.Proxy(proxy, auth=auth, ssl_context=tls_context())
+
+
+class EndpointConnections:
+    """Keep-alive connections to a fixed list of URLs; `post` sends one request on one of them."""
+
+    def __init__(self, urls: list[str], headers: dict[str, str]) -> None:
+        self._urls = [httpcore.URL(url) for url in urls]
+        self._proxies = [environment_proxy(url) for url in urls]
+        self._headers = [
+            (name.encode("ascii"), value.encode("latin-1")) for name, value in headers.items()
+        ]
+        self._idle: list[list[httpcore.AsyncConnectionPool]] = [[] for _ in urls]
+        self._all: list[httpcore.AsyncConnectionPool] = []
+
+    async def post(self, index: int, content: bytes) -> HTTPReply:
+        """POST `content` to URL number `index`; raises one of TRANSPORT_ERRORS on failure."""
+        idle = self._idle[index]
+        connection = idle.pop() if idle else self._connect(index)
+        try:
+            response = await connection.request(
+                b"POST", self._urls[index], headers=self._headers, content=content
+            )
+        except BaseException:
+            # A connection that failed or was cancelled mid-exchange is not reused.
+            self._all.remove(connection)
+            await connection.aclose()
+            raise
+        idle.append(connection)
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in response.headers
+        }
+        return HTTPReply(response.status, headers, response.content)
+
+    def _connect(self, index: int) -> httpcore.AsyncConnectionPool:
+        connection = httpcore.AsyncConnectionPool(
+            ssl_context=tls_context(),
+            proxy=self._proxies[index],
+            max_connections=1,
+            max_keepalive_connections=1,
+        )
+        self._all.append(connection)
+        return connection
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+        connections, self._all = self._all, []
+        self._idle = [[] for _ in self._idle]
+        for connection in connections:
+            await connection.aclose()

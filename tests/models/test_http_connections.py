@@ -1,0 +1,83 @@
+"""Connections to model endpoints: environment proxies honoured (as httpx honoured them)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from trialscope.models.base import GenerationConfig
+from trialscope.models.http_connections import environment_proxy
+from trialscope.models.openai_compatible import OpenAICompatibleModel
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def clean_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def test_requests_go_through_the_environment_proxy(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bytes] = []
+    proxy_auth: list[bytes] = []
+    completion = json.dumps(
+        {"model": "m", "choices": [{"message": {"content": "via proxy"}, "finish_reason": "stop"}]}
+    ).encode()
+
+    async def forward_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        seen.append(head.split(b"\r\n", 1)[0])
+        proxy_auth.extend(
+            line for line in head.lower().split(b"\r\n") if line.startswith(b"proxy-authorization")
+        )
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(forward_proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    clean_proxy_environment.setenv("HTTP_PROXY", f"http://user:secret@127.0.0.1:{port}")
+    model = OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=["http://model.invalid/v1"],
+        api_key=None,
+    )
+    try:
+        result = await model.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+    finally:
+        await model.aclose()
+        server.close()
+    assert result.text == "via proxy"
+    assert seen == [b"POST http://model.invalid/v1/chat/completions HTTP/1.1"]
+    assert proxy_auth == [b"proxy-authorization: basic dxnlcjpzzwnyzxq="]  # user:secret
+
+
+def test_no_proxy_and_scheme_decide_which_urls_are_proxied(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_proxy_environment.setenv("HTTPS_PROXY", "proxy.example:3128")
+    clean_proxy_environment.setenv("NO_PROXY", "internal.example")
+    proxied = environment_proxy("https://api.example/v1")
+    assert proxied is not None and proxied.url.host == b"proxy.example"
+    assert proxied.url.port == 3128
+    assert environment_proxy("https://internal.example/v1") is None
+    assert environment_proxy("http://api.example/v1") is None
