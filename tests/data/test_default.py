@@ -95,3 +95,17 @@ def test_the_real_default_has_useful_sizes() -> None:
     assert count("study_screening", "test") == 30
     first = json.loads((root / "arm_design" / "test.jsonl").read_text("utf-8").splitlines()[0])
     assert first["answer"] in first["options"]
+
+
+def test_default_options_name_the_screening_folder_and_finding_it_imports_no_builder() -> None:
+    from trialscope.data.builders.reviews import SCREENING_FOLDER
+
+    assert set(DEFAULT_OPTIONS.sizes) == {SCREENING_FOLDER}
+    probe = (
+        "import sys; import trialscope.data.default; "
+        "print(sorted(m for m in sys.modules if m.startswith('trialscope.data.builders.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "['trialscope.data.builders.options']"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
-from trialscope.data.builders import TASK_FOLDERS, BuildOptions, build_benchmark
-from trialscope.data.builders.reviews import SCREENING_FOLDER
+# Only the light options module: finding the built default must not import the builders.
+from trialscope.data.builders.options import BuildOptions
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ DEFAULT_OPTIONS = BuildOptions(
     test_size=200,
     review_train_size=80,
     review_test_size=40,
-    sizes={SCREENING_FOLDER: (100, 30)},
+    sizes={"study_screening": (100, 30)},  # builders.reviews.SCREENING_FOLDER (tested)
 )
 STORE_NAME = "trials.duckdb"
 _SHAPING_SOURCES = (
@@ -79,6 +79,8 @@ def _walk(folder: resources.abc.Traversable) -> list[resources.abc.Traversable]:
 
 
 def _complete(root: Path) -> bool:
+    from trialscope.data.builders.benchmark import TASK_FOLDERS
+
     return all((root / task / "test.jsonl").is_file() for task in TASK_FOLDERS)
 
 
@@ -87,7 +89,9 @@ def default_benchmark_root(
 ) -> Path:
     """The default benchmark folder (eight task folders, corpus and `trials.duckdb`), built once."""
     final = cache_root() / "benchmarks" / f"synthetic-{default_key(n_trials, options)}"
-    if _complete(final):
+    if final.is_dir():
+        # Only a finished build is renamed into place (below), so the folder is complete; this
+        # path must stay cheap (no builder imports): every `trialscope run` takes it.
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = final.parent / f".building-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -108,6 +112,7 @@ def build_default_into(
     folder: Path, n_trials: int = DEFAULT_TRIALS, options: BuildOptions = DEFAULT_OPTIONS
 ) -> None:
     """Generate the synthetic registry into `folder/trials.duckdb` and cut the benchmark there."""
+    from trialscope.data.builders.benchmark import build_benchmark
     from trialscope.data.store import TrialStore
     from trialscope.data.synthetic import SyntheticRegistry, load_into_store
 
