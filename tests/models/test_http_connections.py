@@ -81,3 +81,56 @@ def test_no_proxy_and_scheme_decide_which_urls_are_proxied(
     assert proxied.url.port == 3128
     assert environment_proxy("https://internal.example/v1") is None
     assert environment_proxy("http://api.example/v1") is None
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    monkeypatch: pytest.MonkeyPatch, clean_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    """A keep-alive connection the server dropped (its idle timeout) is replaced, not failed on."""
+    import trialscope.models.http_connections as http_connections
+
+    monkeypatch.setattr(http_connections, "IDLE_CHECK_S", 0.0)
+    completion = json.dumps({"choices": [{"message": {"content": "ok"}}]}).encode()
+    closed = asyncio.Event()
+    connections = 0
+
+    async def answer_once_then_hang_up(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        nonlocal connections
+        connections += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()  # no "connection: close": the client believes the connection is reusable
+        await writer.wait_closed()
+        closed.set()
+
+    server = await asyncio.start_server(answer_once_then_hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    model = OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=[f"http://127.0.0.1:{port}/v1"],
+        api_key=None,
+    )
+    try:
+        first = await model.chat([{"role": "user", "content": "one"}], GenerationConfig())
+        await closed.wait()
+        await asyncio.sleep(0.05)  # let the FIN reach the client's socket
+        second = await model.chat([{"role": "user", "content": "two"}], GenerationConfig())
+    finally:
+        await model.aclose()
+        server.close()
+    assert (first.text, second.text, connections) == ("ok", "ok", 2)

@@ -3,8 +3,8 @@
 httpx's client builds a request object, runs auth, redirect and cookie handling and re-parses the
 URL on every call; with an instant server that costs more CPU than the exchange itself. The
 engine needs none of it: it POSTs bytes to a few fixed URLs. So each endpoint gets httpcore
-connection pools of one connection each, one per request in flight, reused (a shared pool scans
-every connection on every request). Proxies set in the environment (HTTP_PROXY, HTTPS_PROXY,
+connections, one per request in flight, reused (a shared pool scans every connection on every
+request). Proxies set in the environment (HTTP_PROXY, HTTPS_PROXY,
 ALL_PROXY, NO_PROXY) are honoured, as httpx honours them.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+import time
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -69,8 +70,19 @@ def environment_proxy(url: str) -> httpcore.Proxy | None:
     return httpcore.Proxy(proxy, auth=auth, ssl_context=tls_context())
 
 
+Connection = httpcore.AsyncHTTPConnection | httpcore.AsyncConnectionPool
+
+IDLE_CHECK_S = 1.0
+"""A connection idle longer than this is checked for a server-side close before reuse (a poll
+of its socket); checking every reuse cost as much as the rest of the exchange."""
+
+
 class EndpointConnections:
-    """Keep-alive connections to a fixed list of URLs; `post` sends one request on one of them."""
+    """Keep-alive connections to a fixed list of URLs; `post` sends one request on one of them.
+
+    Direct endpoints use bare `httpcore.AsyncHTTPConnection`s (a pool's bookkeeping costs more
+    CPU than the exchange with a fast local server); proxied ones a one-connection pool each.
+    """
 
     def __init__(self, urls: list[str], headers: dict[str, str]) -> None:
         self._urls = [httpcore.URL(url) for url in urls]
@@ -78,42 +90,61 @@ class EndpointConnections:
         self._headers = [
             (name.encode("ascii"), value.encode("latin-1")) for name, value in headers.items()
         ]
-        self._idle: list[list[httpcore.AsyncConnectionPool]] = [[] for _ in urls]
-        self._all: list[httpcore.AsyncConnectionPool] = []
+        self._idle: list[list[tuple[Connection, float]]] = [[] for _ in urls]
+        self._all: set[Connection] = set()
 
     async def post(self, index: int, content: bytes) -> HTTPReply:
         """POST `content` to URL number `index`; raises one of TRANSPORT_ERRORS on failure."""
-        idle = self._idle[index]
-        connection = idle.pop() if idle else self._connect(index)
+        connection = await self._reusable(index) or self._connect(index)
         try:
             response = await connection.request(
                 b"POST", self._urls[index], headers=self._headers, content=content
             )
         except BaseException:
             # A connection that failed or was cancelled mid-exchange is not reused.
-            self._all.remove(connection)
-            await connection.aclose()
+            await self._discard(connection)
             raise
-        idle.append(connection)
+        self._idle[index].append((connection, time.monotonic()))
         headers = {
             name.decode("latin-1").lower(): value.decode("latin-1")
             for name, value in response.headers
         }
         return HTTPReply(response.status, headers, response.content)
 
-    def _connect(self, index: int) -> httpcore.AsyncConnectionPool:
-        connection = httpcore.AsyncConnectionPool(
-            ssl_context=tls_context(),
-            proxy=self._proxies[index],
-            max_connections=1,
-            max_keepalive_connections=1,
-        )
-        self._all.append(connection)
+    async def _reusable(self, index: int) -> Connection | None:
+        idle = self._idle[index]
+        now = time.monotonic()
+        while idle:
+            connection, since = idle.pop()
+            if isinstance(connection, httpcore.AsyncConnectionPool):
+                return connection  # the pool checks its connection itself
+            if connection.is_closed() or (now - since > IDLE_CHECK_S and connection.has_expired()):
+                await self._discard(connection)
+                continue
+            return connection
+        return None
+
+    def _connect(self, index: int) -> Connection:
+        proxy = self._proxies[index]
+        connection: Connection
+        if proxy is None:
+            connection = httpcore.AsyncHTTPConnection(
+                self._urls[index].origin, ssl_context=tls_context()
+            )
+        else:
+            connection = httpcore.AsyncConnectionPool(
+                ssl_context=tls_context(), proxy=proxy, max_connections=1
+            )
+        self._all.add(connection)
         return connection
+
+    async def _discard(self, connection: Connection) -> None:
+        self._all.discard(connection)
+        await connection.aclose()
 
     async def aclose(self) -> None:
         """Close every connection."""
-        connections, self._all = self._all, []
+        connections, self._all = self._all, set()
         self._idle = [[] for _ in self._idle]
         for connection in connections:
             await connection.aclose()
