@@ -78,6 +78,8 @@ class RunSettings:
     settings: dict[str, Any]
     shards: dict[str, dict[str, Any]] = field(default_factory=dict)
     """For one shard of a run (`--shard I/N`): each task's manifest `shard` entry (shards.py)."""
+    background_imports: tuple[str, ...] = ()
+    """Imported in a background thread once the first task's requests are queued."""
 
 
 class TaskRun:
