@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from trialscope.models.base import GenerationConfig
+from trialscope.models.base import GenerationConfig, RetryableError
 from trialscope.models.http_connections import environment_proxy
 from trialscope.models.openai_compatible import OpenAICompatibleModel
 
@@ -134,3 +137,71 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(
         await model.aclose()
         server.close()
     assert (first.text, second.text, connections) == ("ok", "ok", 2)
+
+
+async def test_https_endpoints_verify_the_server_and_answer(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    """TLS through the asyncio network backend: a trusted certificate works, an unknown one is a
+    connection error (retryable), never a silent plain-text fallback."""
+    import trialscope.models.http_connections as http_connections
+
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = "req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+    files = ["-keyout", str(key), "-out", str(certificate)]
+    subprocess.run(
+        ["openssl", *request.split(), "-addext", "subjectAltName=IP:127.0.0.1", *files],
+        check=True,
+        capture_output=True,
+    )
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(certificate, key)
+    completion = json.dumps({"choices": [{"message": {"content": "over tls"}}]}).encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+
+    def model() -> OpenAICompatibleModel:
+        return OpenAICompatibleModel(
+            "openai-compatible/m",
+            provider="openai-compatible",
+            model="m",
+            base_urls=[f"https://127.0.0.1:{port}/v1"],
+            api_key=None,
+        )
+
+    try:
+        untrusting = model()  # certifi's roots do not know this certificate
+        with pytest.raises(RetryableError, match="connection error"):
+            await untrusting.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+        await untrusting.aclose()
+        trusting = ssl.create_default_context(cafile=str(certificate))
+        monkeypatch.setattr(http_connections, "tls_context", lambda: trusting)
+        trusted = model()
+        result = await trusted.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+        await trusted.aclose()
+    finally:
+        server.close()
+    assert result.text == "over tls"

@@ -20,6 +20,8 @@ from urllib.parse import unquote, urlsplit
 import certifi
 import httpcore
 
+from trialscope.models.asyncio_network import AsyncioBackend
+
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
     httpcore.NetworkError,
     httpcore.ProtocolError,
@@ -92,6 +94,7 @@ class EndpointConnections:
         ]
         self._idle: list[list[tuple[Connection, float]]] = [[] for _ in urls]
         self._all: set[Connection] = set()
+        self._network = AsyncioBackend()
 
     async def post(self, index: int, content: bytes) -> HTTPReply:
         """POST `content` to URL number `index`; raises one of TRANSPORT_ERRORS on failure."""
@@ -129,11 +132,14 @@ class EndpointConnections:
         connection: Connection
         if proxy is None:
             connection = httpcore.AsyncHTTPConnection(
-                self._urls[index].origin, ssl_context=tls_context()
+                self._urls[index].origin, ssl_context=tls_context(), network_backend=self._network
             )
         else:
             connection = httpcore.AsyncConnectionPool(
-                ssl_context=tls_context(), proxy=proxy, max_connections=1
+                ssl_context=tls_context(),
+                proxy=proxy,
+                max_connections=1,
+                network_backend=self._network,
             )
         self._all.add(connection)
         return connection
