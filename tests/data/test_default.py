@@ -97,15 +97,18 @@ def test_the_real_default_has_useful_sizes() -> None:
     assert first["answer"] in first["options"]
 
 
-def test_default_options_name_the_screening_folder_and_finding_it_imports_no_builder() -> None:
-    from trialscope.data.builders.reviews import SCREENING_FOLDER
-
-    assert set(DEFAULT_OPTIONS.sizes) == {SCREENING_FOLDER}
+def test_finding_the_default_imports_no_builder_and_no_store() -> None:
     probe = (
         "import sys; import trialscope.data.default; "
-        "print(sorted(m for m in sys.modules if m.startswith('trialscope.data.builders.')))"
+        "print(*sorted(m for m in sys.modules if m.startswith(('trialscope.data.', 'duckdb'))))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
-    assert loaded.strip() == "['trialscope.data.builders.options']"
+    assert loaded.split() == [
+        "trialscope.data.builders",
+        "trialscope.data.builders.options",
+        "trialscope.data.builders.reviews",
+        "trialscope.data.builders.split",
+        "trialscope.data.default",
+    ]

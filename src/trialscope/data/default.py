@@ -17,8 +17,9 @@ from pathlib import Path
 
 import platformdirs
 
-# Only the light options module: finding the built default must not import the builders.
+# Only light builder modules: finding the built default must not import every builder.
 from trialscope.data.builders.options import BuildOptions
+from trialscope.data.builders.reviews import SCREENING_FOLDER
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ DEFAULT_OPTIONS = BuildOptions(
     test_size=200,
     review_train_size=80,
     review_test_size=40,
-    sizes={"study_screening": (100, 30)},  # builders.reviews.SCREENING_FOLDER (tested)
+    sizes={SCREENING_FOLDER: (100, 30)},
 )
 STORE_NAME = "trials.duckdb"
 _SHAPING_SOURCES = (

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import balanced_letters, split_keys
-from trialscope.data.store_queries import PublicationRow, ReviewRow
+
+if TYPE_CHECKING:  # data/default.py reads SCREENING_FOLDER on every run: no store import here
+    from trialscope.data.store_queries import PublicationRow, ReviewRow
 
 SEARCH_FOLDER = "study_search"
 SCREENING_FOLDER = "study_screening"
