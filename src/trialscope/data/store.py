@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from platformdirs import user_data_dir
 
+from trialscope.data.ingest_chunks import ChunkResult, ChunkSource, RawStudy
+from trialscope.data.ingest_pipeline import (
+    TABLES,
+    default_workers,
+    ordered_results,
+    records_chunks,
+)
 from trialscope.data.ingest_report import IngestFailure, IngestReport
-from trialscope.data.sources.ctgov_record import StudyInvalid, StudyRows, flatten_study
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 from trialscope.data.store_base import (
     ALL_TABLES,
@@ -24,7 +32,6 @@ from trialscope.data.store_base import (
     STUDY_TABLES,
     FailureCallback,
     ProgressCallback,
-    _Batch,
 )
 from trialscope.data.store_export import StoreExport
 from trialscope.data.store_literature import LiteratureUpserts
@@ -62,7 +69,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
     def ingest_ctgov_studies(
         self,
-        studies: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord],
+        studies: Iterable[Mapping[str, Any] | SourcedRecord | UnreadableRecord | RawStudy],
         *,
         source: str = "ctgov",
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -73,54 +80,97 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
         A study that fails validation is reported (id and reason) and skipped; the rest go in.
         Re-ingesting a study replaces all its rows. `on_progress` gets the records read so far.
+        Runs in this process, `batch_size` records per transaction; for files use
+        `ingest_ctgov_chunks` with `sources.ctgov_chunks.file_chunks`, which runs in parallel.
+        """
+        return self.ingest_ctgov_chunks(
+            records_chunks(studies, batch_size),
+            source=source,
+            workers=1,
+            batch_size=1,
+            on_failure=on_failure,
+            on_progress=on_progress,
+        )
+
+    def ingest_ctgov_chunks(
+        self,
+        chunks: Iterable[ChunkSource],
+        *,
+        source: str = "ctgov",
+        workers: int | None = None,
+        on_failure: FailureCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        on_publications: Callable[[list[dict[str, Any]]], object] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> IngestReport:
+        """Ingest chunk sources (see `data.ingest_chunks`) decoded by `workers` processes.
+
+        Chunks are written in the order given, whole chunks per transaction (at least
+        `batch_size` studies each, a chunk never split), so the store is the same for any number
+        of workers and an interrupted ingest keeps every committed transaction. A chunk's
+        publications go to `on_publications` (default: upserted into this store) once its
+        studies are committed.
         """
         report = IngestReport(source=source)
-        pending: dict[str, StudyRows] = {}
+        line_bases: dict[str, int] = {}
+        count = default_workers() if workers is None else workers
+        schema = {table: tuple(self._column_types[table]) for table in TABLES}
+        pending: list[ChunkResult] = []
+        pending_ids: set[str] = set()
 
         def flush() -> None:
-            if not pending:
-                return
-            batch = _Batch()
-            for rows in pending.values():
-                for table, table_rows in rows.tables():
-                    batch.add(table, table_rows)
-            inserted, updated = self._write_batch(
-                list(pending), batch, self._delete_studies, "studies", "study_id"
-            )
-            report.inserted += inserted
-            report.updated += updated
+            if pending_ids:
+                inserted, updated = self._write_tables(
+                    [study_id for result in pending for study_id in result.study_ids],
+                    partial(self._insert_results, pending),
+                    self._delete_studies,
+                    "studies",
+                    "study_id",
+                )
+                report.inserted += inserted
+                report.updated += updated
+            for result in pending:
+                if result.publications:
+                    (on_publications or self.upsert_publications)(result.publications)
             pending.clear()
+            pending_ids.clear()
 
-        for index, item in enumerate(studies, start=1):
-            report.seen += 1
-            origin = item.origin if isinstance(item, SourcedRecord | UnreadableRecord) else None
-            try:
-                if isinstance(item, UnreadableRecord):
-                    raise StudyInvalid(None, item.reason)
-                if isinstance(item, SourcedRecord):
-                    rows = flatten_study(item.payload, source, item.size)
-                else:
-                    rows = flatten_study(item, source)
-            except StudyInvalid as error:
-                record_id = error.study_id or origin or f"record {index}"
-                failure = IngestFailure(record_id, error.reason, origin)
-                report.add_failure(failure)
+        for chunk, result in ordered_results(chunks, source, schema, count):
+            line_file = getattr(chunk, "line_file", None)
+            base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
+            for failure in result.failures:
+                origin = failure.origin
+                if failure.line is not None:
+                    origin = f"{origin}:{base + failure.line}"
+                record_id = (
+                    failure.study_id or origin or (f"record {report.seen + failure.position + 1}")
+                )
+                failed = IngestFailure(record_id, failure.reason, origin)
+                report.add_failure(failed)
                 if on_failure is not None:
-                    on_failure(failure)
-            else:
-                # A study repeated inside one batch: the later version wins.
-                if rows.study_id in pending:
-                    report.updated += 1
-                pending[rows.study_id] = rows
-                if len(pending) >= batch_size:
-                    flush()
-            if on_progress is not None and index % 1000 == 0:
-                on_progress(index)
+                    on_failure(failed)
+            if isinstance(line_file, str):
+                line_bases[line_file] = base + result.lines
+            report.seen += result.seen
+            report.updated += result.repeats
+            if not pending_ids.isdisjoint(result.study_ids):
+                # A study repeated in a later chunk replaces the stored version: commit first.
+                flush()
+            pending.append(result)
+            pending_ids.update(result.study_ids)
+            if len(pending_ids) >= batch_size:
+                flush()
+            if on_progress is not None:
+                on_progress(report.seen)
         flush()
-        if on_progress is not None:
-            on_progress(report.seen)
         log.info(report.summary())
         return report
+
+    def _insert_results(self, results: list[ChunkResult]) -> None:
+        for table in TABLES:
+            parts = [result.tables[table] for result in results if table in result.tables]
+            if parts:
+                self._insert_arrow(table, pa.concat_tables(parts) if len(parts) > 1 else parts[0])
 
     def _delete_studies(self, study_ids: set[str]) -> None:
         for table in STUDY_TABLES:
