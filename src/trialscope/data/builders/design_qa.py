@@ -17,6 +17,7 @@ from trialscope.data.builders.describe import (
     arms_text,
     criteria_text,
     masked,
+    masked_section,
     outcomes_text,
     trial_description,
 )
@@ -35,6 +36,10 @@ class DesignKind:
     option_text: Callable[[StudyDetail], str]
     ask: str
     show_interventions: bool
+    sections: tuple[str, ...]
+    """The `StudyDetail` fields `option_text` reads."""
+    parts: tuple[str, ...]
+    """The store detail parts holding those fields (see `builder_study_details`)."""
 
 
 _KINDS = (
@@ -45,6 +50,8 @@ _KINDS = (
         "Which of the following options lists the arms (groups and their interventions) of "
         "this clinical trial?",
         False,
+        ("arms",),
+        ("arms",),
     ),
     DesignKind(
         "eligibility_criteria_design",
@@ -52,6 +59,8 @@ _KINDS = (
         criteria_text,
         "Which of the following options holds the eligibility criteria of this clinical trial?",
         True,
+        ("criteria",),
+        ("eligibility",),
     ),
     DesignKind(
         "endpoint_design",
@@ -59,6 +68,8 @@ _KINDS = (
         outcomes_text,
         "Which of the following options lists the outcome measures of this clinical trial?",
         True,
+        ("primary_outcomes", "secondary_outcomes"),
+        ("outcomes",),
     ),
 )
 DESIGN_KINDS: dict[str, DesignKind] = {kind.task: kind for kind in _KINDS}
@@ -79,10 +90,10 @@ def build_design_qa(
     train_ids, test_ids = split_keys(keyed, options, sizes, rng)
     pools = DistractorPools.of(eligible)
     candidates = {study_id: pools.candidates(study_id, rng) for study_id in train_ids + test_ids}
-    needed = set(train_ids + test_ids)
-    for chosen in candidates.values():
-        needed.update(other for other, _ in chosen)
-    details = store.builder_study_details(sorted(needed))
+    details = store.builder_study_details(train_ids + test_ids)
+    # Distractors show one section each: read only that part of their (many) studies.
+    others = {other for chosen in candidates.values() for other, _ in chosen} - details.keys()
+    details.update(store.builder_study_details(sorted(others), kind.parts))
     splits = []
     for ids in (train_ids, test_ids):
         letters = balanced_letters(len(ids), options.n_options, rng)
@@ -111,7 +122,7 @@ def _item(
         f"{trial_description(detail, with_interventions=kind.show_interventions)}\n\n{kind.ask}"
     )
     others = [
-        (kind.option_text(masked(details[other])).strip(), tier)
+        (kind.option_text(masked_section(details[other], kind.sections)).strip(), tier)
         for other, tier in candidates
         if other in details
     ]
