@@ -108,6 +108,8 @@ class PublicationRow:
     nct_id: str | None
 
 
+_IN_CORPUS = "title IS NOT NULL AND length(trim(title)) > 0"
+"""Which publications the search corpus holds."""
 _STUDY_COLUMNS = (
     "study_id, title, official_title, summary, study_type, phase, status, why_stopped, "
     "first_submitted, enrollment, enrollment_type, allocation, intervention_model, "
@@ -299,19 +301,34 @@ class BuilderQueries(StoreBase):
                 found[str(row[0])] = PublicationRow(*row)
         return found
 
-    def builder_corpus(self, batch_size: int = 20_000) -> Iterator[PublicationRow]:
-        """Every publication with a title, ordered by PMID, streaming."""
+    def builder_corpus_batches(
+        self, batch_size: int = 50_000
+    ) -> Iterator[list[tuple[str, str, str]]]:
+        """(pmid, title, abstract or '') of every publication with a title, by PMID, in batches."""
         cursor = self._con.cursor()
         try:
             cursor.execute(
-                "SELECT pmid, title, abstract, year, nct_id FROM publications "
-                "WHERE title IS NOT NULL AND length(trim(title)) > 0 ORDER BY pmid"
+                f"SELECT pmid, title, coalesce(abstract, '') FROM publications WHERE {_IN_CORPUS} "
+                "ORDER BY pmid"
             )
             while rows := cursor.fetchmany(batch_size):
-                for row in rows:
-                    yield PublicationRow(*row)
+                yield rows
         finally:
             cursor.close()
+
+    def builder_in_corpus(self, pmids: Sequence[str]) -> set[str]:
+        """Those of `pmids` that the search corpus (`builder_corpus_batches`) holds."""
+        unique = np.empty(len(set(pmids)), dtype=object)
+        unique[:] = sorted(set(pmids))
+        self._con.register("_wanted_pmids", {"pmid": unique})
+        try:
+            rows = self._con.execute(
+                f"SELECT pmid FROM publications WHERE {_IN_CORPUS} "
+                "AND pmid IN (SELECT pmid FROM _wanted_pmids)"
+            ).fetchall()
+        finally:
+            self._con.unregister("_wanted_pmids")
+        return {str(row[0]) for row in rows}
 
 
 _FILLERS: dict[str, Callable[[BuilderQueries, dict[str, StudyDetail]], None]] = {

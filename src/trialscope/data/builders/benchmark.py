@@ -12,7 +12,7 @@ import numpy as np
 
 from trialscope.data.builders import completion, sample_size
 from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa
-from trialscope.data.builders.jsonl_output import write_jsonl
+from trialscope.data.builders.jsonl_output import write_json_rows, write_jsonl
 from trialscope.data.builders.options import BuildOptions, BuildReport, TaskCounts
 from trialscope.data.builders.reviews import (
     EVIDENCE_FOLDER,
@@ -91,35 +91,25 @@ def build_benchmark(
             _write(out_dir, task, train, test, sizes, report)
     del index
     step("reviews and corpus")
-    corpus_pmids: dict[str, PublicationRow] = {}
-    report.corpus_size = write_jsonl(
-        out_dir / SEARCH_FOLDER / "corpus.jsonl", _corpus_lines(store, corpus_pmids)
+    report.corpus_size = write_json_rows(
+        out_dir / SEARCH_FOLDER / "corpus.jsonl",
+        ("PMID", "title", "abstract"),
+        store.builder_corpus_batches(),
     )
-    _build_review_tasks(store, out_dir, options, corpus_pmids, report, step)
+    _build_review_tasks(store, out_dir, options, report, step)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _corpus_lines(store: BuilderQueries, seen: dict[str, PublicationRow]) -> Any:
-    for publication in store.builder_corpus():
-        # Keep only the ids (not the texts) of the whole corpus in memory.
-        seen[publication.pmid] = PublicationRow(publication.pmid, None, None, None, None)
-        yield {
-            "PMID": publication.pmid,
-            "title": publication.title or "",
-            "abstract": publication.abstract or "",
-        }
 
 
 def _build_review_tasks(
     store: BuilderQueries,
     out_dir: Path,
     options: BuildOptions,
-    corpus: dict[str, PublicationRow],
     report: BuildReport,
     step: StepCallback,
 ) -> None:
     reviews = store.builder_reviews()
+    corpus = store.builder_in_corpus([p for r in reviews for p in r.included])
     step(SEARCH_FOLDER)
     sizes = options.split_sizes(SEARCH_FOLDER, from_reviews=True)
     usable = [r for r in reviews if any(p in corpus for p in r.included)]
