@@ -126,6 +126,11 @@ DETAIL_PARTS = (
 class BuilderQueries(StoreBase):
     """Queries the benchmark builders need; no SQL lives in the builders themselves."""
 
+    def builder_read_only(self) -> bool:
+        """Whether this connection is read-only (so other processes may open the file too)."""
+        row = self._con.execute("SELECT current_setting('access_mode')").fetchone()
+        return row is not None and row[0] == "read_only"
+
     def builder_study_index(self) -> list[StudyIndexRow]:
         """One row per study, ordered by study id."""
         rows = self._con.execute(
