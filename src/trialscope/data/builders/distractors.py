@@ -11,70 +11,19 @@ type.
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
 
+from trialscope.data.builders.likeness import likeness
 from trialscope.data.store_queries import StudyIndexRow
 
-_WORD = re.compile(r"[a-z0-9]+")
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
-"""scikit-learn's default token pattern, as TF-IDF weighting has always used here."""
 _TIERS = {"mesh": 0, "tree": 1, "condition": 2, "type": 3}
 MIN_CHOICE = 40
 """Distractors come from the closest tiers that offer at least this many distinct texts."""
 CANDIDATES_PER_ITEM = 96
 """How many same-type trials are read per item before the most alike are kept."""
-
-
-def words(text: str) -> frozenset[str]:
-    """The lower-case words of a text."""
-    return _parsed(text)[1]
-
-
-@lru_cache(maxsize=1 << 16)
-def _parsed(text: str) -> tuple[Counter[str], frozenset[str]]:
-    # Distractor texts recur across items (a trial is a candidate for many), so each is parsed
-    # once: its TF-IDF term counts and its plain word set.
-    lowered = text.lower()
-    return Counter(_TOKEN.findall(lowered)), frozenset(_WORD.findall(lowered))
-
-
-def surface_similarity(question: frozenset[str], option: str) -> float:
-    """The share of an option's words that also occur in the question."""
-    option_words = words(option)
-    return len(question & option_words) / len(option_words) if option_words else 0.0
-
-
-def tfidf_cosine(texts: list[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Cosine between `texts[0]` and each later text under TF-IDF fitted on `texts`.
-
-    The weighting of scikit-learn's `TfidfVectorizer()` defaults (smoothed idf, raw counts,
-    L2 norm), computed on term counts directly: fitting the vectorizer per item cost more than
-    the rest of the build.
-    """
-    counts = [_parsed(text)[0] for text in texts]
-    document_frequency: Counter[str] = Counter()
-    for count in counts:
-        document_frequency.update(count.keys())
-    size = len(texts)
-    idf = {t: math.log((1 + size) / (1 + d)) + 1.0 for t, d in document_frequency.items()}
-    query = {t: k * idf[t] for t, k in counts[0].items()}
-    query_norm = math.sqrt(sum(v * v for v in query.values()))
-    cosine = np.zeros(len(texts) - 1)
-    for i, count in enumerate(counts[1:]):
-        weights = [(t, k * idf[t]) for t, k in count.items()]
-        norm = math.sqrt(sum(w * w for _, w in weights))
-        if norm and query_norm:
-            dot = sum(w * query[t] for t, w in weights if t in query)
-            cosine[i] = dot / (norm * query_norm)
-    return cosine
 
 
 @dataclass
@@ -150,10 +99,7 @@ def most_alike(
     above_wanted = int(rng.integers(1, count + 1))
     if len(distinct) <= count:
         return distinct
-    texts = [question, answer, *distinct]
-    cosine = tfidf_cosine(texts)
-    asked = words(question)
-    overlap = np.array([surface_similarity(asked, text) for text in texts[1:]])
+    cosine, overlap = likeness([question, answer, *distinct])
     # Log-ratios to the answer, summed over the two views: > 0 looks more alike than the answer.
     score = np.log(cosine + 1e-3) + np.log(overlap + 1e-3)
     gap = score[1:] - score[0]
