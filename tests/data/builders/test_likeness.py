@@ -49,3 +49,20 @@ def test_likeness_matches_the_reference_on_awkward_text() -> None:
             "snake_case_word under_score",
         ]
     )
+
+
+def test_results_do_not_depend_on_the_order_terms_were_first_seen_in() -> None:
+    from trialscope.data.builders import likeness as module
+
+    rng = np.random.default_rng(3)
+    vocabulary = [f"w{i}x" for i in range(400)]
+    texts = ["\n".join(" ".join(rng.choice(vocabulary, 12)) for _ in range(15)) for _ in range(40)]
+    results = []
+    for warm_up in (texts, [" ".join(reversed(t.split())) for t in reversed(texts)]):
+        module._VOCABULARY.clear()
+        module._part.cache_clear()
+        module._text.cache_clear()
+        likeness(warm_up)
+        cosine, overlap = likeness(texts)
+        results.append(cosine.tobytes() + overlap.tobytes())
+    assert results[0] == results[1]

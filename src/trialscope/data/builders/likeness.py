@@ -64,8 +64,14 @@ def likeness(texts: list[str]) -> tuple[Floats, Floats]:
     width = len(_VOCABULARY) + 1
     # TF-IDF: counts per (text, term), document frequency per term, then weights and norms.
     doc, token = _stacked(parsed, 0)
-    pairs, counts = np.unique(doc * width + token, return_counts=True)
-    pair_doc, pair_term = pairs // width, pairs % width
+    # Terms renumbered by first appearance in these texts: float sums then run in an order
+    # fixed by the texts alone, not by the process-wide ids (which depend on earlier items).
+    seen, first, inverse = np.unique(token, return_index=True, return_inverse=True)
+    local = np.empty(len(seen), dtype=np.int64)
+    local[np.argsort(first, kind="stable")] = np.arange(len(seen))
+    span = len(seen) + 1
+    pairs, counts = np.unique(doc * span + local[inverse], return_counts=True)
+    pair_doc, pair_term = pairs // span, pairs % span
     terms, term_index = np.unique(pair_term, return_inverse=True)
     frequency = np.bincount(term_index, minlength=len(terms))
     idf = np.log((1 + size) / (1 + frequency)) + 1.0
