@@ -243,3 +243,31 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
         "resultsSection.adverseEventsModule.eventGroups[0].seriousNumAtRisk: "
         "expected a count, got 99999999999"
     )
+
+
+@pytest.mark.parametrize("configured", [None, "1GiB"])
+def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | None) -> None:
+    with TrialStore(tmp_path / "m.duckdb") as store:
+        if configured:
+            store._con.execute(f"SET memory_limit = '{configured}'")
+        query = "SELECT current_setting('memory_limit')"
+        before = (store._con.execute(query).fetchone() or ("",))[0]
+        store.ingest_ctgov_studies([make_study("NCT00000001")])
+        assert (store._con.execute(query).fetchone() or ("",))[0] == before
+
+
+def test_zip_members_read_directly_equal_zipfiles_reading(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.zip"
+    members = {
+        f"NCT0000000{i}.json": _line(make_study(f"NCT0000000{i}", title="é" * i))
+        for i in range(1, 4)
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for (name, text), kind in zip(
+            members.items(),
+            (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2),
+            strict=True,
+        ):
+            archive.writestr(name, text, compress_type=kind)
+    records = list(ZipMembers(str(path), tuple(members)).records())
+    assert [r.data.decode() for r in records if isinstance(r, RawStudy)] == list(members.values())

@@ -96,3 +96,5 @@ class ChunkResult:
     failures: list[WorkerFailure] = field(default_factory=list)
     lines: int = 0
     publications: list[dict[str, Any]] = field(default_factory=list)
+    cpu_seconds: float = 0.0
+    """CPU time the worker spent on the chunk (for the ingest's accounting)."""

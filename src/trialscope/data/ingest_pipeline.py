@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -103,11 +104,14 @@ def _arrow_table(rows: list[tuple[Any, ...]], columns: tuple[tuple[str, str], ..
 
 def run_chunk(chunk: ChunkSource, source: str, schema: Schema) -> ChunkResult:
     """Decode, validate and flatten one chunk's records into Arrow tables (in a worker)."""
+    started = time.process_time()
     collecting = gc.isenabled()
     # Structs and row tuples hold no cycles: collecting while building them is wasted time.
     gc.disable()
     try:
-        return _run_chunk(chunk, source, schema)
+        result = _run_chunk(chunk, source, schema)
+        result.cpu_seconds = time.process_time() - started
+        return result
     finally:
         if collecting:
             gc.enable()

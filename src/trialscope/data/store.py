@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -41,6 +42,9 @@ from trialscope.data.store_queries import BuilderQueries
 log = logging.getLogger(__name__)
 
 STORE_ENV = "TRIALSCOPE_STORE"
+INGEST_MEMORY_LIMIT = "128MB"
+"""DuckDB's memory limit while ingesting: it would otherwise keep every block it wrote cached
+(about 2 MB per 1,000 real studies), so its memory grew with the input."""
 
 
 def default_store_path() -> Path:
@@ -112,21 +116,57 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         studies are committed.
         """
         report = IngestReport(source=source)
-        line_bases: dict[str, int] = {}
         count = default_workers() if workers is None else workers
         schema = {table: tuple(self._column_types[table]) for table in TABLES}
+        with self._memory_limit(INGEST_MEMORY_LIMIT):
+            self._ingest_results(
+                ordered_results(chunks, source, schema, count),
+                report,
+                batch_size,
+                on_failure,
+                on_progress,
+                on_publications,
+            )
+        log.info(report.summary())
+        return report
+
+    @contextmanager
+    def _memory_limit(self, limit: str) -> Iterator[None]:
+        """DuckDB's memory limit set to `limit` for the duration, then put back."""
+
+        def current() -> str:
+            row = self._con.execute("SELECT current_setting('memory_limit')").fetchone()
+            return str(row[0]) if row else ""
+
+        previous = current()
+        self._con.execute("RESET memory_limit")
+        # DuckDB shows the limit rounded ("2.7 GiB"): RESET puts the default back exactly.
+        was_default = current() == previous
+        self._con.execute(f"SET memory_limit = '{limit}'")
+        try:
+            yield
+        finally:
+            if was_default:
+                self._con.execute("RESET memory_limit")
+            else:
+                self._con.execute(f"SET memory_limit = '{previous}'")
+
+    def _ingest_results(
+        self,
+        results: Iterable[tuple[ChunkSource, ChunkResult]],
+        report: IngestReport,
+        batch_size: int,
+        on_failure: FailureCallback | None,
+        on_progress: ProgressCallback | None,
+        on_publications: Callable[[list[dict[str, Any]]], object] | None,
+    ) -> None:
+        line_bases: dict[str, int] = {}
         pending: list[ChunkResult] = []
         pending_ids: set[str] = set()
 
         def flush() -> None:
             if pending_ids:
-                inserted, updated = self._write_tables(
-                    [study_id for result in pending for study_id in result.study_ids],
-                    partial(self._insert_results, pending),
-                    self._delete_studies,
-                    "studies",
-                    "study_id",
-                )
+                inserted, updated = self._write_results(pending)
                 report.inserted += inserted
                 report.updated += updated
             for result in pending:
@@ -135,7 +175,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             pending.clear()
             pending_ids.clear()
 
-        for chunk, result in ordered_results(chunks, source, schema, count):
+        for chunk, result in results:
             line_file = getattr(chunk, "line_file", None)
             base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
             for failure in result.failures:
@@ -152,6 +192,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             if isinstance(line_file, str):
                 line_bases[line_file] = base + result.lines
             report.seen += result.seen
+            log.debug("chunk of %d records: %.3f s worker CPU", result.seen, result.cpu_seconds)
             report.updated += result.repeats
             if not pending_ids.isdisjoint(result.study_ids):
                 # A study repeated in a later chunk replaces the stored version: commit first.
@@ -163,8 +204,16 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
             if on_progress is not None:
                 on_progress(report.seen)
         flush()
-        log.info(report.summary())
-        return report
+
+    def _write_results(self, results: list[ChunkResult]) -> tuple[int, int]:
+        """Upsert the studies of chunk results (no id in two of them) in one transaction."""
+        return self._write_tables(
+            [study_id for result in results for study_id in result.study_ids],
+            partial(self._insert_results, results),
+            self._delete_studies,
+            "studies",
+            "study_id",
+        )
 
     def _insert_results(self, results: list[ChunkResult]) -> None:
         for table in TABLES:
