@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from trialscope.data.ingest_chunks import RawStudy
 from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticChunk
 
@@ -52,7 +55,14 @@ class SyntheticChunkSource:
 
 def generate_chunk(
     source: SyntheticChunkSource,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], ReviewCandidates]:
-    """Run one chunk source to the end: (studies, publications, review candidates)."""
-    studies = list(source.records())
+) -> tuple[list[RawStudy], list[dict[str, Any]], ReviewCandidates]:
+    """Run one chunk source to the end: (studies as JSON bytes, publications, candidates).
+
+    Bytes pickle faster than nested dicts and take the store's fast decode path.
+    """
+    chunk = source.chunk
+    studies = [
+        RawStudy(f"synthetic trial {chunk.start + offset}", orjson.dumps(study))
+        for offset, study in enumerate(source.records())
+    ]
     return studies, source.publications(), source.extras()

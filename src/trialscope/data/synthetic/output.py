@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from trialscope.data.ingest_chunks import RawStudy
 from trialscope.data.synthetic.chunk_source import SyntheticChunkSource, generate_chunk
 from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticRegistry
 
 ProgressCallback = Callable[[int], None]
-ChunkOutput = tuple[list[dict[str, Any]], list[dict[str, Any]], ReviewCandidates]
+ChunkOutput = tuple[list[RawStudy], list[dict[str, Any]], ReviewCandidates]
 
 
 class SyntheticSink(Protocol):
