@@ -5,10 +5,13 @@ over a real `/ws` session on a uvicorn server started here on 127.0.0.1, beside 
 measured on the reference implementation (ClinicalBench): reset 15 / 22 / 39 ms, 191 / 305 /
 458 KB per observation, 10-27 ms per WebSocket step.
 
-    .venv/bin/python bench/bench_audit.py [--seeds 5]
+    .venv/bin/python bench/bench_audit.py [--seeds 5] [--old-src /tmp/audit-old/src]
 
 The actions replayed are those the heuristic agent takes on each (task, seed), so the mix of
-tools is a real episode's; each episode is replayed on a fresh environment for timing.
+tools is a real episode's; each episode is replayed on a fresh environment for timing. The goal
+is reset and WebSocket step at least 3x faster than the reference. With `--old-src` (the `src`
+of another checkout, e.g. `git worktree add /tmp/audit-old main`), resets of that code and of
+this one are timed side by side, each in its own process, alternating task by task.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import json
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import threading
 import time
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -39,7 +44,25 @@ from trialscope.audit.server.environment import AuditEnvironment
 TASKS = ("easy", "medium", "hard")
 REFERENCE_RESET_MS = {"easy": 15.0, "medium": 22.0, "hard": 39.0}
 REFERENCE_OBS_KB = {"easy": 191.0, "medium": 305.0, "hard": 458.0}
-REFERENCE_WS_STEP_MS = "10-27"
+REFERENCE_WS_STEP_MS = (10.0, 27.0)
+GOAL_RATIO = 3.0
+HERE_SRC = Path(__file__).resolve().parents[1] / "src"
+RESET_TIMER = """
+import json, statistics, sys, time
+from trialscope.audit.server.environment import AuditEnvironment
+task, seeds = sys.argv[1], int(sys.argv[2])
+env = AuditEnvironment(mode="eval")
+env.reset(seed=seeds, task=task)  # imports, caches and first-call costs out of the figures
+wall, cpu = [], []
+for seed in range(seeds):
+    started, cpu_started = time.perf_counter(), time.thread_time()
+    env.reset(seed=seed, task=task)
+    cpu.append((time.thread_time() - cpu_started) * 1000)
+    wall.append((time.perf_counter() - started) * 1000)
+import trialscope
+print(json.dumps({"wall": statistics.median(wall), "cpu": statistics.median(cpu),
+                  "package": trialscope.__file__}))
+"""
 
 
 def heuristic_actions(task: str, seed: int) -> list[AuditAction]:
@@ -123,25 +146,92 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
+def reset_times(src: Path, task: str, seeds: int) -> dict[str, Any]:
+    """Median reset wall and CPU ms of the code under `src`, timed in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", RESET_TIMER, task, str(seeds)],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if not str(times["package"]).startswith(str(src.resolve())):
+        raise RuntimeError(f"timed {times['package']}, not the code under {src}")
+    return times
+
+
+def ratio(reference: float, measured: float) -> str:
+    """How many times faster than the reference (reference / measured)."""
+    return f"{reference / measured:.1f}x" if measured > 0 else "n/a"
+
+
+def side_by_side(old_src: Path, seeds: int, console: Console) -> None:
+    """Reset CPU and wall time of the old and this checkout, alternating, in one run."""
+    console.print(f"load average (1, 5, 15 min) before the side-by-side: {os.getloadavg()}")
+    table = Table(title=f"Reset, old ({old_src}) vs this checkout, seeds 0-{seeds - 1}, medians")
+    for column in (
+        "task",
+        "old CPU ms",
+        "new CPU ms",
+        "old / new CPU",
+        "old wall ms",
+        "new wall ms",
+        "old / new wall",
+        "ref / new CPU (goal >= 3x)",
+    ):
+        table.add_column(column, justify="right")
+    for number, task in enumerate(TASKS):
+        order = [("old", old_src), ("new", HERE_SRC)]
+        times = {
+            name: reset_times(src, task, seeds) for name, src in order[:: 1 - 2 * (number % 2)]
+        }
+        old, new = times["old"], times["new"]
+        table.add_row(
+            task,
+            f"{old['cpu']:.2f}",
+            f"{new['cpu']:.2f}",
+            ratio(old["cpu"], new["cpu"]),
+            f"{old['wall']:.2f}",
+            f"{new['wall']:.2f}",
+            ratio(old["wall"], new["wall"]),
+            ratio(REFERENCE_RESET_MS[task], new["cpu"]),
+        )
+    console.print(table)
+    console.print(f"load average (1, 5, 15 min) after the side-by-side: {os.getloadavg()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure and print the comparison table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="episodes per task (seeds 0..N-1)")
+    parser.add_argument(
+        "--old-src", type=Path, help="`src` of another checkout to time resets against"
+    )
+    parser.add_argument(
+        "--reset-seeds", type=int, default=50, help="resets per task in the side-by-side"
+    )
     args = parser.parse_args(argv)
-    console = Console()
+    console = Console(width=170)  # the tables are wide; keep them unwrapped in logs too
     console.print(f"load average (1, 5, 15 min) before the run: {os.getloadavg()}")
-    summary = Table(title=f"Audit environment, heuristic episodes, seeds 0-{args.seeds - 1}")
+    summary = Table(
+        title=f"Audit environment, heuristic episodes, seeds 0-{args.seeds - 1} "
+        f"(goal: reset and WS step >= {GOAL_RATIO:.0f}x faster than the reference)"
+    )
     for column in (
         "task",
         "reset ms (ref)",
         "reset CPU ms",
+        "ref / reset wall, CPU",
         "step ms median / p95",
         "obs KB mean / max (ref)",
         "WS reset ms",
         "WS step ms median / p95 (ref)",
+        "ref / WS step",
     ):
         summary.add_column(column, justify="right")
     per_tool: dict[str, list[float]] = defaultdict(list)
+    verdicts: list[str] = []
     with BackgroundServer() as url:
         for task in TASKS:
             resets: list[float] = []
@@ -162,17 +252,31 @@ def main(argv: list[str] | None = None) -> int:
                 sizes.extend(local["sizes"])
                 ws_resets.append(remote["reset_ms"])
                 ws_steps.extend(remote["steps"])
+            reference_reset, (ws_low, ws_high) = REFERENCE_RESET_MS[task], REFERENCE_WS_STEP_MS
+            reset_ratio = reference_reset / median(resets)
+            ws_ratio = ws_low / median(ws_steps)
             summary.add_row(
                 task,
-                f"{median(resets):.1f} ({REFERENCE_RESET_MS[task]:.0f})",
+                f"{median(resets):.1f} ({reference_reset:.0f})",
                 f"{median(reset_cpu):.1f}",
+                f"{ratio(reference_reset, median(resets))}, "
+                f"{ratio(reference_reset, median(reset_cpu))}",
                 f"{median(steps):.2f} / {percentile(steps, 95):.2f}",
                 f"{statistics.mean(sizes) / 1024:.2f} / {max(sizes) / 1024:.2f} "
                 f"({REFERENCE_OBS_KB[task]:.0f})",
                 f"{median(ws_resets):.1f}",
-                f"{median(ws_steps):.2f} / {percentile(ws_steps, 95):.2f} ({REFERENCE_WS_STEP_MS})",
+                f"{median(ws_steps):.2f} / {percentile(ws_steps, 95):.2f} "
+                f"({ws_low:.0f}-{ws_high:.0f})",
+                f">= {ratio(ws_low, median(ws_steps))}",
+            )
+            met = reset_ratio >= GOAL_RATIO and ws_ratio >= GOAL_RATIO
+            verdicts.append(
+                f"{task}: reset {reset_ratio:.1f}x, WS step >= {ws_ratio:.1f}x faster than the "
+                f"reference (wall): {'goal met' if met else 'GOAL NOT MET'}"
             )
     console.print(summary)
+    for verdict in verdicts:
+        console.print(verdict)
     console.print(f"load average (1, 5, 15 min) after the run: {os.getloadavg()}")
     tools = Table(title="In-process step time per tool (all tasks)")
     for column in ("tool", "steps", "median ms", "p95 ms"):
@@ -180,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     for tool, times in sorted(per_tool.items()):
         tools.add_row(tool, str(len(times)), f"{median(times):.2f}", f"{percentile(times, 95):.2f}")
     console.print(tools)
+    if args.old_src is not None:
+        side_by_side(args.old_src, args.reset_seeds, console)
     return 0
 
 

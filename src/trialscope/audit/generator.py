@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
+from trialscope.audit.column_values import choices, iso_dates, patient_ids, pick
 from trialscope.audit.difficulty import TASK_NAMES, Difficulty, difficulty_of
 from trialscope.audit.error_types import ErrorType
 from trialscope.audit.protocol import Protocol, sample_protocol
-from trialscope.audit.rules import BIAS_TARGET, bias_evidence, label_episode
+from trialscope.audit.rules import (
+    BIAS_TARGET,
+    bias_evidence_of_columns,
+    label_columns,
+    records_of,
+)
 
 SITES: tuple[tuple[str, str, bool], ...] = (
     ("Boston General", "USA", False),
@@ -31,6 +38,7 @@ SITES: tuple[tuple[str, str, bool], ...] = (
     ("Sao Paulo Hospital", "Brazil", False),
 )
 SITE_NAMES = [s[0] for s in SITES]
+MEDICATIONS = ("none", "metformin", "lisinopril", "atorvastatin", "levothyroxine", "omeprazole")
 ETHNICITIES = ("White", "Black", "Hispanic", "Asian", "Native American", "Pacific Islander")
 BASE_ETHNICITY_WEIGHTS = (0.46, 0.18, 0.16, 0.12, 0.05, 0.03)
 SKEWED_ETHNICITY_WEIGHTS = (0.84, 0.06, 0.04, 0.03, 0.02, 0.01)
@@ -87,27 +95,36 @@ class Trap:
 
 @dataclass
 class Episode:
-    """One generated audit episode; `labels` (the ground truth) come from the rule functions."""
+    """One generated audit episode; `labels` (the ground truth) come from the rule functions.
+
+    The records are held column-wise (`columns`, what the environment's tools read); `records`
+    gives them one dict per patient, built on first use.
+    """
 
     task: str
     seed: int
     protocol: Protocol
-    records: list[dict[str, Any]]
+    columns: dict[str, list[Any]]
     labels: dict[str, str]
     injected: dict[str, str]
     traps: list[Trap] = field(default_factory=list)
     bias_mode: str | None = None
     override_patients: tuple[str, ...] = ()
 
+    @cached_property
+    def records(self) -> list[dict[str, Any]]:
+        """The patient records, one dict each, fields in a fixed order."""
+        return records_of(self.columns)
+
     def profile(self) -> dict[str, Any]:
         """Counts that describe the episode (patients, errors by type, traps by kind, bias mode)."""
         audits_bias = ErrorType.SELECTION_BIAS in self.protocol.error_types
-        evidence = bias_evidence(self.records) if audits_bias else None
+        evidence = bias_evidence_of_columns(self.columns) if audits_bias else None
         return {
             "task": self.task,
             "seed": self.seed,
             "protocol": self.protocol.title,
-            "patients": len(self.records),
+            "patients": len(self.columns["patient_id"]),
             "errors": len(self.labels),
             "errors_by_type": dict(sorted(Counter(self.labels.values()).items())),
             "comorbidity_overrides": len(self.override_patients),
@@ -275,42 +292,42 @@ class _Builder:
                 self.delay[i] = p.window_days - int(rng.integers(0, 2))
                 self.traps.append(Trap("high_comorbidity_within_window", self.pid(i)))
 
-    def records(self) -> list[dict[str, Any]]:
+    def columns(self) -> dict[str, list[Any]]:
+        """The records column-wise (one list per field, in record field order)."""
         rng, n = self.rng, self.n
         enrolled = TRIAL_START + self.enrolled
         start = enrolled + self.delay
-        death = start + self.death_offset
-        enrolled_s = np.datetime_as_string(enrolled).tolist()
-        start_s = np.datetime_as_string(start).tolist()
-        death_s = np.datetime_as_string(death).tolist()
-        responses = rng.integers(len(RESPONSES), size=n).tolist()
-        noise = _noise_columns(rng, n)
-        rows: list[dict[str, Any]] = []
-        for i in range(n):
-            site = SITES[int(self.site[i])]
-            control = bool(self.is_control[i])
-            dead = bool(self.deceased[i])
-            row: dict[str, Any] = {
-                "patient_id": self.pid(i),
-                "age": self.age[i],
-                "gender": "Male" if self.male[i] else "Female",
-                "ethnicity": ETHNICITIES[int(self.ethnicity[i])],
-                "group": "control" if control else "treatment",
-                "enrollment_date": enrolled_s[i],
-                "treatment_start": start_s[i],
-                "death_date": death_s[i] if dead else None,
-                "outcome": "Deceased" if dead else RESPONSES[responses[i]],
-                "treatment_site": site[0],
-                "country": site[1],
-                "stage": STAGE_NAMES[int(self.stage[i])],
-                "trial_phase": "Phase III",
-                "drug": "Placebo" if control else "ONC-417",
-                "comorbidity_index": int(self.comorbidity[i]),
-            }
-            for name, values in noise.items():
-                row[name] = values[i]
-            rows.append(row)
-        return rows
+        death = iso_dates(start + self.death_offset, TRIAL_START)
+        death[~self.deceased] = None
+        outcome = choices(RESPONSES)[rng.integers(len(RESPONSES), size=n)]
+        outcome[self.deceased] = "Deceased"
+        return {
+            "patient_id": list(patient_ids(n)),
+            "age": list(self.age),
+            "gender": choices(("Female", "Male"))[self.male.astype(np.intp)].tolist(),
+            "ethnicity": choices(ETHNICITIES)[self.ethnicity].tolist(),
+            "group": choices(("treatment", "control"))[self.is_control.astype(np.intp)].tolist(),
+            "enrollment_date": iso_dates(enrolled, TRIAL_START).tolist(),
+            "treatment_start": iso_dates(start, TRIAL_START).tolist(),
+            "death_date": death.tolist(),
+            "outcome": outcome.tolist(),
+            "treatment_site": choices(tuple(s[0] for s in SITES))[self.site].tolist(),
+            "country": choices(tuple(s[1] for s in SITES))[self.site].tolist(),
+            "stage": choices(STAGE_NAMES)[self.stage].tolist(),
+            "trial_phase": ["Phase III"] * n,
+            "drug": choices(("ONC-417", "Placebo"))[self.is_control.astype(np.intp)].tolist(),
+            "comorbidity_index": self.comorbidity.tolist(),
+            **_noise_columns(rng, n),
+        }
+
+
+@lru_cache(maxsize=1)
+def _medication_lists() -> np.ndarray:
+    """Each pair of drawn medications (index a * 6 + b) as the record lists it."""
+    pairs = [
+        "; ".join(sorted({a, b} - {"none"})) or "none" for a in MEDICATIONS for b in MEDICATIONS
+    ]
+    return np.asarray(pairs, dtype=object)
 
 
 def _invalid_age(kind: str, protocol: Protocol) -> int | None:
@@ -324,8 +341,7 @@ def _invalid_age(kind: str, protocol: Protocol) -> int | None:
 
 def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
     """Eleven realistic EHR fields that no rule uses."""
-    meds = ("none", "metformin", "lisinopril", "atorvastatin", "levothyroxine", "omeprazole")
-    med_idx = rng.integers(len(meds), size=(n, 2)).tolist()
+    med_idx = rng.integers(len(MEDICATIONS), size=(n, 2))
     return {
         "ecog_performance_status": rng.integers(0, 3, size=n).tolist(),
         "prior_chemo_cycles": rng.integers(0, 7, size=n).tolist(),
@@ -334,15 +350,15 @@ def _noise_columns(rng: np.random.Generator, n: int) -> dict[str, list[Any]]:
             np.clip(rng.lognormal(np.log(220), 0.3, size=n), 90, 1200), 1
         ).tolist(),
         "bmi": np.round(np.clip(rng.normal(26.5, 4.5, size=n), 16.0, 45.0), 1).tolist(),
-        "insurance_type": rng.choice(["private", "public", "uninsured"], size=n).tolist(),
-        "smoking_status": rng.choice(["never", "former", "current"], size=n).tolist(),
+        "insurance_type": pick(rng, ("private", "public", "uninsured"), n),
+        "smoking_status": pick(rng, ("never", "former", "current"), n),
         "blood_pressure_sys": rng.integers(100, 165, size=n).tolist(),
         "blood_pressure_dia": rng.integers(60, 100, size=n).tolist(),
-        "primary_tumor_site": rng.choice(["lung", "breast", "colon", "pancreas"], size=n).tolist(),
-        "histology_type": rng.choice(["adenocarcinoma", "squamous", "small cell"], size=n).tolist(),
-        "concomitant_medications": [
-            "; ".join(sorted({meds[a], meds[b]} - {"none"})) or "none" for a, b in med_idx
-        ],
+        "primary_tumor_site": pick(rng, ("lung", "breast", "colon", "pancreas"), n),
+        "histology_type": pick(rng, ("adenocarcinoma", "squamous", "small cell"), n),
+        "concomitant_medications": _medication_lists()[
+            med_idx[:, 0] * len(MEDICATIONS) + med_idx[:, 1]
+        ].tolist(),
     }
 
 
@@ -363,13 +379,13 @@ def generate_episode(task: str, seed: int) -> Episode:
     builder.inject_traps()
     if bias_mode == "true_bias":
         builder.injected[BIAS_TARGET] = ErrorType.SELECTION_BIAS
-    records = builder.records()
+    columns = builder.columns()
     return Episode(
         task=difficulty.name,
         seed=int(seed),
         protocol=protocol,
-        records=records,
-        labels=label_episode(records, protocol),
+        columns=columns,
+        labels=label_columns(columns, protocol),
         injected=dict(builder.injected),
         traps=builder.traps,
         bias_mode=bias_mode,

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.audit.rules import death_after_start_days, treatment_delay_days
+from trialscope.audit.rules import Columns, day_numbers
 from trialscope.audit.tools import RecordFilter
 from trialscope.errors import AuditActionError
 
@@ -35,21 +35,24 @@ def _comparable(value: Any, example: Any) -> Any:
 
 
 class RecordTable:
-    """The episode's records plus derived fields, answering the read-only tools."""
+    """The episode's records (column-wise) plus derived fields, answering the read-only tools."""
 
-    def __init__(self, records: Sequence[dict[str, Any]]) -> None:
-        self.rows = [
-            {
-                **r,
-                "delay_days": treatment_delay_days(r),
-                "death_after_start_days": death_after_start_days(r),
+    def __init__(self, columns: Columns) -> None:
+        self.columns: dict[str, list[Any]] = {name: list(v) for name, v in columns.items()}
+        self.n = len(next(iter(self.columns.values()), []))
+        if self.n:
+            start = day_numbers(self.columns["treatment_start"])
+            gaps = {
+                "delay_days": start - day_numbers(self.columns["enrollment_date"]),
+                "death_after_start_days": day_numbers(self.columns["death_date"]) - start,
             }
-            for r in records
-        ]
-        self.fields: tuple[str, ...] = tuple(self.rows[0]) if self.rows else ()
-        self.examples: dict[str, Any] = {}
-        for name in self.fields:
-            self.examples[name] = next((r[name] for r in self.rows if r[name] is not None), None)
+            for name, gap in gaps.items():
+                self.columns[name] = [None if g != g else int(g) for g in gap.tolist()]
+        self.fields: tuple[str, ...] = tuple(self.columns) if self.n else ()
+        self.examples: dict[str, Any] = {
+            name: next((v for v in self.columns[name] if v is not None), None)
+            for name in self.fields
+        }
 
     def check_field(self, name: str | None, role: str = "field") -> str:
         """The field name if it exists, else a QueryError listing the valid ones."""
@@ -57,8 +60,8 @@ class RecordTable:
             raise QueryError(f"unknown {role} {name!r}; valid: {', '.join(self.fields)}")
         return name
 
-    def _matches(self, row: dict[str, Any], condition: RecordFilter, value: Any) -> bool:
-        current = row[condition.field]
+    @staticmethod
+    def _matches(current: Any, condition: RecordFilter, value: Any) -> bool:
         op = condition.op
         if op == "is_null":
             return current is None
@@ -104,19 +107,22 @@ class RecordTable:
         chosen = [self.check_field(f) for f in fields] if fields else list(self.fields[:15])
         if "patient_id" not in chosen:
             chosen.insert(0, "patient_id")
+        matched = list(range(self.n))
         try:
-            matched = [r for r in self.rows if all(self._matches(r, c, v) for c, v in prepared)]
+            for condition, value in prepared:
+                column = self.columns[condition.field]
+                matched = [i for i in matched if self._matches(column[i], condition, value)]
         except TypeError as exc:
             raise QueryError(f"a filter value cannot be compared with its field: {exc}") from exc
         start = (page - 1) * page_size
-        rows = [{f: r[f] for f in chosen} for r in matched[start : start + page_size]]
+        rows = [{f: self.columns[f][i] for f in chosen} for i in matched[start : start + page_size]]
         pages = max(1, -(-len(matched) // page_size))
         return {"total_matches": len(matched), "page": page, "pages": pages, "rows": rows}
 
     def investigate(self, variable: str | None) -> dict[str, Any]:
         """A summary of one variable: range, quantiles and missing values, or top values."""
         name = self.check_field(variable, "variable")
-        values = [r[name] for r in self.rows]
+        values = self.columns[name]
         present = [v for v in values if v is not None]
         summary: dict[str, Any] = {
             "variable": name,
@@ -160,30 +166,33 @@ class RecordTable:
     def distribution(self, variable: str | None, stratify_by: str | None) -> dict[str, Any]:
         """The variable's distribution by arm, overall and (optionally) within each stratum."""
         name = self.check_field(variable, "variable")
-        result: dict[str, Any] = {"variable": name, "overall": self._by_arm(self.rows, name)}
+        everyone = range(self.n)
+        result: dict[str, Any] = {"variable": name, "overall": self._by_arm(everyone, name)}
         if stratify_by:
             stratum = self.check_field(stratify_by, "stratify_by field")
-            levels = sorted({str(r[stratum]) for r in self.rows})
+            strata = [str(v) for v in self.columns[stratum]]
+            levels = sorted(set(strata))
             if len(levels) > MAX_STRATA:
                 raise QueryError(
                     f"stratify_by {stratum!r} has {len(levels)} levels (max {MAX_STRATA})"
                 )
             result["stratify_by"] = stratum
             result["strata"] = {
-                level: self._by_arm([r for r in self.rows if str(r[stratum]) == level], name)
+                level: self._by_arm([i for i in everyone if strata[i] == level], name)
                 for level in levels
             }
         return result
 
-    def _by_arm(self, rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    def _by_arm(self, indices: Sequence[int], name: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        group, column, death = self.columns["group"], self.columns[name], self.columns["death_date"]
         for arm in ("control", "treatment"):
-            arm_rows = [r for r in rows if r["group"] == arm]
-            values = [r[name] for r in arm_rows]
+            arm_rows = [i for i in indices if group[i] == arm]
+            values = [column[i] for i in arm_rows]
             present = [v for v in values if v is not None]
             entry: dict[str, Any] = {"n": len(arm_rows)}
             if name == "outcome" or name == "death_date":
-                deaths = sum(r["death_date"] is not None for r in arm_rows)
+                deaths = sum(death[i] is not None for i in arm_rows)
                 entry["mortality"] = round(deaths / len(arm_rows), 4) if arm_rows else None
             if present and isinstance(present[0], int | float) and not isinstance(present[0], bool):
                 arr = np.asarray(present, dtype=float)

@@ -7,12 +7,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import compress
 from typing import Any
+
+import numpy as np
 
 from trialscope.audit.error_types import ErrorType as ErrorType  # re-exported
 from trialscope.audit.protocol import Protocol
 
 Record = Mapping[str, Any]
+Columns = Mapping[str, Sequence[Any]]
+"""Records column-wise: each field's values in record order (None where missing)."""
 
 
 BIAS_TARGET = "TRIAL"
@@ -83,6 +88,61 @@ def is_window_violation(record: Record, protocol: Protocol) -> bool:
     return delay is not None and delay > allowed_window_days(record, protocol)
 
 
+def columns_of(
+    records: Iterable[Record], names: Iterable[str] | None = None
+) -> dict[str, list[Any]]:
+    """The records column-wise (all fields of the first record unless `names` are given)."""
+    rows = list(records)
+    chosen = list(names) if names is not None else list(rows[0]) if rows else []
+    return {name: [r.get(name) for r in rows] for name in chosen}
+
+
+def numbers(values: Sequence[Any]) -> np.ndarray:
+    """Numeric values as floats, NaN where missing; whole numbers as `int()` would read them."""
+    return np.trunc(np.asarray(values, dtype=float))
+
+
+def day_numbers(values: Sequence[Any]) -> np.ndarray:
+    """ISO dates as float day counts, NaN where missing (the column form of `day_number`)."""
+    dates = [v for v in values if v is not None]
+    try:
+        # Only the dates themselves: numpy parses a list holding None element by element.
+        days = np.asarray(dates, dtype="datetime64[D]")
+        if np.isnat(days).any():
+            raise ValueError("NaT is not a date")
+    except ValueError as exc:
+        raise ValueError(f"expected ISO dates (YYYY-MM-DD): {exc}") from exc
+    if len(dates) == len(values):
+        return days.astype(np.int64).astype(float)
+    counts = np.full(len(values), np.nan)
+    counts[np.fromiter((v is not None for v in values), bool, len(values))] = days.astype(np.int64)
+    return counts
+
+
+# The column forms below decide exactly what the record forms above decide (NaN compares false
+# where the record form sees None); they label a generated episode without building its records.
+def invalid_age_mask(columns: Columns, protocol: Protocol) -> np.ndarray:
+    """`is_invalid_age` over all records at once."""
+    age = numbers(columns["age"])
+    return np.isnan(age) | (age < protocol.age_min) | (age > protocol.age_max)
+
+
+def temporal_inconsistency_mask(columns: Columns, _protocol: Protocol) -> np.ndarray:
+    """`is_temporal_inconsistency` over all records at once."""
+    gap = day_numbers(columns["death_date"]) - day_numbers(columns["treatment_start"])
+    return np.asarray(gap < 0)
+
+
+def window_violation_mask(columns: Columns, protocol: Protocol) -> np.ndarray:
+    """`is_window_violation` over all records at once."""
+    delay = day_numbers(columns["treatment_start"]) - day_numbers(columns["enrollment_date"])
+    extended = np.asarray(columns["stage"], dtype=object) == "IV"
+    if protocol.comorbidity_threshold is not None:
+        extended &= ~(numbers(columns["comorbidity_index"]) > protocol.comorbidity_threshold)
+    allowed = protocol.window_days + np.where(extended, protocol.stage_iv_extension_days, 0)
+    return np.asarray(delay > allowed)
+
+
 def record_errors(record: Record, protocol: Protocol) -> list[str]:
     """Every patient-level error type of the protocol that this record breaks, in rule order."""
     return [
@@ -104,19 +164,25 @@ class BiasEvidence:
     mortality_by_stage: dict[str, dict[str, float]]
 
 
+BIAS_FIELDS: tuple[str, ...] = ("group", "stage", "death_date", "ethnicity", "gender")
+
+
 def bias_evidence(records: Iterable[Record]) -> BiasEvidence:
     """Control-arm demographics and the raw and stage-standardised mortality gaps."""
-    deaths: Counter[tuple[str, str]] = Counter()
-    counts: Counter[tuple[str, str]] = Counter()
-    ethnicities: Counter[str] = Counter()
-    males = 0
-    for r in records:
-        arm, stage = str(r.get("group")), str(r.get("stage"))
-        counts[arm, stage] += 1
-        deaths[arm, stage] += r.get("death_date") is not None
-        if arm == "control":
-            ethnicities[str(r.get("ethnicity"))] += 1
-            males += r.get("gender") == "Male"
+    return bias_evidence_of_columns(columns_of(records, BIAS_FIELDS))
+
+
+def bias_evidence_of_columns(columns: Columns) -> BiasEvidence:
+    """`bias_evidence` of records given column-wise."""
+    arms = list(map(str, columns["group"]))
+    cells = list(zip(arms, map(str, columns["stage"]), strict=True))
+    counts: Counter[tuple[str, str]] = Counter(cells)
+    deaths: Counter[tuple[str, str]] = Counter(
+        compress(cells, [death is not None for death in columns["death_date"]])
+    )
+    control = [arm == "control" for arm in arms]
+    ethnicities: Counter[str] = Counter(map(str, compress(columns["ethnicity"], control)))
+    males = list(compress(columns["gender"], control)).count("Male")
 
     def rate(arm: str, stages: Iterable[str]) -> float:
         n = sum(counts[arm, s] for s in stages)
@@ -169,17 +235,24 @@ def is_selection_bias_in(records: Sequence[Record], protocol: Protocol) -> bool:
     return is_selection_bias(bias_evidence(records), protocol)
 
 
+def is_selection_bias_in_columns(columns: Columns, protocol: Protocol) -> bool:
+    """The bias rule over a whole trial given column-wise."""
+    return is_selection_bias(bias_evidence_of_columns(columns), protocol)
+
+
 @dataclass(frozen=True)
 class PatientRule:
     """A rule one record can break: flagged with that patient's id.
 
     `description` is the sentence the briefing adds for the rule (the built-in rules are stated
-    by `Protocol.describe`, with the episode's numbers).
+    by `Protocol.describe`, with the episode's numbers). `mask`, optional, decides the same over
+    all records at once (labelling a generated episode uses it; tests hold it equal to `check`).
     """
 
     error_type: str
     check: Callable[[Record, Protocol], bool]
     description: str = ""
+    mask: Callable[[Columns, Protocol], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +260,8 @@ class TrialRule:
     """A rule the whole trial can break: flagged once, without a patient id, under `target`.
 
     Its flag is earned: it is locked until the `required_distributions` were computed (names as
-    `compute_distribution` records them, e.g. `outcome by stage`).
+    `compute_distribution` records them, e.g. `outcome by stage`). `check_columns`, optional, is
+    `check` over the records given column-wise.
     """
 
     error_type: str
@@ -195,14 +269,21 @@ class TrialRule:
     required_distributions: tuple[str, ...]
     target: str
     description: str = ""
+    check_columns: Callable[[Columns, Protocol], bool] | None = None
 
 
 PATIENT_RULES: dict[str, PatientRule] = {
     rule.error_type: rule
     for rule in (
-        PatientRule(ErrorType.INVALID_AGE, is_invalid_age),
-        PatientRule(ErrorType.TEMPORAL_INCONSISTENCY, lambda r, _p: is_temporal_inconsistency(r)),
-        PatientRule(ErrorType.PROTOCOL_WINDOW_VIOLATION, is_window_violation),
+        PatientRule(ErrorType.INVALID_AGE, is_invalid_age, mask=invalid_age_mask),
+        PatientRule(
+            ErrorType.TEMPORAL_INCONSISTENCY,
+            lambda r, _p: is_temporal_inconsistency(r),
+            mask=temporal_inconsistency_mask,
+        ),
+        PatientRule(
+            ErrorType.PROTOCOL_WINDOW_VIOLATION, is_window_violation, mask=window_violation_mask
+        ),
     )
 }
 TRIAL_RULES: dict[str, TrialRule] = {
@@ -213,6 +294,7 @@ TRIAL_RULES: dict[str, TrialRule] = {
             is_selection_bias_in,
             ("ethnicity", "gender", "outcome", "outcome by stage"),
             BIAS_TARGET,
+            check_columns=is_selection_bias_in_columns,
         ),
     )
 }
@@ -245,3 +327,37 @@ def label_episode(records: Iterable[Record], protocol: Protocol) -> dict[str, st
         if rule.check(rows, protocol):
             labels[rule.target] = rule.error_type
     return labels
+
+
+def label_columns(columns: Columns, protocol: Protocol) -> dict[str, str]:
+    """`label_episode` of records given column-wise: each rule over all records at once (a rule
+    declared without a column form is checked record by record)."""
+    n = len(columns["patient_id"])
+    rows: list[dict[str, Any]] | None = None
+    names = [name for name in PATIENT_RULES if name in protocol.error_types]
+    first = np.full(n, -1)
+    for k, name in enumerate(names):
+        rule = PATIENT_RULES[name]
+        if rule.mask is not None:
+            broken = rule.mask(columns, protocol)
+        else:
+            rows = rows if rows is not None else records_of(columns)
+            broken = np.fromiter((rule.check(r, protocol) for r in rows), bool, n)
+        first[(first < 0) & broken] = k
+    ids = columns["patient_id"]
+    labels = {str(ids[i]): names[first[i]] for i in np.flatnonzero(first >= 0).tolist()}
+    for trial_rule in trial_rules_of(protocol.error_types):
+        if trial_rule.check_columns is not None:
+            broken_trial = trial_rule.check_columns(columns, protocol)
+        else:
+            rows = rows if rows is not None else records_of(columns)
+            broken_trial = trial_rule.check(rows, protocol)
+        if broken_trial:
+            labels[trial_rule.target] = trial_rule.error_type
+    return labels
+
+
+def records_of(columns: Columns) -> list[dict[str, Any]]:
+    """Column-wise records back as one dict per record (fields in column order)."""
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]

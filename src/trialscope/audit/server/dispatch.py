@@ -10,7 +10,12 @@ from trialscope.audit.difficulty import Difficulty
 from trialscope.audit.generator import Episode
 from trialscope.audit.queries import QueryError, RecordTable
 from trialscope.audit.report_rubric import grade_report
-from trialscope.audit.rules import PATIENT_RULES, TRIAL_RULES, bias_evidence, trial_rules_of
+from trialscope.audit.rules import (
+    PATIENT_RULES,
+    TRIAL_RULES,
+    bias_evidence_of_columns,
+    trial_rules_of,
+)
 from trialscope.audit.scoring import FlagOutcome
 from trialscope.audit.server.phase_gate import missing_for_flag
 from trialscope.audit.server.progress import Progress
@@ -43,7 +48,7 @@ class EpisodeContext:
     ids: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.ids = {str(r["patient_id"]) for r in self.episode.records}
+        self.ids = {str(pid) for pid in self.episode.columns["patient_id"]}
 
 
 def _query(ctx: EpisodeContext, call: ToolCall) -> Outcome:
@@ -119,7 +124,7 @@ def _submit(ctx: EpisodeContext, call: ToolCall) -> Outcome:
     assert isinstance(call, SubmitReport)
     episode = ctx.episode
     has_trial_rules = bool(trial_rules_of(episode.protocol.error_types))
-    evidence = bias_evidence(episode.records) if has_trial_rules else None
+    evidence = bias_evidence_of_columns(episode.columns) if has_trial_rules else None
     ctx.progress.report = call.report
     ctx.progress.report_grade = grade_report(
         call.report, episode.labels, episode.protocol, evidence

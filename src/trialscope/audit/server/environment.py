@@ -103,7 +103,7 @@ class AuditEnvironment(Environment[AuditAction, AuditObservation, AuditState]):
             shown_seed = seed_used
             episode_id = episode_id or uuid.uuid4().hex
         episode = generate_episode(difficulty.name, seed_used)
-        table = RecordTable(episode.records)
+        table = RecordTable(episode.columns)
         self._ctx = EpisodeContext(episode, difficulty, table)
         self._state = AuditState(
             episode_id=episode_id,
