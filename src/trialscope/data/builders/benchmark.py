@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from trialscope.data.builders import completion, sample_size
-from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa
+from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa, release_pools
 from trialscope.data.builders.jsonl_output import write_json_rows, write_jsonl
 from trialscope.data.builders.options import BuildOptions, BuildReport, TaskCounts
 from trialscope.data.builders.reviews import (
@@ -97,6 +97,7 @@ def build_benchmark(
             if task in _TRIAL_BUILDERS and not (offload and task in OFFLOADED_TASKS):
                 step(task)
                 _build_trial_task(store, index, task, options, out_dir, report)
+        release_pools()
         del index
         step("reviews and corpus")
         report.corpus_size = write_json_rows(
@@ -139,6 +140,7 @@ def _trial_tasks_elsewhere(
         index = store.builder_study_index()
         for task in tasks:
             _build_trial_task(store, index, task, options, out_dir, report)
+    release_pools()
     return report.tasks
 
 

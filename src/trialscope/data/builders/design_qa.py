@@ -88,8 +88,11 @@ def build_design_qa(
     eligible = [row for row in index if kind.qualifies(row)]
     keyed = [(row.study_id, row.first_submitted) for row in eligible]
     train_ids, test_ids = split_keys(keyed, options, sizes, rng)
-    pools = DistractorPools.of(eligible)
-    candidates = {study_id: pools.candidates(study_id, rng) for study_id in train_ids + test_ids}
+    pools = _pools(index, eligible)
+    rows = {row.study_id: row for row in eligible}
+    candidates = {
+        study_id: pools.candidates(rows[study_id], rng) for study_id in train_ids + test_ids
+    }
     details = store.builder_study_details(train_ids + test_ids)
     # Distractors show one section each: read only that part of their (many) studies.
     others = {other for chosen in candidates.values() for other, _ in chosen} - details.keys()
@@ -103,6 +106,24 @@ def build_design_qa(
         ]
         splits.append([item for item in items if item is not None])
     return splits[0], splits[1]
+
+
+_LAST_FULL_POOLS: list[tuple[list[StudyIndexRow], DistractorPools]] = []
+
+
+def _pools(index: list[StudyIndexRow], eligible: list[StudyIndexRow]) -> DistractorPools:
+    """Pools over `eligible`; reused between design kinds when every trial is eligible for both
+    (building them walks every trial of the store)."""
+    if len(eligible) != len(index):
+        return DistractorPools.of(eligible)
+    if not (_LAST_FULL_POOLS and _LAST_FULL_POOLS[0][0] is index):
+        _LAST_FULL_POOLS[:] = [(index, DistractorPools.of(index))]
+    return _LAST_FULL_POOLS[0][1]
+
+
+def release_pools() -> None:
+    """Drop the reused pools (and the index they hold on to) once the design tasks are built."""
+    _LAST_FULL_POOLS.clear()
 
 
 def _item(

@@ -26,37 +26,47 @@ CANDIDATES_PER_ITEM = 96
 """How many same-type trials are read per item before the most alike are kept."""
 
 
+def pool_keys(row: StudyIndexRow) -> list[tuple[str, ...]]:
+    """The pools a trial belongs to, closest first."""
+    kind = row.study_type or ""
+    keys: list[tuple[str, ...]] = [("mesh", kind, row.phase or "", m) for m in row.mesh_ids]
+    keys += [("tree", kind, m) for m in row.mesh_tree]
+    if row.condition_key:
+        keys.append(("condition", kind, row.condition_key))
+    keys.append(("type", kind))
+    return keys
+
+
 @dataclass
 class DistractorPools:
     """Trials grouped by the keys distractors are drawn by, widest last."""
 
     pools: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
-    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows: Iterable[StudyIndexRow]) -> DistractorPools:
         """Pools over the given (eligible) trials."""
         made = cls()
+        pools = made.pools
         for row in rows:
-            kind = row.study_type or ""
-            keys: list[tuple[str, ...]] = [("mesh", kind, row.phase or "", m) for m in row.mesh_ids]
-            keys += [("tree", kind, m) for m in row.mesh_tree]
-            if row.condition_key:
-                keys.append(("condition", kind, row.condition_key))
-            keys.append(("type", kind))
-            made.keys[row.study_id] = keys
-            for key in keys:
-                made.pools.setdefault(key, []).append(row.study_id)
+            study_id = row.study_id
+            for key in pool_keys(row):
+                members = pools.get(key)
+                if members is None:
+                    pools[key] = [study_id]
+                else:
+                    members.append(study_id)
         return made
 
-    def candidates(self, study_id: str, rng: np.random.Generator) -> list[tuple[str, int]]:
+    def candidates(self, row: StudyIndexRow, rng: np.random.Generator) -> list[tuple[str, int]]:
         """Up to `CANDIDATES_PER_ITEM` (trial, tier) of the same type, the closest pools first.
 
         The tier numbers the kind of pool a trial came from (0: same MeSH condition and phase,
         1: shared MeSH branch, 2: same condition name, 3: same study type only).
         """
+        study_id = row.study_id
         chosen: dict[str, int] = {}
-        for key in self.keys[study_id]:
+        for key in pool_keys(row):
             pool = self.pools[key]
             need = CANDIDATES_PER_ITEM - len(chosen)
             if need <= 0:
