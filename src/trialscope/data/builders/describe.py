@@ -30,7 +30,11 @@ def _clean(value: Any) -> Any:
     if isinstance(value, str):
         return unescape(value)
     if isinstance(value, tuple):
-        return tuple(_clean(item) for item in value)
+        # The detail's tuples hold strings and None: cleaned in place, without recursing.
+        return tuple(
+            unescape(item) if isinstance(item, str) else _clean(item) if item is not None else None
+            for item in value
+        )
     if isinstance(value, list):
         return [_clean(item) for item in value]
     return value
