@@ -62,7 +62,11 @@ def old_parts(n: int, jsonl: Path, bulk: Path) -> None:
 
 
 def new_parts(n: int, jsonl: Path, bulk: Path, folder: Path) -> None:
-    """The parts of the parallel path, each in this one process."""
+    """The parts of the parallel path, each in this one process, with the garbage collector off
+    as in the workers (`run_chunk` turns it off: structs and row tuples hold no cycles)."""
+    import gc
+
+    gc.disable()
     from trialscope.data.ingest_chunks import RawStudy
     from trialscope.data.ingest_pipeline import TABLES, _arrow_table, run_chunk
     from trialscope.data.sources.ctgov_chunks import file_chunks

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +273,26 @@ def test_zip_members_read_directly_equal_zipfiles_reading(tmp_path: Path) -> Non
             archive.writestr(name, text, compress_type=kind)
     records = list(ZipMembers(str(path), tuple(members)).records())
     assert [r.data.decode() for r in records if isinstance(r, RawStudy)] == list(members.values())
+
+
+@dataclass(frozen=True)
+class _FailingChunk:
+    """A chunk whose reading breaks (a disk error, a killed worker): the ingest must stop."""
+
+    def records(self) -> Iterator[Any]:
+        raise OSError("the disk went away")
+        yield
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_ingest_that_dies_keeps_every_committed_batch(tmp_path: Path, workers: int) -> None:
+    chunks: list[Any] = [
+        RecordsChunk(tuple(make_study(f"NCT{i:08d}") for i in range(first, first + 3)))
+        for first in (0, 3)
+    ]
+    chunks += [_FailingChunk(), RecordsChunk((make_study("NCT00000099"),))]
+    with TrialStore(tmp_path / "k.duckdb") as store:
+        with pytest.raises(OSError, match="the disk went away"):
+            store.ingest_ctgov_chunks(chunks, workers=workers, batch_size=3)
+        assert store.count("studies") == 6
+        assert store.get_study("NCT00000099") is None

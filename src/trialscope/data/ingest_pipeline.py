@@ -173,7 +173,7 @@ def ordered_results(
     # forkserver: workers never inherit the caller's open DuckDB connection or its threads.
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported this module (not the caller's __main__).
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "trialscope.data.arrow_warmup"])
     in_flight: deque[tuple[ChunkSource, Future[ChunkResult]]] = deque()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
