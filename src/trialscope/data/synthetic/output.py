@@ -18,13 +18,17 @@ from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticRegistry
 
 ProgressCallback = Callable[[int], None]
+WRITE_TRIALS = 12_000
+"""Trials gathered from consecutive chunks before they are written in one go."""
 ChunkOutput = tuple[list[RawStudy], list[dict[str, Any]], ReviewCandidates]
 
 
 class SyntheticSink(Protocol):
     """What a store must offer to receive the registry (TrialStore does)."""
 
-    def ingest_ctgov_studies(self, studies: Any, *, source: str = ...) -> Any: ...
+    def ingest_ctgov_studies(
+        self, studies: Any, *, source: str = ..., batch_size: int = ...
+    ) -> Any: ...
 
     def upsert_publications(self, records: Any) -> Any: ...
 
@@ -127,14 +131,36 @@ def ingest_chunk_sources(
     """`load_into_store` over explicit chunk sources (the registry's, in order)."""
     count = min(workers or os.cpu_count() or 1, max(1, len(sources)))
     report = SynthReport()
-    for source, (studies, publications, candidates) in _chunk_results(sources, count):
-        _collect_failures(report, store.ingest_ctgov_studies(studies, source="synthetic"))
+    studies: list[RawStudy] = []
+    publications: list[dict[str, Any]] = []
+
+    def write() -> None:
+        # Several chunks per write: DuckDB appends large transactions far more cheaply.
+        _collect_failures(
+            report,
+            store.ingest_ctgov_studies(studies, source="synthetic", batch_size=len(studies) or 1),
+        )
         _collect_failures(report, store.upsert_publications(publications))
-        registry.merge_candidates(source.chunk, candidates)
         report.trials += len(studies)
         report.publications += len(publications)
+        studies.clear()
+        publications.clear()
         if on_progress is not None:
             on_progress(report.trials)
+
+    try:
+        for source, (chunk_studies, chunk_publications, candidates) in _chunk_results(
+            sources, count
+        ):
+            studies.extend(chunk_studies)
+            publications.extend(chunk_publications)
+            registry.merge_candidates(source.chunk, candidates)
+            if len(studies) >= WRITE_TRIALS:
+                write()
+    except ChunkFailed:
+        write()  # every chunk before the failed one is kept
+        raise
+    write()
     reviews = registry.reviews()
     report.reviews = len(reviews)
     _collect_failures(report, store.upsert_reviews(reviews))
