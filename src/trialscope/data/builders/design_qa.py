@@ -94,14 +94,21 @@ def build_design_qa(
         study_id: pools.candidates(rows[study_id], rng) for study_id in train_ids + test_ids
     }
     details = store.builder_study_details(train_ids + test_ids)
-    # Distractors show one section each: read only that part of their (many) studies.
-    others = {other for chosen in candidates.values() for other, _ in chosen} - details.keys()
-    details.update(store.builder_study_details(sorted(others), kind.parts))
+    # Distractors show one section each: read only that part of their (many) studies, and
+    # render each study's option once, however many items it is a candidate for.
+    others = {other for chosen in candidates.values() for other, _ in chosen}
+    sections = store.builder_study_details(sorted(others - details.keys()), kind.parts)
+    sections.update((sid, details[sid]) for sid in others & details.keys())
+    texts = {
+        sid: kind.option_text(masked_section(detail, kind.sections)).strip()
+        for sid, detail in sections.items()
+    }
+    del sections
     splits = []
     for ids in (train_ids, test_ids):
         letters = balanced_letters(len(ids), options.n_options, rng)
         items = [
-            _item(kind, details, study_id, candidates[study_id], letter, options.n_options, rng)
+            _item(kind, details, texts, study_id, candidates[study_id], letter, options, rng)
             for study_id, letter in zip(ids, letters, strict=True)
         ]
         splits.append([item for item in items if item is not None])
@@ -129,12 +136,14 @@ def release_pools() -> None:
 def _item(
     kind: DesignKind,
     details: dict[str, StudyDetail],
+    texts: dict[str, str],
     study_id: str,
     candidates: list[tuple[str, int]],
     letter: str,
-    n_options: int,
+    options: BuildOptions,
     rng: np.random.Generator,
 ) -> dict[str, Any] | None:
+    n_options = options.n_options
     detail = masked(details[study_id])
     correct = kind.option_text(detail).strip()
     if not correct:
@@ -142,11 +151,7 @@ def _item(
     question = (
         f"{trial_description(detail, with_interventions=kind.show_interventions)}\n\n{kind.ask}"
     )
-    others = [
-        (kind.option_text(masked_section(details[other], kind.sections)).strip(), tier)
-        for other, tier in candidates
-        if other in details
-    ]
+    others = [(texts[other], tier) for other, tier in candidates if other in texts]
     distractors = most_alike(question, correct, others, n_options - 1, rng)
     if len(distractors) < n_options - 1:
         return None
