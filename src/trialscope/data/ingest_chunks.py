@@ -12,8 +12,8 @@ The contract (for every producer of studies: files, zips, the synthetic registry
   * a `Mapping`: an already-built study dict (converted to the typed structs);
   * `SourcedRecord` / `UnreadableRecord`, as the readers of `sources.json_lines` produce them.
 - A chunk source may also define `publications() -> list[dict]`: called in the worker after
-  `records()` is exhausted; the publications are upserted right after that chunk's studies
-  (the synthetic registry generates a trial's papers with it).
+  `records()` is exhausted; the publications are upserted once that chunk's studies are
+  committed (the synthetic registry generates a trial's papers with it).
 - A chunk source that is a slice of a line-oriented file sets the attribute `line_file` (the
   file's name as failures should show it), yields `RawStudy` with `line` counted from 1 within
   the chunk, and defines `lines_read() -> int` (lines it covered, blank ones included): the main
@@ -22,8 +22,10 @@ The contract (for every producer of studies: files, zips, the synthetic registry
 
 The main process consumes chunk results in the order the chunks were given, whatever the number
 of workers, so the store is identical for 1 or N workers: a study id repeated anywhere keeps its
-latest version, as a sequential ingest would. Each chunk's rows are committed in one
-transaction; an interrupted ingest loses only the chunks not yet committed.
+latest version, as a sequential ingest would. Whole chunks are committed together, several per
+transaction (see `TrialStore.ingest_ctgov_chunks`); an interrupted ingest loses only the chunks
+not yet committed. Workers come from a `forkserver` pool, which imports the caller's main
+module: a script that ingests with more than one worker needs `if __name__ == "__main__":`.
 """
 
 from __future__ import annotations
