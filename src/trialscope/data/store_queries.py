@@ -108,6 +108,10 @@ class PublicationRow:
     nct_id: str | None
 
 
+def _split(joined: str | None) -> tuple[str, ...]:
+    return tuple(joined.split("|")) if joined else ()
+
+
 _IN_CORPUS = "title IS NOT NULL AND length(trim(title)) > 0"
 """Which publications the search corpus holds."""
 _STUDY_COLUMNS = (
@@ -139,10 +143,12 @@ class BuilderQueries(StoreBase):
                 SELECT study_id,
                        coalesce(min(mesh_id) FILTER (WHERE origin <> 'mesh_ancestor'),
                                 min(lower(name)) FILTER (WHERE origin <> 'mesh_ancestor')) AS key,
-                       list_sort(list_distinct(list(mesh_id) FILTER (
-                           WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS own,
-                       list_sort(list_distinct(list(mesh_id) FILTER (
-                           WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS tree
+                       -- Lists travel as '|'-joined text: converting DuckDB lists to Python
+                       -- lists is a quarter of this query's cost over millions of studies.
+                       array_to_string(list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS own,
+                       array_to_string(list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS tree
                 FROM conditions GROUP BY study_id),
             arms AS (SELECT study_id, count(*) AS n FROM arm_groups GROUP BY study_id),
             prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary'
@@ -164,7 +170,7 @@ class BuilderQueries(StoreBase):
         return [
             StudyIndexRow(
                 str(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), bool(r[7]), int(r[8]),
-                r[9], r[10], tuple(r[11] or ()), tuple(r[12] or ()),
+                r[9], r[10], _split(r[11]), _split(r[12]),
             )
             for r in rows
         ]  # fmt: skip
