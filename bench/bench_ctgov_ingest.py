@@ -1,13 +1,19 @@
 """Ingest rate of real ClinicalTrials.gov v2 studies, replicated with new ids to N studies.
 
 Run from the repository root (needs ../shared/data/real/ctgov, the real studies):
-    .venv/bin/python bench/bench_ctgov_ingest.py --studies 500000     # the goal measurement
-    .venv/bin/python bench/bench_ctgov_ingest.py --studies 20000      # a quick check
-It writes the replicated studies twice, as one JSON-lines file and as a bulk-download zip (one
-`NCTxxxxxxxx.json` per study, the shape of ClinicalTrials.gov's AllAPIJSON.zip), then times
-`trialscope data ingest ctgov FILE --store S` on each in a fresh process: wall and CPU seconds,
-studies/s and the process's peak RSS. The load average is printed beside every figure: on a
-shared machine wall time includes waiting for a core.
+    .venv/bin/python bench/bench_ctgov_ingest.py --studies 50000 500000   # the goal measurement
+    .venv/bin/python bench/bench_ctgov_ingest.py --studies 20000          # a quick check
+    # with the old code measured in the same run (a checkout of the old commit):
+    git worktree add --detach /tmp/ctgov-old <old commit>
+    .venv/bin/python bench/bench_ctgov_ingest.py --studies 50000 500000 \
+        --old-src /tmp/ctgov-old/src --old-studies 20000
+For each N it writes the replicated studies twice, as one JSON-lines file and as a bulk-download
+zip (one `NCTxxxxxxxx.json` per study, the shape of ClinicalTrials.gov's AllAPIJSON.zip), then
+times `trialscope data ingest ctgov FILE --store S` on each in a fresh process: wall and CPU
+seconds (the ingest process and its workers), studies/s, and peak memory: the largest single
+process (ru_maxrss) and the largest sum over the process tree (sampled from /proc). The load
+average is printed beside every figure: on a shared machine wall time includes waiting for a
+core. The goal: >= 5,000 studies/s wall on 2 cores, peak memory flat from 50K to 500K.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -26,12 +33,31 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = (
-    Path(os.environ["TRIALSCOPE_SHARED_DATA"]) / "ctgov"
-    if os.environ.get("TRIALSCOPE_SHARED_DATA")
-    else ROOT.parent / "shared" / "data" / "real" / "ctgov"
-)
 MALFORMED = "reserialised_by_r_10.json"
+GOAL = 5000
+ISSUE_FIGURES = (460, 1580)
+"""Studies/s of the code before issue 16, as the issue reports them (idle machine)."""
+
+
+def _default_real() -> Path:
+    if os.environ.get("TRIALSCOPE_SHARED_DATA"):
+        return Path(os.environ["TRIALSCOPE_SHARED_DATA"]) / "ctgov"
+    # In a git worktree the shared data sits next to the main checkout (git's common dir).
+    common = subprocess.run(
+        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    for repo in (ROOT, Path(common).parent if common else ROOT):
+        candidate = repo.parent / "shared" / "data" / "real" / "ctgov"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "real" / "ctgov"
+
+
+REAL = _default_real()
 
 
 def real_studies(folder: Path) -> list[dict[str, Any]]:
@@ -61,67 +87,151 @@ def replicated(studies: list[dict[str, Any]], n: int) -> Iterator[tuple[str, byt
 
 
 def write_inputs(studies: list[dict[str, Any]], n: int, folder: Path) -> tuple[Path, Path]:
+    """`studies.jsonl` and `AllAPIJSON.zip` (deflate level 1, to write 500K quickly)."""
     jsonl = folder / "studies.jsonl"
     bulk = folder / "AllAPIJSON.zip"
-    with jsonl.open("wb") as lines, zipfile.ZipFile(bulk, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        jsonl.open("wb") as lines,
+        zipfile.ZipFile(bulk, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+    ):
         for new_id, payload in replicated(studies, n):
             lines.write(payload + b"\n")
             archive.writestr(f"{new_id}.json", payload)
     return jsonl, bulk
 
 
-def timed_ingest(source: Path, store: Path) -> dict[str, float]:
+def _tree(root: int) -> dict[int, tuple[int, int]]:
+    """{pid: (resident bytes, CPU clock ticks)} of `root` and every descendant (from /proc)."""
+    parents: dict[int, int] = {}
+    usage: dict[int, tuple[int, int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        # fields[0] is the state (field 3 of stat): utime/stime are fields 14/15, rss is 24.
+        usage[pid] = (int(fields[21]) * PAGE, int(fields[11]) + int(fields[12]))
+    tree = {}
+    for pid, values in usage.items():
+        node = pid
+        while node > 1 and node != root:
+            node = parents.get(node, 0)
+        if node == root:
+            tree[pid] = values
+    return tree
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict[str, float]:
     """`trialscope data ingest ctgov SOURCE --store STORE` in a fresh process."""
+    env = dict(os.environ)
+    if old_src is not None:
+        env["PYTHONPATH"] = str(old_src)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     started = time.perf_counter()
     command = [sys.executable, "-m", "trialscope.cli.main", "data", "ingest", "ctgov",
                str(source), "--store", str(store)]  # fmt: skip
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    peak_tree = 0.0
+    ticks: dict[int, int] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        # Workers are grandchildren (forked by multiprocessing's forkserver): getrusage does not
+        # see them, so their CPU is read from /proc while they run (every 0.2 s).
+        nonlocal peak_tree
+        while not done.wait(0.2):
+            tree = _tree(process.pid)
+            peak_tree = max(peak_tree, sum(rss for rss, _ in tree.values()) / 1e6)
+            for pid, (_, used) in tree.items():
+                ticks[pid] = max(ticks.get(pid, 0), used)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
     wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if completed.returncode != 0:
-        raise SystemExit(f"ingest failed ({completed.returncode}):\n{completed.stderr[-2000:]}")
+    if process.returncode != 0:
+        raise SystemExit(f"ingest failed ({process.returncode}):\n{stderr[-2000:]}")
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    unwaited = sum(used for pid, used in ticks.items() if pid != process.pid) / TICKS
     return {
         "wall_s": wall,
-        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-        # ru_maxrss of children is the largest child so far: each phase runs in order, and the
-        # ingest process is larger than the generator that ran before it.
+        # The ingest process (waited for) plus its workers as last seen in /proc.
+        "cpu_s": waited + unwaited,
+        # ru_maxrss of children is the largest single descendant so far (ingest or worker).
         "peak_rss_mb": after.ru_maxrss / 1024,
+        "peak_tree_mb": peak_tree,
         "load_before": load,
         "load_after": os.getloadavg()[0],
     }
 
 
+def _line(name: str, n: int, figures: dict[str, float]) -> str:
+    return (
+        f"{name:18} {n:>9,} studies {figures['wall_s']:7.1f} s wall {figures['cpu_s']:7.1f} s CPU "
+        f"{n / figures['wall_s']:7,.0f} studies/s {n / figures['cpu_s']:7,.0f} studies/CPU-s "
+        f"peak {figures['peak_rss_mb']:5,.0f} MB/process {figures['peak_tree_mb']:5,.0f} MB/tree "
+        f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--studies", type=int, default=20000)
+    parser.add_argument("--studies", type=int, nargs="+", default=[20000])
     parser.add_argument("--real", type=Path, default=REAL)
-    parser.add_argument("--keep", type=Path, help="Write inputs and stores here (kept).")
+    parser.add_argument("--keep", type=Path, help="Write inputs and stores under here.")
+    parser.add_argument("--old-src", type=Path, help="src/ of the old code, timed in this run.")
+    parser.add_argument("--old-studies", type=int, default=20000, help="N for the old code.")
     args = parser.parse_args()
     if not args.real.is_dir():
         raise SystemExit(f"{args.real}: the real studies are missing (../shared/data/real/ctgov)")
     studies = real_studies(args.real)
-    with tempfile.TemporaryDirectory(dir=args.keep) as scratch:
-        folder = Path(scratch)
-        started = time.perf_counter()
-        jsonl, bulk = write_inputs(studies, args.studies, folder)
-        print(
-            f"{len(studies)} real studies replicated to {args.studies:,} "
-            f"({jsonl.stat().st_size / 1e6:,.0f} MB JSONL, "
-            f"{bulk.stat().st_size / 1e6:,.0f} MB zip) "
-            f"in {time.perf_counter() - started:.0f} s"
-        )
-        for name, source in (("jsonl", jsonl), ("bulk zip", bulk)):
-            figures = timed_ingest(source, folder / f"{name.replace(' ', '_')}.duckdb")
-            rate = args.studies / figures["wall_s"]
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()}", flush=True)
+    old_rates: dict[str, float] = {}
+    sizes = [("old", args.old_studies)] if args.old_src else []
+    sizes += [("new", n) for n in args.studies]
+    for code, n in sizes:
+        with tempfile.TemporaryDirectory(dir=args.keep) as scratch:
+            folder = Path(scratch)
+            started = time.perf_counter()
+            jsonl, bulk = write_inputs(studies, n, folder)
             print(
-                f"{name:9} {args.studies:>9,} studies  {figures['wall_s']:7.1f} s wall "
-                f"{figures['cpu_s']:7.1f} s CPU  {rate:8,.0f} studies/s  "
-                f"{args.studies / figures['cpu_s']:8,.0f} studies/CPU-s  "
-                f"peak {figures['peak_rss_mb']:6,.0f} MB  "
-                f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}"
+                f"{len(studies)} real studies replicated to {n:,} "
+                f"({jsonl.stat().st_size / 1e6:,.0f} MB JSONL, {bulk.stat().st_size / 1e6:,.0f} "
+                f"MB zip) in {time.perf_counter() - started:.0f} s",
+                flush=True,
             )
+            for kind, source in (("jsonl", jsonl), ("bulk zip", bulk)):
+                old_src = args.old_src if code == "old" else None
+                figures = timed_ingest(source, folder / "store.duckdb", old_src)
+                (folder / "store.duckdb").unlink()
+                rate = n / figures["wall_s"]
+                note = ""
+                if code == "old":
+                    old_rates[kind] = rate
+                else:
+                    note = (
+                        f"  goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'}; "
+                        f"x{rate / ISSUE_FIGURES[1]:.1f}-x{rate / ISSUE_FIGURES[0]:.1f} the "
+                        f"issue's {ISSUE_FIGURES[0]:,}-{ISSUE_FIGURES[1]:,}/s"
+                    )
+                    if kind in old_rates:
+                        note += f"; x{rate / old_rates[kind]:.1f} the old code in this run"
+                print(_line(f"{code} {kind}", n, figures) + note, flush=True)
 
 
 if __name__ == "__main__":

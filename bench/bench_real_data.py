@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from trialscope.data.builders import BuildOptions, build_benchmark
 from trialscope.data.builders.design_qa import DESIGN_KINDS
 from trialscope.data.builders.lexical_guessers import GUESSERS, hit_rate
-from trialscope.data.sources.ctgov import iter_ctgov_files
+from trialscope.data.sources.ctgov_chunks import file_chunks
 from trialscope.data.store import TrialStore
 from trialscope.data.termination import CATEGORIES, classify_why_stopped
 
@@ -48,7 +48,7 @@ def ingest_rate(files: list[Path], work: Path, repeats: int) -> Path:
         with TrialStore(store) as trial_store:
             # Timed from an open, empty store: reading, validating, flattening and writing.
             started = time.perf_counter()
-            report = trial_store.ingest_ctgov_studies(iter_ctgov_files(files))
+            report = trial_store.ingest_ctgov_chunks(file_chunks(files))
             best = min(best, time.perf_counter() - started)
         studies = report.stored
     print(

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from trialscope.console import make_console
 from trialscope.data.ingest_report import IngestFailure, IngestReport
-from trialscope.data.sources.ctgov import iter_ctgov_files, study_files
+from trialscope.data.sources.ctgov import study_files
 from trialscope.data.sources.ctgov_api import (
     PUBLIC_BASE_URL,
     CtgovApiClient,
@@ -24,6 +24,7 @@ from trialscope.data.sources.ctgov_api import (
     HarvestCheckpoint,
     harvest,
 )
+from trialscope.data.sources.ctgov_chunks import file_chunks
 from trialscope.data.sources.json_lines import iter_json_lines
 from trialscope.data.sources.panorama import (
     DEFAULT_HF_DATASET,
@@ -144,6 +145,10 @@ def ingest_ctgov(
     ] = None,
     failures: FailuresOption = None,
     source: Annotated[str, typer.Option(help="Source label stored with each study.")] = "ctgov",
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes decoding study files (default: one per core)."),
+    ] = None,
 ) -> None:
     """ClinicalTrials.gov API v2 studies, from files or live from the API."""
     if live == bool(paths):
@@ -161,9 +166,10 @@ def ingest_ctgov(
         if paths:
             with _progress() as progress:
                 task = progress.add_task("reading studies", total=None)
-                report = trial_store.ingest_ctgov_studies(
-                    iter_ctgov_files(files),
+                report = trial_store.ingest_ctgov_chunks(
+                    file_chunks(files),
                     source=source,
+                    workers=workers,
                     on_failure=on_failure,
                     on_progress=lambda n: progress.update(task, completed=n),
                 )

@@ -121,4 +121,6 @@ def build_default_into(
     log.info("building the default benchmark (%d synthetic trials) in %s", n_trials, folder)
     with TrialStore(folder / STORE_NAME) as store:
         load_into_store(store, SyntheticRegistry(n_trials, seed=options.seed))
+    # Reopened read-only so the builder may read it from a second process too.
+    with TrialStore(folder / STORE_NAME, read_only=True) as store:
         build_benchmark(store, folder, options)

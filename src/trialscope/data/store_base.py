@@ -135,18 +135,35 @@ class StoreBase:
             raise ValueError(
                 f"{table}: got rows of {len(rows[0])} values, schema has {len(columns)}"
             )
-        # Object arrays scanned by DuckDB's NumPy reader: ~1 us per row for a whole table,
-        # an order of magnitude faster than binding Python lists as parameters.
-        incoming: dict[str, np.ndarray[Any, Any]] = {}
-        for (name, _), values in zip(columns, zip(*rows, strict=True), strict=True):
+        arrays = []
+        for values in zip(*rows, strict=True):
             array = np.empty(len(values), dtype=object)
             array[:] = values
-            incoming[name] = array
+            arrays.append(array)
+        self._insert_arrays(table, arrays)
+
+    def _insert_arrays(self, table: str, arrays: Sequence[np.ndarray[Any, Any]]) -> None:
+        """Insert one table's rows given column-wise, in schema order."""
+        columns = self._column_types[table]
+        if len(arrays) != len(columns):
+            raise ValueError(f"{table}: got {len(arrays)} columns, schema has {len(columns)}")
+        # Object arrays scanned by DuckDB's NumPy reader: ~1 us per row for a whole table,
+        # an order of magnitude faster than binding Python lists as parameters.
+        incoming = {name: array for (name, _), array in zip(columns, arrays, strict=True)}
         names = ", ".join(name for name, _ in columns)
         casts = ", ".join(f"CAST({name} AS {kind})" for name, kind in columns)
         self._con.register("_incoming_rows", incoming)
         try:
             self._con.execute(f"INSERT INTO {table} ({names}) SELECT {casts} FROM _incoming_rows")
+        finally:
+            self._con.unregister("_incoming_rows")
+
+    def _insert_arrow(self, table: str, rows: Any) -> None:
+        """Insert one table's rows given as an Arrow table with the schema's column names."""
+        names = ", ".join(name for name, _ in self._column_types[table])
+        self._con.register("_incoming_rows", rows)
+        try:
+            self._con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _incoming_rows")
         finally:
             self._con.unregister("_incoming_rows")
 
@@ -172,13 +189,28 @@ class StoreBase:
         key: str,
     ) -> tuple[int, int]:
         """Replace existing records of `keys`, insert the batch; returns (inserted, updated)."""
+
+        def insert() -> None:
+            for table, rows in batch.rows.items():
+                self._insert_rows(table, rows)
+
+        return self._write_tables(keys, insert, replace, key_table, key)
+
+    def _write_tables(
+        self,
+        keys: list[str],
+        insert: Callable[[], object],
+        replace: Callable[[set[str]], None],
+        key_table: str,
+        key: str,
+    ) -> tuple[int, int]:
+        """In one transaction: delete the rows of `keys` already stored, then `insert()`."""
         self._con.execute("BEGIN TRANSACTION")
         try:
             existing = self._existing(key_table, key, keys)
             if existing:
                 replace(existing)
-            for table, rows in batch.rows.items():
-                self._insert_rows(table, rows)
+            insert()
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,7 +46,7 @@ def split_reviews(
     return [by_id[i] for i in train], [by_id[i] for i in test]
 
 
-def search_record(review: ReviewRow, corpus: dict[str, PublicationRow]) -> dict[str, Any] | None:
+def search_record(review: ReviewRow, corpus: Container[str]) -> dict[str, Any] | None:
     """A search item: the review's included studies that the corpus holds are the targets."""
     labels = [pmid for pmid in review.included if pmid in corpus]
     if not labels:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def iter_ctgov_files(paths: Iterable[Path]) -> Iterator[StudyItem]:
         elif path.suffix == ".zip":
             yield from _iter_zip(path)
         else:
-            yield from _studies_in_document(path.read_bytes(), str(path))
+            yield from studies_in_document(path.read_bytes(), str(path))
 
 
 def _iter_zip(path: Path) -> Iterator[StudyItem]:
@@ -66,10 +67,16 @@ def _iter_zip(path: Path) -> Iterator[StudyItem]:
     with archive:
         for name in sorted(archive.namelist()):
             if name.endswith(".json"):
-                yield from _studies_in_document(archive.read(name), f"{path}!{name}")
+                try:
+                    data = archive.read(name)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+                    yield UnreadableRecord(f"{path}!{name}", f"unreadable zip member: {error}")
+                    continue
+                yield from studies_in_document(data, f"{path}!{name}")
 
 
-def _studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
+def studies_in_document(data: bytes, origin: str) -> Iterator[StudyItem]:
+    """The studies of one `.json` document (a study, a page or a list), parsed generically."""
     document = fast_json(data)
     if document is not UNPARSED:
         yield from _studies_of(document, data, origin)

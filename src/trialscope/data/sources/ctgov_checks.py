@@ -6,10 +6,12 @@ can run the same checks over many records without changing what is accepted.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import orjson
 
 NCT_ID = re.compile(r"^NCT\d{8}$")
@@ -83,6 +85,22 @@ def oversized_text_reason(
     return None
 
 
+def text_length_bound(data: bytes) -> int:
+    """An upper bound on the characters of any JSON string in `data` (the raw record's bytes).
+
+    A string's characters take at least one byte each, and its bytes contain no quote that is
+    not escaped: the longest stretch between quotes not preceded by a backslash bounds it (a
+    quote after an escaped backslash only makes the stretch longer, never shorter).
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(codes == ord('"'))
+    if quotes.size:
+        quotes = quotes[(quotes == 0) | (codes[quotes - 1] != ord("\\"))]
+    edges = np.concatenate(([-1], quotes, [codes.size]))
+    return int(np.diff(edges).max()) - 1
+
+
+@functools.lru_cache(maxsize=65536)
 def normal_mesh_id(value: str | None) -> str | None:
     """One spelling per MeSH id: 'D000008175' and 'D008175' are both 'D008175'."""
     if not value:

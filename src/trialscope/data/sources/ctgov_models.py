@@ -1,18 +1,27 @@
-"""The ClinicalTrials.gov API v2 study JSON as pydantic models: the parts the store keeps."""
+"""The ClinicalTrials.gov API v2 study JSON as msgspec structs: the parts the store keeps.
+
+Raw JSON is decoded straight into these structs (`STUDY_DECODER`): fields the store does not
+keep are skipped by msgspec's C decoder without building Python objects, which is what makes
+ingest fast. Lax mode (`strict=False`) reads numbers written as strings ("120"), as CT.gov's
+exports do. The results section is typed too (`ResultsSection`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
+import msgspec
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _PRECISIONS = ("year", "month", "day")
+MAX_INTEGER = 2**31 - 1
+"""The largest value of the store's INTEGER columns."""
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_registry_date(text: str | None) -> dt.date | None:
     """Read `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (CT.gov truncates dates) as the first day it names."""
     if text is None or text == "":
@@ -24,6 +33,7 @@ def parse_registry_date(text: str | None) -> dt.date | None:
     return dt.date(year, month, day)
 
 
+@functools.lru_cache(maxsize=65536)
 def registry_date_precision(text: str | None) -> str | None:
     """'day', 'month' or 'year': how much of a registry date was given."""
     if not text:
@@ -34,27 +44,23 @@ def registry_date_precision(text: str | None) -> str | None:
     return _PRECISIONS[sum(1 for part in match.groups() if part) - 1]
 
 
-class _Module(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+class _Module(msgspec.Struct, rename="camel", gc=False):
+    """A JSON object of the study; unknown fields are ignored."""
+
+
+Text = str | int | float | None
+"""A results field CT.gov writes as text or as a number; stored as text."""
+Count = int | str | None
+"""A results count: a number, or a numeric string in some exports."""
 
 
 class DateStruct(_Module):
     date: str | None = None
     type: str | None = None
 
-    @field_validator("date")
-    @classmethod
-    def _partial(cls, value: str | None) -> str | None:
-        parse_registry_date(value)
-        return value
-
-    def parts(self) -> tuple[dt.date | None, str | None, str | None]:
-        """(first day named, precision, ACTUAL/ESTIMATED)."""
-        return parse_registry_date(self.date), registry_date_precision(self.date), self.type
-
 
 class IdentificationModule(_Module):
-    nct_id: str = Field(min_length=1)
+    nct_id: Annotated[str, msgspec.Meta(min_length=1)]
     brief_title: str | None = None
     official_title: str | None = None
 
@@ -65,18 +71,13 @@ class StatusModule(_Module):
     start_date_struct: DateStruct | None = None
     primary_completion_date_struct: DateStruct | None = None
     completion_date_struct: DateStruct | None = None
-    study_first_submit_date: dt.date | None = None
-
-    @field_validator("study_first_submit_date", mode="before")
-    @classmethod
-    def _partial(cls, value: Any) -> Any:
-        return parse_registry_date(value) if isinstance(value, str) else value
+    study_first_submit_date: str | None = None
 
 
 class Sponsor(_Module):
     name: str | None = None
-    # `class` is a Python keyword, hence the explicit alias.
-    sponsor_class: str | None = Field(default=None, alias="class")
+    # `class` is a Python keyword, hence the explicit name.
+    sponsor_class: str | None = msgspec.field(default=None, name="class")
 
 
 class SponsorModule(_Module):
@@ -108,7 +109,8 @@ class DesignInfo(_Module):
 
 
 class EnrollmentInfo(_Module):
-    count: int | None = Field(default=None, ge=0)
+    # The store keeps it as a 32-bit INTEGER: a larger count is a bad record, not a crash.
+    count: Annotated[int, msgspec.Meta(ge=0, le=MAX_INTEGER)] | None = None
     type: str | None = None
 
 
@@ -162,14 +164,9 @@ class EligibilityModule(_Module):
 
 
 class Reference(_Module):
-    pmid: str | None = None
+    pmid: str | int | None = None
     type: str | None = None
     citation: str | None = None
-
-    @field_validator("pmid", mode="before")
-    @classmethod
-    def _pmid_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
 
 
 class ReferencesModule(_Module):
@@ -217,10 +214,114 @@ class DerivedSection(_Module):
     condition_browse_module: ConditionBrowseModule | None = None
 
 
+# --- the results section (null anywhere in it reads as absent) ---
+
+
+class ResultGroup(_Module):
+    id: Text = None
+    title: Text = None
+
+
+class Achievement(_Module):
+    group_id: Text = None
+    num_subjects: Count = None
+
+
+class Milestone(_Module):
+    type: Text = None
+    achievements: list[Achievement] | None = None
+
+
+class FlowPeriod(_Module):
+    title: Text = None
+    milestones: list[Milestone] | None = None
+
+
+class FlowModule(_Module):
+    groups: list[ResultGroup] | None = None
+    periods: list[FlowPeriod] | None = None
+
+
+class DenomCount(_Module):
+    group_id: Text = None
+    value: Count = None
+
+
+class Denom(_Module):
+    units: Text = None
+    counts: list[DenomCount] | None = None
+
+
+class BaselineModule(_Module):
+    groups: list[ResultGroup] | None = None
+    denoms: list[Denom] | None = None
+
+
+class Analysis(_Module):
+    group_ids: list[Any] | None = None
+    non_inferiority_type: Text = None
+    p_value: Text = None
+    statistical_method: Text = None
+    param_type: Text = None
+    param_value: Text = None
+    ci_pct_value: Text = None
+    ci_lower_limit: Text = None
+    ci_upper_limit: Text = None
+
+
+class OutcomeMeasure(_Module):
+    type: Text = None
+    title: Text = None
+    description: Text = None
+    population_description: Text = None
+    time_frame: Text = None
+    param_type: Text = None
+    dispersion_type: Text = None
+    unit_of_measure: Text = None
+    groups: list[ResultGroup] | None = None
+    denoms: list[Denom] | None = None
+    analyses: list[Analysis] | None = None
+
+
+class OutcomeMeasuresModule(_Module):
+    outcome_measures: list[OutcomeMeasure] | None = None
+
+
+class EventGroup(_Module):
+    id: Text = None
+    title: Text = None
+    deaths_num_affected: Count = None
+    deaths_num_at_risk: Count = None
+    serious_num_affected: Count = None
+    serious_num_at_risk: Count = None
+    other_num_affected: Count = None
+    other_num_at_risk: Count = None
+
+
+class AdverseEventsModule(_Module):
+    event_groups: list[EventGroup] | None = None
+
+
+class ResultsSection(_Module):
+    participant_flow_module: FlowModule | None = None
+    baseline_characteristics_module: BaselineModule | None = None
+    outcome_measures_module: OutcomeMeasuresModule | None = None
+    adverse_events_module: AdverseEventsModule | None = None
+
+
 class CtgovStudy(_Module):
     """One study as the ClinicalTrials.gov API v2 returns it (the parts the store keeps)."""
 
     protocol_section: ProtocolSection
     derived_section: DerivedSection | None = None
     has_results: bool | None = None
-    results_section: dict[str, Any] | None = None
+    results_section: ResultsSection | None = None
+
+
+STUDY_DECODER = msgspec.json.Decoder(CtgovStudy, strict=False)
+"""Raw study JSON bytes -> `CtgovStudy`, in C."""
+
+
+def study_from_dict(payload: Any) -> CtgovStudy:
+    """An already-parsed study object -> `CtgovStudy` (raises `msgspec.ValidationError`)."""
+    return msgspec.convert(payload, CtgovStudy, strict=False)

@@ -7,19 +7,23 @@ checks of `ctgov_checks` first (id, field sizes, R-boxed scalars), then this str
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
 from trialscope.data.sources.ctgov_checks import (
+    MAX_TEXT_CHARS,
     boxed_scalar_reason,
     nct_id_reason,
     normal_mesh_id,
     oversized_text_reason,
+    text_length_bound,
 )
 from trialscope.data.sources.ctgov_models import (
+    STUDY_DECODER,
     ArmsInterventionsModule,
     ConditionsModule,
     ContactsLocationsModule,
@@ -37,8 +41,10 @@ from trialscope.data.sources.ctgov_models import (
     StatusModule,
     parse_registry_date,
     registry_date_precision,
+    study_from_dict,
 )
 from trialscope.data.sources.ctgov_results import ResultRows, ResultsInvalid, result_rows
+from trialscope.data.sources.json_lines import UNPARSED, fast_json
 
 STUDY_CHILD_TABLES = (
     "conditions",
@@ -111,13 +117,20 @@ def _study_id_of(payload: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors()[:3]:
-        where = ".".join(str(step) for step in item["loc"])
-        parts.append(f"{where}: {item['msg']}")
-    more = error.error_count() - 3
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+def describe_validation_error(error: msgspec.ValidationError) -> str:
+    """msgspec's "Expected `int`, got `str` - at `$.a.b`" as "a.b: expected `int`, got `str`"."""
+    message, _, where = str(error).partition(" - at `$")
+    path = where.rstrip("`").lstrip(".")
+    missing = message.removeprefix("Object missing required field `")
+    if missing != message:
+        field_name = missing.rstrip("`")
+        return (
+            f"{path}.{field_name}: required field missing"
+            if path
+            else (f"{field_name}: required field missing")
+        )
+    message = message[:1].lower() + message[1:]
+    return f"{path}: {message}" if path else message
 
 
 def flatten_study(payload: Mapping[str, Any], source: str, size: int | None = None) -> StudyRows:
@@ -137,13 +150,88 @@ def flatten_study(payload: Mapping[str, Any], source: str, size: int | None = No
         if reason is not None:
             raise StudyInvalid(study_id[:40], reason)
     try:
-        study = CtgovStudy.model_validate(payload)
-    except ValidationError as error:
-        raise StudyInvalid(study_id, _describe(error)) from None
+        study = study_from_dict(payload)
+    except msgspec.ValidationError as error:
+        raise StudyInvalid(study_id, describe_validation_error(error)) from None
+    return _checked_rows(study, source)
+
+
+def decode_typed(data: bytes) -> CtgovStudy | None:
+    """One study's JSON bytes decoded straight into the typed structs, in C.
+
+    None when the record needs the checks on a generic parse instead: the typed decoder
+    refuses it (bad JSON, a wrong type, R-boxed scalars...) or it is large enough to hold an
+    oversized text field. An ordinary record pays for none of those checks.
+    """
+    if len(data) > MAX_TEXT_CHARS and text_length_bound(data) > MAX_TEXT_CHARS:
+        return None
+    try:
+        return STUDY_DECODER.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+
+
+def typed_rows(study: CtgovStudy, source: str) -> StudyRows:
+    """Rows of a typed study, after the id check; raises `StudyInvalid`."""
+    nct_id = study.protocol_section.identification_module.nct_id
+    reason = nct_id_reason(nct_id)
+    if reason is not None:
+        raise StudyInvalid(nct_id[:40], reason)
+    return _checked_rows(study, source)
+
+
+def flatten_study_json(data: bytes, source: str) -> StudyRows:
+    """Decode one study's JSON bytes into the typed structs and flatten it.
+
+    A record the fast path leaves (see `decode_typed`) is parsed generically and goes through
+    `flatten_study`, so its failure reads exactly as it would from a parsed object. Raises
+    `StudyInvalid`, or `UnparsableJson` for bytes that are not JSON at all.
+    """
+    study = decode_typed(data)
+    if study is None:
+        return flatten_study(_generic(data), source, len(data))
+    return typed_rows(study, source)
+
+
+class UnparsableJson(ValueError):
+    """Bytes that are not one JSON object; the message says why (as the file readers do)."""
+
+
+def _generic(data: bytes) -> Any:
+    parsed = fast_json(data)
+    if parsed is UNPARSED:
+        try:
+            parsed = json.loads(data)
+        except UnicodeDecodeError as error:
+            bad = data[error.start : error.start + 1].hex()
+            raise UnparsableJson(f"not UTF-8: byte 0x{bad} at offset {error.start}") from None
+        except json.JSONDecodeError as error:
+            raise UnparsableJson(f"invalid JSON: {error}") from None
+    return parsed
+
+
+def _checked_rows(study: CtgovStudy, source: str) -> StudyRows:
+    study_id = study.protocol_section.identification_module.nct_id
     try:
         return _rows(study, source)
     except ResultsInvalid as error:
-        raise StudyInvalid(study_id, f"resultsSection: {error}") from None
+        raise StudyInvalid(study_id, f"resultsSection.{error}") from None
+    except _DateInvalid as error:
+        raise StudyInvalid(study_id, str(error)) from None
+
+
+class _DateInvalid(ValueError):
+    pass
+
+
+def _date_parts(struct: DateStruct | None, where: str) -> tuple[Any, str | None, str | None]:
+    if struct is None or struct.date is None:
+        return None, None, None if struct is None else struct.type
+    try:
+        day = parse_registry_date(struct.date)
+    except ValueError as error:
+        raise _DateInvalid(f"protocolSection.statusModule.{where}.date: {error}") from None
+    return day, registry_date_precision(struct.date), struct.type
 
 
 def _rows(study: CtgovStudy, source: str) -> StudyRows:
@@ -158,14 +246,15 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
     enrollment = design.enrollment_info or EnrollmentInfo()
     study_id = ident.nct_id.strip()
 
-    start, primary_completion, completion = (
-        (struct or DateStruct()).parts()
-        for struct in (
-            status.start_date_struct,
-            status.primary_completion_date_struct,
-            status.completion_date_struct,
-        )
+    start = _date_parts(status.start_date_struct, "startDateStruct")
+    primary_completion = _date_parts(
+        status.primary_completion_date_struct, "primaryCompletionDateStruct"
     )
+    completion = _date_parts(status.completion_date_struct, "completionDateStruct")
+    try:
+        first_submitted = parse_registry_date(status.study_first_submit_date)
+    except ValueError as error:
+        raise _DateInvalid(f"protocolSection.statusModule.studyFirstSubmitDate: {error}") from None
 
     rows = StudyRows(
         study_id=study_id,
@@ -184,7 +273,7 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
             start[0],
             primary_completion[0],
             completion[0],
-            status.study_first_submit_date,
+            first_submitted,
             enrollment.count,
             enrollment.type,
             sponsor.name,
@@ -274,11 +363,12 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
     references = (protocol.references_module or ReferencesModule()).references
     linked: set[tuple[str, str]] = set()
     for position, ref in enumerate(references):
-        rows.study_references.append((study_id, position, ref.pmid, ref.type, ref.citation))
+        pmid = ref.pmid if ref.pmid is None or isinstance(ref.pmid, str) else str(ref.pmid)
+        rows.study_references.append((study_id, position, pmid, ref.type, ref.citation))
         label = (ref.type or "reference").lower()
-        if ref.pmid and (ref.pmid, label) not in linked:
-            linked.add((ref.pmid, label))
-            rows.relations.append(("study", study_id, "publication", ref.pmid, label))
+        if pmid and (pmid, label) not in linked:
+            linked.add((pmid, label))
+            rows.relations.append(("study", study_id, "publication", pmid, label))
     collaborators = (protocol.sponsor_collaborators_module or SponsorModule()).collaborators
     for position, collaborator in enumerate(collaborators):
         rows.collaborators.append(
@@ -298,6 +388,6 @@ def _rows(study: CtgovStudy, source: str) -> StudyRows:
                 place.status,
             )
         )
-    if study.results_section:
+    if study.results_section is not None:
         rows.results = result_rows(study_id, study.results_section)
     return rows

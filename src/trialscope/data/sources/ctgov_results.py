@@ -1,4 +1,4 @@
-"""The results section of a CT.gov v2 study as store rows: plain functions over the parsed dict.
+"""The results section of a CT.gov v2 study as store rows, from the typed `ResultsSection`.
 
 Kept: participant flow counts, baseline participant counts, outcome measures (with their group
 denominators and statistical analyses) and the adverse-events summary per group. CT.gov writes
@@ -8,9 +8,16 @@ else is a `ResultsInvalid` naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from trialscope.data.sources.ctgov_models import (
+    MAX_INTEGER,
+    Count,
+    ResultGroup,
+    ResultsSection,
+    Text,
+)
 
 
 class ResultsInvalid(ValueError):
@@ -28,183 +35,148 @@ class ResultRows:
     result_adverse_events: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-def _object(value: Any, where: str) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ResultsInvalid(f"{where}: expected an object, got {type(value).__name__}")
-    return value
+def _text(value: Text) -> str | None:
+    return value if value is None or isinstance(value, str) else str(value)
 
 
-def _list(value: Any, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise ResultsInvalid(f"{where}: expected a list, got {type(value).__name__}")
-    return value
-
-
-def _text(obj: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = obj.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise ResultsInvalid(f"{where}.{key}: expected text, got {type(value).__name__}")
-
-
-def _count(obj: Mapping[str, Any], key: str, where: str) -> int | None:
-    value = obj.get(key)
+def _count(value: Count, where: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    raise ResultsInvalid(f"{where}.{key}: expected a count, got {value!r}")
+        value = int(value)
+    if isinstance(value, int) and -MAX_INTEGER <= value <= MAX_INTEGER:
+        return value
+    raise ResultsInvalid(f"{where}: expected a count, got {value!r}")
 
 
-def _group_titles(groups: list[Any], where: str) -> dict[str, str | None]:
+def _group_titles(groups: list[ResultGroup] | None) -> dict[str, str | None]:
     titles: dict[str, str | None] = {}
-    for i, group in enumerate(groups):
-        group = _object(group, f"{where}[{i}]")
-        group_id = _text(group, "id", f"{where}[{i}]")
-        if group_id is not None:
-            titles[group_id] = _text(group, "title", f"{where}[{i}]")
+    for group in groups or ():
+        if group.id is not None:
+            titles[_text(group.id) or ""] = _text(group.title)
     return titles
 
 
-def result_rows(study_id: str, section: Any) -> ResultRows:
+def result_rows(study_id: str, section: ResultsSection) -> ResultRows:
     """Rows of the results section of one study (empty when it has none)."""
     rows = ResultRows()
-    section = _object(section, "resultsSection")
-    _flow(study_id, _object(section.get("participantFlowModule"), "participantFlowModule"), rows)
-    _baseline(
-        study_id,
-        _object(section.get("baselineCharacteristicsModule"), "baselineCharacteristicsModule"),
-        rows,
-    )
-    _outcomes(
-        study_id, _object(section.get("outcomeMeasuresModule"), "outcomeMeasuresModule"), rows
-    )
-    _adverse_events(
-        study_id, _object(section.get("adverseEventsModule"), "adverseEventsModule"), rows
-    )
+    _flow(study_id, section, rows)
+    _baseline(study_id, section, rows)
+    _outcomes(study_id, section, rows)
+    _adverse_events(study_id, section, rows)
     return rows
 
 
-def _flow(study_id: str, module: Mapping[str, Any], rows: ResultRows) -> None:
-    where = "participantFlowModule"
-    titles = _group_titles(_list(module.get("groups"), f"{where}.groups"), f"{where}.groups")
-    for p, period in enumerate(_list(module.get("periods"), f"{where}.periods")):
-        at = f"{where}.periods[{p}]"
-        period = _object(period, at)
-        for m, milestone in enumerate(_list(period.get("milestones"), f"{at}.milestones")):
-            mat = f"{at}.milestones[{m}]"
-            milestone = _object(milestone, mat)
-            for a, achieved in enumerate(_list(milestone.get("achievements"), mat)):
-                aat = f"{mat}.achievements[{a}]"
-                achieved = _object(achieved, aat)
-                group_id = _text(achieved, "groupId", aat)
+def _flow(study_id: str, section: ResultsSection, rows: ResultRows) -> None:
+    module = section.participant_flow_module
+    if module is None:
+        return
+    where = "participantFlowModule.periods"
+    titles = _group_titles(module.groups)
+    for p, period in enumerate(module.periods or ()):
+        for m, milestone in enumerate(period.milestones or ()):
+            for a, achieved in enumerate(milestone.achievements or ()):
+                group_id = _text(achieved.group_id)
                 rows.result_flow.append(
                     (
                         study_id,
-                        _text(period, "title", at),
-                        _text(milestone, "type", mat),
+                        _text(period.title),
+                        _text(milestone.type),
                         group_id,
                         titles.get(group_id or ""),
-                        _count(achieved, "numSubjects", aat),
+                        _count(
+                            achieved.num_subjects,
+                            f"{where}[{p}].milestones[{m}].achievements[{a}].numSubjects",
+                        ),
                     )
                 )
 
 
-def _baseline(study_id: str, module: Mapping[str, Any], rows: ResultRows) -> None:
-    where = "baselineCharacteristicsModule"
-    titles = _group_titles(_list(module.get("groups"), f"{where}.groups"), f"{where}.groups")
-    for d, denom in enumerate(_list(module.get("denoms"), f"{where}.denoms")):
-        at = f"{where}.denoms[{d}]"
-        denom = _object(denom, at)
-        for c, count in enumerate(_list(denom.get("counts"), f"{at}.counts")):
-            cat = f"{at}.counts[{c}]"
-            count = _object(count, cat)
-            group_id = _text(count, "groupId", cat)
+def _baseline(study_id: str, section: ResultsSection, rows: ResultRows) -> None:
+    module = section.baseline_characteristics_module
+    if module is None:
+        return
+    titles = _group_titles(module.groups)
+    for d, denom in enumerate(module.denoms or ()):
+        for c, count in enumerate(denom.counts or ()):
+            group_id = _text(count.group_id)
             rows.result_baseline.append(
                 (
                     study_id,
                     group_id,
                     titles.get(group_id or ""),
-                    _text(denom, "units", at),
-                    _count(count, "value", cat),
+                    _text(denom.units),
+                    _count(
+                        count.value,
+                        f"baselineCharacteristicsModule.denoms[{d}].counts[{c}].value",
+                    ),
                 )
             )
 
 
-def _outcomes(study_id: str, module: Mapping[str, Any], rows: ResultRows) -> None:
+def _outcomes(study_id: str, section: ResultsSection, rows: ResultRows) -> None:
+    module = section.outcome_measures_module
+    if module is None:
+        return
     where = "outcomeMeasuresModule.outcomeMeasures"
-    for position, measure in enumerate(_list(module.get("outcomeMeasures"), where)):
-        at = f"{where}[{position}]"
-        measure = _object(measure, at)
-        titles = _group_titles(_list(measure.get("groups"), f"{at}.groups"), f"{at}.groups")
+    for position, measure in enumerate(module.outcome_measures or ()):
+        titles = _group_titles(measure.groups)
         participants: dict[str, int | None] = {}
-        for d, denom in enumerate(_list(measure.get("denoms"), f"{at}.denoms")):
-            dat = f"{at}.denoms[{d}]"
-            for c, count in enumerate(_list(_object(denom, dat).get("counts"), f"{dat}.counts")):
-                cat = f"{dat}.counts[{c}]"
-                count = _object(count, cat)
-                participants[_text(count, "groupId", cat) or ""] = _count(count, "value", cat)
+        for d, denom in enumerate(measure.denoms or ()):
+            for c, count in enumerate(denom.counts or ()):
+                at = f"{where}[{position}].denoms[{d}].counts[{c}].value"
+                participants[_text(count.group_id) or ""] = _count(count.value, at)
         rows.result_outcomes.append(
             (
                 study_id,
                 position,
-                _text(measure, "type", at),
-                _text(measure, "title", at),
-                _text(measure, "description", at),
-                _text(measure, "populationDescription", at),
-                _text(measure, "timeFrame", at),
-                _text(measure, "paramType", at),
-                _text(measure, "dispersionType", at),
-                _text(measure, "unitOfMeasure", at),
+                _text(measure.type),
+                _text(measure.title),
+                _text(measure.description),
+                _text(measure.population_description),
+                _text(measure.time_frame),
+                _text(measure.param_type),
+                _text(measure.dispersion_type),
+                _text(measure.unit_of_measure),
                 list(titles.values()),
                 [participants.get(group_id) for group_id in titles],
             )
         )
-        for n, analysis in enumerate(_list(measure.get("analyses"), f"{at}.analyses")):
-            nat = f"{at}.analyses[{n}]"
-            analysis = _object(analysis, nat)
-            group_ids = _list(analysis.get("groupIds"), f"{nat}.groupIds")
+        for n, analysis in enumerate(measure.analyses or ()):
             rows.result_analyses.append(
                 (
                     study_id,
                     position,
                     n,
-                    [str(g) for g in group_ids],
-                    _text(analysis, "nonInferiorityType", nat),
-                    _text(analysis, "pValue", nat),
-                    _text(analysis, "statisticalMethod", nat),
-                    _text(analysis, "paramType", nat),
-                    _text(analysis, "paramValue", nat),
-                    _text(analysis, "ciPctValue", nat),
-                    _text(analysis, "ciLowerLimit", nat),
-                    _text(analysis, "ciUpperLimit", nat),
+                    [str(g) for g in analysis.group_ids or ()],
+                    _text(analysis.non_inferiority_type),
+                    _text(analysis.p_value),
+                    _text(analysis.statistical_method),
+                    _text(analysis.param_type),
+                    _text(analysis.param_value),
+                    _text(analysis.ci_pct_value),
+                    _text(analysis.ci_lower_limit),
+                    _text(analysis.ci_upper_limit),
                 )
             )
 
 
-def _adverse_events(study_id: str, module: Mapping[str, Any], rows: ResultRows) -> None:
-    where = "adverseEventsModule.eventGroups"
-    for g, group in enumerate(_list(module.get("eventGroups"), where)):
-        at = f"{where}[{g}]"
-        group = _object(group, at)
+def _adverse_events(study_id: str, section: ResultsSection, rows: ResultRows) -> None:
+    module = section.adverse_events_module
+    if module is None:
+        return
+    for g, group in enumerate(module.event_groups or ()):
+        at = f"adverseEventsModule.eventGroups[{g}]"
         rows.result_adverse_events.append(
             (
                 study_id,
-                _text(group, "id", at),
-                _text(group, "title", at),
-                _count(group, "deathsNumAffected", at),
-                _count(group, "deathsNumAtRisk", at),
-                _count(group, "seriousNumAffected", at),
-                _count(group, "seriousNumAtRisk", at),
-                _count(group, "otherNumAffected", at),
-                _count(group, "otherNumAtRisk", at),
+                _text(group.id),
+                _text(group.title),
+                _count(group.deaths_num_affected, f"{at}.deathsNumAffected"),
+                _count(group.deaths_num_at_risk, f"{at}.deathsNumAtRisk"),
+                _count(group.serious_num_affected, f"{at}.seriousNumAffected"),
+                _count(group.serious_num_at_risk, f"{at}.seriousNumAtRisk"),
+                _count(group.other_num_affected, f"{at}.otherNumAffected"),
+                _count(group.other_num_at_risk, f"{at}.otherNumAtRisk"),
             )
         )

@@ -60,29 +60,27 @@ def iter_json_lines(path: Path) -> Iterator[SourcedRecord | UnreadableRecord]:
     # Read bytes and decode line by line, so one bad byte fails its line, not the file.
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            origin = f"{path}:{number}"
-            fast = fast_json(raw)
-            if isinstance(fast, dict):
-                yield SourcedRecord(origin, fast, len(raw))
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                bad = raw[error.start : error.start + 1].hex()
-                yield UnreadableRecord(
-                    origin, f"not UTF-8: byte 0x{bad} at column {error.start + 1}"
-                )
-                continue
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield UnreadableRecord(origin, f"invalid JSON: {error.msg} (column {error.colno})")
-                continue
-            if not isinstance(value, dict):
-                yield UnreadableRecord(
-                    origin, f"expected a JSON object, got {type(value).__name__}"
-                )
-                continue
-            yield SourcedRecord(origin, value, len(raw))
+            item = parse_line(raw, f"{path}:{number}")
+            if item is not None:
+                yield item
+
+
+def parse_line(raw: bytes, origin: str) -> SourcedRecord | UnreadableRecord | None:
+    """One line of a JSON-lines file: its object, why it cannot be read, or None when blank."""
+    fast = fast_json(raw)
+    if isinstance(fast, dict):
+        return SourcedRecord(origin, fast, len(raw))
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = raw[error.start : error.start + 1].hex()
+        return UnreadableRecord(origin, f"not UTF-8: byte 0x{bad} at column {error.start + 1}")
+    if not line.strip():
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        return UnreadableRecord(origin, f"invalid JSON: {error.msg} (column {error.colno})")
+    if not isinstance(value, dict):
+        return UnreadableRecord(origin, f"expected a JSON object, got {type(value).__name__}")
+    return SourcedRecord(origin, value, len(raw))

@@ -1,0 +1,241 @@
+"""CT.gov study files cut into chunk sources for the parallel ingest (see `data.ingest_chunks`).
+
+A JSON-lines file becomes byte ranges cut at line ends; a zip becomes runs of member names;
+`.json` documents are grouped a few at a time. Each chunk yields each study's raw bytes
+(`RawStudy`), so workers decode them straight into the typed structs. Documents are split into
+studies without parsing them (`msgspec.Raw`); anything the splitter refuses goes through the
+generic reader of `sources.ctgov`, so every failure reads as it did.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import msgspec
+
+from trialscope.data.ingest_chunks import ChunkSource, RawStudy, StudyInput
+from trialscope.data.sources.ctgov import studies_in_document, study_files
+from trialscope.data.sources.json_lines import UnreadableRecord
+
+CHUNK_BYTES = 8 << 20
+"""Target bytes of study JSON per chunk (about 500 real studies)."""
+CHUNK_MEMBERS = 500
+"""Zip members per chunk."""
+
+
+class _Page(msgspec.Struct):
+    studies: list[msgspec.Raw] | None = None
+
+
+_PAGE = msgspec.json.Decoder(_Page)
+_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def split_document(data: bytes, origin: str) -> Iterator[StudyInput]:
+    """The studies of one `.json` document (a study, a page or a list) as raw bytes."""
+    head = data[:64].lstrip()
+    if head.startswith(b"{") and b'"studies"' not in data and b"\\u" not in data:
+        # No `studies` key, even escaped: one study (the bulk download's shape), not a page.
+        yield RawStudy(origin, data)
+        return
+    try:
+        if head.startswith(b"["):
+            items = _LIST.decode(data)
+        elif head.startswith(b"{"):
+            page = _PAGE.decode(data)
+            if page.studies is None:
+                yield RawStudy(origin, data)
+                return
+            items = page.studies
+        else:
+            items = None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        items = None
+    if items is None:
+        # Not a shape the splitter reads: the generic reader says exactly what is wrong.
+        yield from studies_in_document(data, origin)
+        return
+    for position, item in enumerate(items):
+        yield RawStudy(f"{origin}[{position}]", bytes(item))
+
+
+@dataclass
+class JsonLinesSlice:
+    """Lines of a JSON-lines file between two byte offsets that are line starts."""
+
+    path: str
+    start: int
+    end: int
+    _lines: int = 0
+
+    @property
+    def line_file(self) -> str:
+        """The file whose lines are numbered across chunks."""
+        return self.path
+
+    def records(self) -> Iterator[StudyInput]:
+        """Each non-blank line as raw bytes, numbered from 1 within the slice."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(self.end - self.start)
+        lines = data.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()  # the newline ending the last line
+        self._lines = len(lines)
+        for number, line in enumerate(lines, start=1):
+            if line and not line.isspace():
+                yield RawStudy(self.path, line, number)
+
+    def lines_read(self) -> int:
+        """Lines in the slice (a last line without a newline counts); known after `records`."""
+        return self._lines
+
+
+@dataclass(frozen=True)
+class ZipMembers:
+    """Some `.json` members of a zip archive (the bulk download holds one study per member)."""
+
+    path: str
+    names: tuple[str, ...]
+
+    def records(self) -> Iterator[StudyInput]:
+        """Each member's studies as raw bytes; an unreadable member is reported, not fatal."""
+        archive = _open_zip(self.path)
+        with open(self.path, "rb") as handle:
+            for name in self.names:
+                origin = f"{self.path}!{name}"
+                try:
+                    data = _read_member(archive, handle, name)
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as error:
+                    yield UnreadableRecord(origin, f"unreadable zip member: {error}")
+                    continue
+                yield from split_document(data, origin)
+
+
+@dataclass(frozen=True)
+class JsonDocuments:
+    """A few `.json` files, each a study, a page of studies or a list of studies."""
+
+    paths: tuple[str, ...]
+
+    def records(self) -> Iterator[StudyInput]:
+        """Each document's studies as raw bytes."""
+        for path in self.paths:
+            yield from split_document(Path(path).read_bytes(), path)
+
+
+_ZIPS: dict[str, zipfile.ZipFile] = {}
+
+
+def _open_zip(path: str) -> zipfile.ZipFile:
+    # A worker reads many chunks of one archive: its central directory is read once.
+    archive = _ZIPS.get(path)
+    if archive is None:
+        for old in _ZIPS.values():
+            old.close()
+        _ZIPS.clear()
+        archive = _ZIPS[path] = zipfile.ZipFile(path)
+    return archive
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+"""A zip member's local header: signature, then (after 22 bytes) the name and extra lengths."""
+
+
+def _read_member(archive: zipfile.ZipFile, handle: BinaryIO, name: str) -> bytes:
+    """One member's bytes: read and inflated directly (zipfile's reader costs ~2x more per
+    small member); anything but a plain stored or deflated member goes through zipfile."""
+    info = archive.getinfo(name)
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return archive.read(name)
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile(f"truncated local header of {name}")
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    if signature != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header signature of {name}")
+    handle.seek(name_length + extra_length, 1)
+    raw = handle.read(info.compress_size)
+    if len(raw) < info.compress_size:
+        raise zipfile.BadZipFile(f"truncated member {name}")
+    data = raw if info.compress_type == zipfile.ZIP_STORED else zlib.decompress(raw, -15)
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile(f"bad CRC-32 or size of {name}")
+    return data
+
+
+def file_chunks(paths: Iterable[Path]) -> Iterator[ChunkSource]:
+    """Chunk sources covering the study files of `paths`, in the order `study_files` gives.
+
+    A path that cannot be read as a zip yields an `UnreadableRecord` in place of its chunks.
+    """
+    documents: list[str] = []
+    for path in study_files(paths):
+        if path.suffix == ".json":
+            documents.append(str(path))
+            if len(documents) >= 64:
+                yield JsonDocuments(tuple(documents))
+                documents = []
+            continue
+        if documents:
+            yield JsonDocuments(tuple(documents))
+            documents = []
+        if path.suffix in (".jsonl", ".ndjson"):
+            yield from _line_slices(path)
+        else:
+            yield from _zip_chunks(path)
+    if documents:
+        yield JsonDocuments(tuple(documents))
+
+
+def _line_slices(path: Path) -> Iterator[JsonLinesSlice]:
+    size = path.stat().st_size
+    start = 0
+    with path.open("rb") as handle:
+        while start < size:
+            end = min(start + CHUNK_BYTES, size)
+            if end < size:
+                handle.seek(end)
+                # Extend to the end of the line the cut falls in.
+                while True:
+                    block = handle.read(1 << 16)
+                    if not block:
+                        end = size
+                        break
+                    newline = block.find(b"\n")
+                    if newline >= 0:
+                        end += newline + 1
+                        break
+                    end += len(block)
+            yield JsonLinesSlice(str(path), start, end)
+            start = end
+
+
+def _zip_chunks(path: Path) -> Iterator[ChunkSource]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = sorted(name for name in archive.namelist() if name.endswith(".json"))
+    except zipfile.BadZipFile as error:
+        yield _Unreadable(str(path), f"not a zip archive: {error}")
+        return
+    for first in range(0, len(names), CHUNK_MEMBERS):
+        yield ZipMembers(str(path), tuple(names[first : first + CHUNK_MEMBERS]))
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A chunk of one unreadable record (a file that is not what its name says)."""
+
+    origin: str
+    reason: str
+
+    def records(self) -> Iterator[StudyInput]:
+        """The one failure."""
+        yield UnreadableRecord(self.origin, self.reason)

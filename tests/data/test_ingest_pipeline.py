@@ -1,0 +1,298 @@
+"""The parallel ingest: hostile inputs inside worker chunks, and 1 vs 2 workers giving one store."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.data.sources.study_json import make_study
+
+from trialscope.data.ingest_chunks import RawStudy, RecordsChunk
+from trialscope.data.ingest_report import IngestReport
+from trialscope.data.sources.ctgov_chunks import JsonLinesSlice, ZipMembers, file_chunks
+from trialscope.data.store import TrialStore
+
+
+def _line(study: dict[str, Any]) -> str:
+    return json.dumps(study, ensure_ascii=False)
+
+
+def _dump(store: TrialStore) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table's rows, sorted: the store's whole content."""
+    return {
+        table: sorted(store._con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        for table in store.stats().tables
+    }
+
+
+def _ingest(tmp_path: Path, name: str, paths: list[Path], workers: int) -> IngestReport:
+    with TrialStore(tmp_path / f"{name}.duckdb") as store:
+        return store.ingest_ctgov_chunks(file_chunks(paths), workers=workers)
+
+
+@pytest.fixture
+def hostile_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A JSON-lines file cut into several chunks, with every kind of bad line among good ones."""
+    monkeypatch.setattr("trialscope.data.sources.ctgov_chunks.CHUNK_BYTES", 6000)
+    boxed = make_study("NCT00000009")
+    boxed["protocolSection"]["identificationModule"]["nctId"] = ["NCT00000009"]
+    oversized = make_study("NCT00000010")
+    oversized["protocolSection"]["descriptionModule"]["briefSummary"] = 'a "b" ' * 20_000
+    lines = [_line(make_study(f"NCT{i:08d}")) for i in range(1, 8)] + [
+        "{broken",
+        _line(boxed),
+        "",
+        _line(oversized),
+        _line(make_study("NCT00000011", enrollment="lots")),
+        _line(make_study("NCT00000003", title="Later version of 3")),
+        *[_line(make_study(f"NCT{i:08d}")) for i in range(12, 20)],
+        _line(make_study("NCT00000012", title="Later version of 12")),
+    ]
+    path = tmp_path / "studies.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_lines_in_worker_chunks_are_reported_by_file_and_line(
+    tmp_path: Path, hostile_lines: Path
+) -> None:
+    assert len(list(file_chunks([hostile_lines]))) > 3
+    report = _ingest(tmp_path, "two", [hostile_lines], workers=2)
+    where = {f.origin: (f.record_id, f.reason) for f in report.failures}
+    path = str(hostile_lines)
+    assert set(where) == {f"{path}:8", f"{path}:9", f"{path}:11", f"{path}:12"}
+    assert where[f"{path}:8"][1].startswith("invalid JSON")
+    assert where[f"{path}:8"][0] == f"{path}:8"
+    assert where[f"{path}:9"][0] == "NCT00000009" and "auto_unbox" in where[f"{path}:9"][1]
+    assert where[f"{path}:11"] == (
+        "NCT00000010",
+        "protocolSection.descriptionModule.briefSummary: 120,000 characters, "
+        "more than the 100,000 accepted",
+    )
+    assert where[f"{path}:12"][0] == "NCT00000011"
+    assert "protocolSection.designModule.enrollmentInfo.count" in where[f"{path}:12"][1]
+    assert (report.seen, report.failed) == (21, 4)
+    assert (report.inserted, report.updated) == (15, 2)
+    with TrialStore(tmp_path / "two.duckdb", read_only=True) as store:
+        assert store.count("studies") == 15
+        for study_id in ("NCT00000003", "NCT00000012"):
+            record = store.get_study(study_id)
+            assert record is not None and record["title"].startswith("Later version")
+
+
+def test_one_and_two_workers_give_the_identical_store(tmp_path: Path, hostile_lines: Path) -> None:
+    one = _ingest(tmp_path, "one", [hostile_lines], workers=1)
+    two = _ingest(tmp_path, "two", [hostile_lines], workers=2)
+    assert one == two
+    with (
+        TrialStore(tmp_path / "one.duckdb", read_only=True) as first,
+        TrialStore(tmp_path / "two.duckdb", read_only=True) as second,
+    ):
+        assert _dump(first) == _dump(second)
+        assert first.count("conditions") > 0
+
+
+def test_the_parallel_path_stores_what_the_sequential_reader_stores(
+    tmp_path: Path, hostile_lines: Path
+) -> None:
+    from trialscope.data.sources.ctgov import iter_ctgov_files
+
+    with TrialStore(tmp_path / "seq.duckdb") as store:
+        sequential = store.ingest_ctgov_studies(iter_ctgov_files([hostile_lines]))
+    parallel = _ingest(tmp_path, "par", [hostile_lines], workers=2)
+    assert sequential == parallel
+    with (
+        TrialStore(tmp_path / "seq.duckdb", read_only=True) as first,
+        TrialStore(tmp_path / "par.duckdb", read_only=True) as second,
+    ):
+        assert _dump(first) == _dump(second)
+
+
+def test_a_truncated_zip_member_fails_alone(tmp_path: Path) -> None:
+    path = tmp_path / "AllAPIJSON.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(1, 4):
+            archive.writestr(f"NCT{i:08d}.json", _line(make_study(f"NCT{i:08d}")) * 1)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("NCT00000002.json")
+    # Corrupt the compressed bytes of the middle member: its CRC or inflate fails.
+    start = info.header_offset + 30 + len(info.filename) + 10
+    data[start : start + 40] = b"\x00" * 40
+    path.write_bytes(bytes(data))
+    report = _ingest(tmp_path, "zip", [path], workers=2)
+    assert report.inserted == 2 and report.failed == 1
+    failure = report.failures[0]
+    assert failure.origin == f"{path}!NCT00000002.json"
+    assert failure.reason.startswith("unreadable zip member")
+
+
+def test_a_repeated_id_across_chunks_keeps_the_latest_version(tmp_path: Path) -> None:
+    chunks = [
+        RecordsChunk((make_study("NCT00000001"), make_study("NCT00000002"))),
+        RecordsChunk((RawStudy("x.json", _line(make_study("NCT00000001", title="v2")).encode()),)),
+        RecordsChunk((make_study("NCT00000001", title="v3"),)),
+    ]
+    for workers in (1, 2):
+        with TrialStore(tmp_path / f"r{workers}.duckdb") as store:
+            report = store.ingest_ctgov_chunks(chunks, workers=workers)
+            record = store.get_study("NCT00000001")
+            assert record is not None and record["title"] == "v3"
+            assert store.count("studies") == 2 and store.count("arm_groups") == 4
+        assert (report.inserted, report.updated, report.failed) == (2, 2, 0)
+
+
+def test_a_zip_and_a_jsonl_of_the_same_studies_give_the_same_store(tmp_path: Path) -> None:
+    studies = [make_study(f"NCT{i:08d}", pmids=[str(i)]) for i in range(1, 30)]
+    lines = tmp_path / "s.jsonl"
+    lines.write_text("".join(_line(s) + "\n" for s in studies), encoding="utf-8")
+    bulk = tmp_path / "s.zip"
+    with zipfile.ZipFile(bulk, "w") as archive:
+        for study in studies:
+            nct = study["protocolSection"]["identificationModule"]["nctId"]
+            archive.writestr(f"{nct}.json", _line(study))
+    _ingest(tmp_path, "lines", [lines], workers=2)
+    _ingest(tmp_path, "bulk", [bulk], workers=2)
+    with (
+        TrialStore(tmp_path / "lines.duckdb", read_only=True) as first,
+        TrialStore(tmp_path / "bulk.duckdb", read_only=True) as second,
+    ):
+        assert _dump(first) == _dump(second)
+        assert first.count("relations") == 29
+
+
+def test_a_slice_of_lines_numbers_from_its_start(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b'{"a": 1}\n\n{"b": 2}')
+    chunk = JsonLinesSlice(str(path), 0, path.stat().st_size)
+    assert [(r.line, r.data) for r in chunk.records() if isinstance(r, RawStudy)] == [
+        (1, b'{"a": 1}'),
+        (3, b'{"b": 2}'),
+    ]
+    assert chunk.lines_read() == 3
+
+
+def test_zip_chunks_name_each_member(tmp_path: Path) -> None:
+    path = tmp_path / "z.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.json", json.dumps({"studies": [make_study("NCT00000001"), 7]}))
+    records = list(ZipMembers(str(path), ("a.json",)).records())
+    assert [getattr(r, "origin", None) for r in records] == [
+        f"{path}!a.json[0]",
+        f"{path}!a.json[1]",
+    ]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        _line(make_study("NCT00000001")),
+        json.dumps({"studies": [make_study("NCT00000001"), make_study("NCT00000002")]}),
+        '{"\\u0073tudies": [' + _line(make_study("NCT00000003")) + "]}",
+        "[" + _line(make_study("NCT00000004")) + ", 7]",
+        '{"studies": 3}',
+        "42",
+        "{not json",
+        '{"protocolSection": {"identificationModule": {"nctId": "NCT00000005"}}, "x": NaN}',
+    ],
+)
+def test_documents_split_into_the_studies_the_generic_reader_finds(document: str) -> None:
+    from trialscope.data.sources.ctgov import studies_in_document
+    from trialscope.data.sources.ctgov_chunks import split_document
+    from trialscope.data.sources.ctgov_record import flatten_study_json
+
+    def outcome(item: Any) -> Any:
+        if isinstance(item, RawStudy):
+            try:
+                return item.origin, flatten_study_json(item.data, "ctgov")
+            except Exception as error:  # the reason is what is compared
+                return item.origin, str(error)
+        if hasattr(item, "payload"):
+            from trialscope.data.sources.ctgov_record import flatten_study
+
+            try:
+                return item.origin, flatten_study(item.payload, "ctgov")
+            except Exception as error:
+                return item.origin, str(error)
+        return item.origin, item.reason
+
+    data = document.encode()
+    assert [outcome(i) for i in split_document(data, "d.json")] == [
+        outcome(i) for i in studies_in_document(data, "d.json")
+    ]
+
+
+def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_path: Path) -> None:
+    huge = make_study("NCT00000002", enrollment=3_000_000_000)
+    results = make_study("NCT00000003")
+    results["resultsSection"] = {
+        "adverseEventsModule": {"eventGroups": [{"id": "EG000", "seriousNumAtRisk": "99999999999"}]}
+    }
+    lines = tmp_path / "s.jsonl"
+    lines.write_text(
+        "".join(_line(s) + "\n" for s in (make_study("NCT00000001"), huge, results)), "utf-8"
+    )
+    report = _ingest(tmp_path, "big", [lines], workers=1)
+    assert report.inserted == 1
+    reasons = {f.record_id: f.reason for f in report.failures}
+    assert "protocolSection.designModule.enrollmentInfo.count" in reasons["NCT00000002"]
+    assert reasons["NCT00000003"] == (
+        "resultsSection.adverseEventsModule.eventGroups[0].seriousNumAtRisk: "
+        "expected a count, got 99999999999"
+    )
+
+
+@pytest.mark.parametrize("configured", [None, "1GiB"])
+def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | None) -> None:
+    with TrialStore(tmp_path / "m.duckdb") as store:
+        if configured:
+            store._con.execute(f"SET memory_limit = '{configured}'")
+        query = "SELECT current_setting('memory_limit')"
+        before = (store._con.execute(query).fetchone() or ("",))[0]
+        store.ingest_ctgov_studies([make_study("NCT00000001")])
+        assert (store._con.execute(query).fetchone() or ("",))[0] == before
+
+
+def test_zip_members_read_directly_equal_zipfiles_reading(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.zip"
+    members = {
+        f"NCT0000000{i}.json": _line(make_study(f"NCT0000000{i}", title="é" * i))
+        for i in range(1, 4)
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for (name, text), kind in zip(
+            members.items(),
+            (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2),
+            strict=True,
+        ):
+            archive.writestr(name, text, compress_type=kind)
+    records = list(ZipMembers(str(path), tuple(members)).records())
+    assert [r.data.decode() for r in records if isinstance(r, RawStudy)] == list(members.values())
+
+
+@dataclass(frozen=True)
+class _FailingChunk:
+    """A chunk whose reading breaks (a disk error, a killed worker): the ingest must stop."""
+
+    def records(self) -> Iterator[Any]:
+        raise OSError("the disk went away")
+        yield
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_ingest_that_dies_keeps_every_committed_batch(tmp_path: Path, workers: int) -> None:
+    chunks: list[Any] = [
+        RecordsChunk(tuple(make_study(f"NCT{i:08d}") for i in range(first, first + 3)))
+        for first in (0, 3)
+    ]
+    chunks += [_FailingChunk(), RecordsChunk((make_study("NCT00000099"),))]
+    with TrialStore(tmp_path / "k.duckdb") as store:
+        with pytest.raises(OSError, match="the disk went away"):
+            store.ingest_ctgov_chunks(chunks, workers=workers, batch_size=3)
+        assert store.count("studies") == 6
+        assert store.get_study("NCT00000099") is None
