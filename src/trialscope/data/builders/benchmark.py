@@ -52,7 +52,8 @@ def _task_rng(options: BuildOptions, task: str) -> np.random.Generator:
     return np.random.default_rng([options.seed, TASK_FOLDERS.index(task)])
 
 
-OFFLOADED_TASKS: tuple[str, ...] = ("arm_design", "eligibility_criteria_design")
+# The first two design kinds (arms, eligibility criteria) have the longest option texts.
+OFFLOADED_TASKS: tuple[str, ...] = tuple(DESIGN_KINDS)[:2]
 """Built in a second process when the store is opened read-only: the two heaviest tasks."""
 
 
