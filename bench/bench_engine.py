@@ -9,6 +9,12 @@
    (`chat.completions.create`) sending the same bodies. Goal: engine <= half the SDK's.
 3. inspect_ai on the same server (the peer figure), when `--inspect-python` names an
    interpreter that has inspect_ai (it is not a trialscope dependency).
+0. `trialscope --version` / `--help` wall time (goal < 0.3 s).
+
+Beside part 1: the process's CPU seconds, the requests in flight per 0.5 s as the server saw
+them (is the pool kept full?), and the server's own ceiling: a bare httpx loop sending the same
+request bodies with 32 always in flight. Each goal figure is printed with this script's figure
+for main before the engine's second speed pass (BEFORE).
 
 Run from the repository root: `.venv/bin/python bench/bench_engine.py`. The server runs in its
 own process. The machine's load average is printed beside every figure: on a shared machine the
@@ -21,12 +27,14 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,13 +43,16 @@ from pydantic import BaseModel
 
 from trialscope.engine.runner import RunOptions, run_benchmark_async
 from trialscope.models.base import GenerationConfig
-from trialscope.models.openai_compatible import chat_request_body
+from trialscope.models.openai_compatible import chat_request_body, encode_body
 from trialscope.settings import load_settings
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.loading import LoadedSplit
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "bench"
+BEFORE = {"speed_up": 13.2, "fixed_s": 1.89, "cpu_ratio": 0.55}
+"""This script's figures for main before the engine's second speed pass (2026-11-30 11:32 UTC,
+idle machine, load average 0.7), printed beside each new figure."""
 
 
 def load() -> str:
@@ -147,18 +158,98 @@ def cli_run(url: str, connections: int, out: Path) -> dict[str, float]:
         str(out),
     ]
     env = {**os.environ, "TRIALSCOPE_CACHE_PATH": str(out / "cache.sqlite")}
+    cpu_before = children_cpu()
     started = time.time()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     ended = time.time()
+    cpu = children_cpu() - cpu_before
     if done.returncode not in (0, 4):
         raise RuntimeError(f"trialscope run failed ({done.returncode}): {done.stderr[-2000:]}")
     stats = server_stats(url)
     return {
         "wall": ended - started,
+        "cpu": cpu,
         "requests": float(stats["request_count"]),
         "to_first_request": float(stats["first_request_at"]) - started,
         "after_last_answer": ended - float(stats["last_response_at"]),
+        "request_phase": float(stats["last_response_at"]) - float(stats["first_request_at"]),
+        "timeline": stats["in_flight_per_100ms"],
     }
+
+
+def cli_start(args: list[str], repeats: int = 3) -> float:
+    """Fastest wall time of `trialscope <args>` as a process, over `repeats` runs."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "trialscope.cli.main", *args], capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of every finished child process so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def describe_in_flight(timeline: list[float], connections: int) -> str:
+    """Mean requests in flight over the request phase, the share of 100 ms steps at >= 90% of
+    the limit, and the timeline in 0.5 s steps (what starves the pool, and when)."""
+    if not timeline:
+        return "no requests"
+    mean = sum(timeline) / len(timeline)
+    busy = sum(value >= 0.9 * connections for value in timeline) / len(timeline)
+    coarse = [
+        sum(part) / len(part) for part in (timeline[i : i + 5] for i in range(0, len(timeline), 5))
+    ]
+    return (
+        f"mean in flight {mean:.1f} of {connections}, {busy:.0%} of 100 ms steps at >= 90%; "
+        f"per 0.5 s: {' '.join(f'{value:.0f}' for value in coarse)}"
+    )
+
+
+def task_bodies() -> list[bytes]:
+    """Every request body `trialscope run --task all` sends to model MODEL (embedded default)."""
+    from trialscope.engine.runner import _generation_config, _load_tasks
+
+    options = RunOptions()
+    settings = load_settings()
+    config = _generation_config(options, settings)
+    out = []
+    for split in _load_tasks(["all"], options, settings):
+        for sample in split.samples:
+            for request in split.task.requests(sample, None):
+                body = chat_request_body(
+                    MODEL,
+                    request.messages,
+                    replace(config, json_mode=request.json_mode),
+                    reasoning=False,
+                )
+                out.append(encode_body(body))
+    return out
+
+
+async def server_ceiling(url: str, work: list[bytes], connections: int) -> dict[str, Any]:
+    """The server's own limit: a bare httpx loop (one client per slot) sending `work` with
+    `connections` always in flight. Wall seconds, requests and the in-flight timeline."""
+    server_stats(url, reset=True)
+    queue = list(reversed(work))
+    headers = {"content-type": "application/json", "authorization": "Bearer x"}
+
+    async def slot() -> None:
+        async with httpx.AsyncClient(headers=headers, timeout=60) as client:
+            while queue:
+                response = await client.post(url + "/chat/completions", content=queue.pop())
+                response.raise_for_status()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(slot() for _ in range(connections)))
+    wall = time.perf_counter() - started
+    stats = server_stats(url)
+    return {"wall": wall, "requests": len(work), "timeline": stats["in_flight_per_100ms"]}
 
 
 async def engine_cpu(url: str, n: int, connections: int, out: Path) -> float:
@@ -252,8 +343,23 @@ def main() -> None:
     parser.add_argument("--cpu-requests", type=int, default=2000)
     parser.add_argument("--inspect-python", help="An interpreter with inspect_ai installed.")
     parser.add_argument("--inspect-samples", type=int, default=1000)
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="Only part 2 (client CPU per request)."
+    )
     args = parser.parse_args()
 
+    if not args.cpu_only:
+        end_to_end(args)
+    cpu_per_request(args.cpu_requests)
+
+
+def end_to_end(args: argparse.Namespace) -> None:
+    """Parts 0, 1 and 3: start-up, `trialscope run --task all` end to end, inspect_ai."""
+    version, help_ = cli_start(["--version"]), cli_start(["--help"])
+    print(
+        f"0. trialscope --version {version:.2f} s, --help {help_:.2f} s wall, fastest of 3 "
+        f"(goal < 0.3 s) [{load()}]"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         server, url = start_server(0.1)
@@ -268,12 +374,26 @@ def main() -> None:
                 f"1. trialscope run --task all, 100 ms server, 32 connections: "
                 f"{run['requests']:.0f} requests in {run['wall']:.2f} s wall (process start to "
                 f"exit); sequential bound {bound:.1f} s; ideal at 32 {bound / 32:.2f} s; "
-                f"speed-up {bound / run['wall']:.1f}x (goal >= 25x) [{after}]"
+                f"speed-up {bound / run['wall']:.1f}x (goal >= 25x; before "
+                f"{BEFORE['speed_up']}x) [{after}]"
             )
             fixed = run["to_first_request"] + run["after_last_answer"]
             print(
                 f"   fixed cost: start to first request {run['to_first_request']:.2f} s + last "
-                f"answer to exit {run['after_last_answer']:.2f} s = {fixed:.2f} s (goal < 1 s)"
+                f"answer to exit {run['after_last_answer']:.2f} s = {fixed:.2f} s (goal < 1 s; "
+                f"before {BEFORE['fixed_s']} s); "
+                f"process CPU {run['cpu']:.2f} s ({run['cpu'] / run['requests'] * 1000:.2f} ms "
+                f"per request incl. start)"
+            )
+            print(
+                f"   request phase {run['request_phase']:.2f} s (ideal {bound / 32:.2f} s): "
+                f"{describe_in_flight(run['timeline'], 32)}"
+            )
+            ceiling = asyncio.run(server_ceiling(url, task_bodies(), 32))
+            print(
+                f"   server ceiling (bare httpx loop, the same {ceiling['requests']} bodies, 32 "
+                f"in flight): {ceiling['wall']:.2f} s = {bound / ceiling['wall']:.1f}x the "
+                f"sequential bound; {describe_in_flight(ceiling['timeline'], 32)} [{load()}]"
             )
             if args.inspect_python:
                 try:
@@ -290,9 +410,13 @@ def main() -> None:
         finally:
             server.kill()
 
+
+def cpu_per_request(n: int) -> None:
+    """Part 2: client CPU per request, engine against a bare openai SDK loop."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
         server, url = start_server(0.0)
         try:
-            n = args.cpu_requests
             asyncio.run(sdk_cpu(url, 200, 64, raw=False))
             sdk = asyncio.run(sdk_cpu(url, n, 64, raw=False))
             raw = asyncio.run(sdk_cpu(url, n, 64, raw=True))
@@ -303,7 +427,8 @@ def main() -> None:
             f"2. client CPU per request, instant server, 64 in flight, {n} requests: engine "
             f"{engine * 1000:.2f} ms (whole run: parse, score, journal, metrics); bare openai "
             f"SDK create() {sdk * 1000:.2f} ms; SDK with_raw_response {raw * 1000:.2f} ms; "
-            f"engine / SDK = {engine / sdk:.2f} (goal <= 0.5) [{load()}]"
+            f"engine / SDK = {engine / sdk:.2f} (goal <= 0.5; before {BEFORE['cpu_ratio']}) "
+            f"[{load()}]"
         )
 
 

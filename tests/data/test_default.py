@@ -95,3 +95,20 @@ def test_the_real_default_has_useful_sizes() -> None:
     assert count("study_screening", "test") == 30
     first = json.loads((root / "arm_design" / "test.jsonl").read_text("utf-8").splitlines()[0])
     assert first["answer"] in first["options"]
+
+
+def test_finding_the_default_imports_no_builder_and_no_store() -> None:
+    probe = (
+        "import sys; import trialscope.data.default; "
+        "print(*sorted(m for m in sys.modules if m.startswith(('trialscope.data.', 'duckdb'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.split() == [
+        "trialscope.data.builders",
+        "trialscope.data.builders.options",
+        "trialscope.data.builders.reviews",
+        "trialscope.data.builders.split",
+        "trialscope.data.default",
+    ]

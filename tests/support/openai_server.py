@@ -9,6 +9,7 @@ Use the `openai_server` fixture (function-scoped, started and stopped for you) o
         ...
         server.requests          # every ChatRequest received (body, raw bytes, headers, path)
         server.max_concurrency   # most requests in flight at once
+        server.in_flight_timeline()  # mean requests in flight per 100 ms since the first request
 
 Switches for load-sharing tests: `capacity=N` serves N requests at once (the rest wait for a
 slot, like a real server's batch limit); `server.hold()` / `server.release()` keep every request
@@ -19,7 +20,8 @@ refused) and brings it back on the same port.
 A reply is chosen by: the next scripted one-shot reply, else the first matching rule, else the
 responder (default: `{"echo": <last user message>}`). `Reply` covers latency, HTTP errors with
 Retry-After, garbage bodies, bodies dripped a byte at a time and hangs (answered only when the
-server stops). `GET /stats` gives the request count and peak concurrency (for benchmarks).
+server stops). `GET /stats` gives the request count, peak concurrency, the in-flight timeline
+and the server process's CPU seconds (for benchmarks: is the client or the server the limit?).
 Both OpenAI paths (`/v1/chat/completions`) and Azure paths
 (`/openai/deployments/<d>/chat/completions`) are served.
 Run it standalone for benchmarks: `python -m tests.support.openai_server --port N --latency 0.1`.
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import itertools
 import json
 import re
 import socket
@@ -171,6 +174,8 @@ class OpenAIServer:
         self.first_request_at: float | None = None
         """Wall-clock time (time.time()) the first request arrived; for benchmarks."""
         self.last_response_at: float | None = None
+        self._in_flight_changes: list[tuple[float, int]] = []
+        """(time.time(), requests in flight from then on), one per arrival or answer."""
         self._rules: list[tuple[re.Pattern[str], Reply | str]] = []
         self._script: deque[Reply] = deque()
         self._stopping = threading.Event()
@@ -206,6 +211,7 @@ class OpenAIServer:
             self.request_count = 0
             self.max_concurrency = 0
             self.first_request_at = self.last_response_at = None
+            self._in_flight_changes.clear()
 
     def make_slots(self) -> None:
         """A fresh set of `capacity` serving slots (each start binds them to a new event loop)."""
@@ -254,6 +260,7 @@ class OpenAIServer:
                 self.requests.append(request)
             self.in_flight += 1
             self.max_concurrency = max(self.max_concurrency, self.in_flight)
+            self._in_flight_changes.append((time.time(), self.in_flight))
         try:
             if self.down:
                 return JSONResponse({"error": {"message": "endpoint down"}}, status_code=503)
@@ -265,6 +272,22 @@ class OpenAIServer:
             with self._lock:
                 self.in_flight -= 1
                 self.last_response_at = time.time()
+                self._in_flight_changes.append((self.last_response_at, self.in_flight))
+
+    def in_flight_timeline(self, step_s: float = 0.1) -> list[float]:
+        """Mean requests in flight over each `step_s` from the first request to the last answer."""
+        with self._lock:
+            changes = list(self._in_flight_changes)
+        if not changes:
+            return []
+        start, end = changes[0][0], changes[-1][0]
+        totals = [0.0] * (int((end - start) / step_s) + 1)
+        for (at, count), (until, _) in itertools.pairwise(changes):
+            # Spread `count` over [at, until), in units of step_s, across the buckets it covers.
+            begin, finish = (at - start) / step_s, (until - start) / step_s
+            for bucket in range(int(begin), min(int(finish), len(totals) - 1) + 1):
+                totals[bucket] += count * max(0.0, min(finish, bucket + 1) - max(begin, bucket))
+        return [round(total, 2) for total in totals]
 
     async def _reply(self, request: ChatRequest) -> Response:
         while not self._open.is_set() and not self._stopping.is_set():
@@ -336,6 +359,8 @@ class OpenAIServer:
                 "max_concurrency": self.max_concurrency,
                 "first_request_at": self.first_request_at,
                 "last_response_at": self.last_response_at,
+                "in_flight_per_100ms": self.in_flight_timeline(),
+                "server_cpu_s": time.process_time(),
             }
         )
 

@@ -185,3 +185,30 @@ def test_balanced_accuracy_interval_keeps_every_class_in_every_resample() -> Non
     plain = m.bootstrap_interval(rows, m.balanced_accuracy_from_confusion, seed=0)
     assert plain == [0.5, 1.0]
     assert m.balanced_accuracy_interval(rows, seed=0) == [0.5, 0.5]
+
+
+@pytest.mark.filterwarnings("ignore:A single label was found")
+@settings(max_examples=80, deadline=None)  # a loaded 2-core machine
+@given(data=st.data())
+def test_point_estimates_equal_sklearn_to_the_bit(data: st.DataObject) -> None:
+    """binary_metrics, balanced_accuracy and macro_f1 are numpy now: exactly sklearn's values."""
+    n = data.draw(st.integers(min_value=1, max_value=300))
+    y_true = data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
+    y_pred = data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
+    kwargs = {"labels": [0, 1], "zero_division": 0}
+    assert m.binary_metrics(y_true, y_pred) == {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "precision": float(precision_score(y_true, y_pred, **kwargs)),
+        "recall": float(recall_score(y_true, y_pred, **kwargs)),
+        "f1": float(f1_score(y_true, y_pred, **kwargs)),
+        "specificity": float(recall_score(y_true, y_pred, pos_label=0, **kwargs)),
+    }
+    classes = [f"class {i}" for i in range(data.draw(st.integers(1, 12)))]
+    gold = data.draw(st.lists(st.sampled_from(classes), min_size=n, max_size=n))
+    guess = data.draw(st.lists(st.sampled_from([*classes, "(none)"]), min_size=n, max_size=n))
+    present = sorted(set(gold))
+    expected_f1 = f1_score(gold, guess, labels=present, average="macro", zero_division=0)
+    assert m.macro_f1(gold, guess) == float(expected_f1)
+    if len(present) > 1:
+        expected = recall_score(gold, guess, labels=present, average="macro", zero_division=0)
+        assert m.balanced_accuracy(gold, guess) == float(expected)

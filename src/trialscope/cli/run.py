@@ -13,7 +13,6 @@ from trialscope.console import make_console
 from trialscope.errors import UserError
 
 if TYPE_CHECKING:
-
     from trialscope.engine.shards import Shard
     from trialscope.engine.task_run import RunSummary
 
@@ -147,9 +146,10 @@ def run(
         bool, typer.Option("--no-cache", help="Bypass the response cache.")
     ] = False,
     timeout: Annotated[
-        float | None, typer.Option(
+        float | None,
+        typer.Option(
             min=0.001, help="Deadline per request in seconds, whole answer included (default 120)."
-        )
+        ),
     ] = None,
     max_retries: Annotated[
         int | None, typer.Option(min=0, help="Retries per request (default 6).")
@@ -216,6 +216,7 @@ def run(
         task_options=parse_task_options(task_option or [], search_backend, screening_batch_size),
         run_id=run_id,
         shard=_parse_shard(shard),
+        background_imports=("trialscope.cli.run_summary",),
     )
     on_ray = ray or ray_address is not None
     if on_ray and shard is not None:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import platformdirs
 
-from trialscope.data.builders import TASK_FOLDERS, BuildOptions, build_benchmark
+# Only light builder modules: finding the built default must not import every builder.
+from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.reviews import SCREENING_FOLDER
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ def _walk(folder: resources.abc.Traversable) -> list[resources.abc.Traversable]:
 
 
 def _complete(root: Path) -> bool:
+    from trialscope.data.builders.benchmark import TASK_FOLDERS
+
     return all((root / task / "test.jsonl").is_file() for task in TASK_FOLDERS)
 
 
@@ -87,7 +90,9 @@ def default_benchmark_root(
 ) -> Path:
     """The default benchmark folder (eight task folders, corpus and `trials.duckdb`), built once."""
     final = cache_root() / "benchmarks" / f"synthetic-{default_key(n_trials, options)}"
-    if _complete(final):
+    if final.is_dir():
+        # Only a finished build is renamed into place (below), so the folder is complete; this
+        # path must stay cheap (no builder imports): every `trialscope run` takes it.
         return final
     final.parent.mkdir(parents=True, exist_ok=True)
     temp = final.parent / f".building-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -108,6 +113,7 @@ def build_default_into(
     folder: Path, n_trials: int = DEFAULT_TRIALS, options: BuildOptions = DEFAULT_OPTIONS
 ) -> None:
     """Generate the synthetic registry into `folder/trials.duckdb` and cut the benchmark there."""
+    from trialscope.data.builders.benchmark import build_benchmark
     from trialscope.data.store import TrialStore
     from trialscope.data.synthetic import SyntheticRegistry, load_into_store
 
@@ -115,4 +121,6 @@ def build_default_into(
     log.info("building the default benchmark (%d synthetic trials) in %s", n_trials, folder)
     with TrialStore(folder / STORE_NAME) as store:
         load_into_store(store, SyntheticRegistry(n_trials, seed=options.seed))
+    # Reopened read-only so the builder may read it from a second process too.
+    with TrialStore(folder / STORE_NAME, read_only=True) as store:
         build_benchmark(store, folder, options)

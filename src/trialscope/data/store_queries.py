@@ -6,10 +6,12 @@ take id lists in chunks so a 1.6M-trial store is read without one query per stud
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import numpy as np
 
 from trialscope.data.store_base import StoreBase
 
@@ -70,6 +72,14 @@ class StudyDetail:
     secondary_outcomes: list[tuple[str | None, str | None]] = field(default_factory=list)
     reference_pmids: list[str] = field(default_factory=list)
 
+    @classmethod
+    def bare(cls, study_id: str) -> StudyDetail:
+        """A study with only its id: every column None, every list empty."""
+        return cls(
+            study_id, None, None, None, None, None, None, None, None, None, None, None, None,
+            None, None, None, None,
+        )  # fmt: skip
+
 
 @dataclass(slots=True)
 class ReviewRow:
@@ -98,6 +108,12 @@ class PublicationRow:
     nct_id: str | None
 
 
+def _split(joined: str | None) -> tuple[str, ...]:
+    return tuple(joined.split("|")) if joined else ()
+
+
+_IN_CORPUS = "title IS NOT NULL AND length(trim(title)) > 0"
+"""Which publications the search corpus holds."""
 _STUDY_COLUMNS = (
     "study_id, title, official_title, summary, study_type, phase, status, why_stopped, "
     "first_submitted, enrollment, enrollment_type, allocation, intervention_model, "
@@ -105,8 +121,19 @@ _STUDY_COLUMNS = (
 )
 
 
+DETAIL_PARTS = (
+    "study", "conditions", "interventions", "arms", "eligibility", "outcomes", "references",
+)  # fmt: skip
+"""What `builder_study_details` can read: the study's own columns and each child table."""
+
+
 class BuilderQueries(StoreBase):
     """Queries the benchmark builders need; no SQL lives in the builders themselves."""
+
+    def builder_read_only(self) -> bool:
+        """Whether this connection is read-only (so other processes may open the file too)."""
+        row = self._con.execute("SELECT current_setting('access_mode')").fetchone()
+        return row is not None and row[0] == "read_only"
 
     def builder_study_index(self) -> list[StudyIndexRow]:
         """One row per study, ordered by study id."""
@@ -116,10 +143,12 @@ class BuilderQueries(StoreBase):
                 SELECT study_id,
                        coalesce(min(mesh_id) FILTER (WHERE origin <> 'mesh_ancestor'),
                                 min(lower(name)) FILTER (WHERE origin <> 'mesh_ancestor')) AS key,
-                       list_sort(list_distinct(list(mesh_id) FILTER (
-                           WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS own,
-                       list_sort(list_distinct(list(mesh_id) FILTER (
-                           WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))) AS tree
+                       -- Lists travel as '|'-joined text: converting DuckDB lists to Python
+                       -- lists is a quarter of this query's cost over millions of studies.
+                       array_to_string(list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS own,
+                       array_to_string(list_sort(list_distinct(list(mesh_id) FILTER (
+                           WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS tree
                 FROM conditions GROUP BY study_id),
             arms AS (SELECT study_id, count(*) AS n FROM arm_groups GROUP BY study_id),
             prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary'
@@ -141,69 +170,101 @@ class BuilderQueries(StoreBase):
         return [
             StudyIndexRow(
                 str(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), bool(r[7]), int(r[8]),
-                r[9], r[10], tuple(r[11] or ()), tuple(r[12] or ()),
+                r[9], r[10], _split(r[11]), _split(r[12]),
             )
             for r in rows
         ]  # fmt: skip
 
-    def builder_study_details(self, study_ids: Sequence[str]) -> dict[str, StudyDetail]:
-        """Full details of the given studies (missing ids are left out)."""
+    def builder_study_details(
+        self, study_ids: Sequence[str], parts: Collection[str] = DETAIL_PARTS
+    ) -> dict[str, StudyDetail]:
+        """Details of the given studies (missing ids are left out), in study id order.
+
+        `parts` limits what is read (see `DETAIL_PARTS`); without "study" every id given gets an
+        entry whose own columns stay None.
+        """
+        unknown = set(parts) - set(DETAIL_PARTS)
+        if unknown:
+            raise ValueError(f"unknown detail parts {sorted(unknown)}; known: {DETAIL_PARTS}")
         details: dict[str, StudyDetail] = {}
         unique = sorted(set(study_ids))
-        for start in range(0, len(unique), _CHUNK):
-            chunk = unique[start : start + _CHUNK]
-            for row in self._in_ids(f"SELECT {_STUDY_COLUMNS} FROM studies", chunk, "study_id"):
-                details[str(row[0])] = StudyDetail(*row)
-            self._fill_children(details, chunk)
+        if not unique:
+            return details
+        ids = np.empty(len(unique), dtype=object)
+        ids[:] = unique
+        # One scan per table joined with the whole id list: an IN-list per slice of ids would
+        # rescan every table once per slice.
+        self._con.register("_wanted_studies", {"study_id": ids})
+        try:
+            if "study" in parts:
+                for row in self._joined(f"SELECT {_STUDY_COLUMNS} FROM studies", ""):
+                    details[str(row[0])] = StudyDetail(*row)
+            else:
+                for sid in unique:
+                    details[sid] = StudyDetail.bare(sid)
+            for part in parts:
+                if part != "study":
+                    _FILLERS[part](self, details)
+        finally:
+            self._con.unregister("_wanted_studies")
         return details
+
+    def _joined(self, select: str, order: str) -> Iterator[Any]:
+        """Rows of `select` whose study_id is in `_wanted_studies`, by id (read to the end)."""
+        # On the connection itself: a registered object is not visible from its cursors.
+        result = self._con.execute(
+            f"{select} WHERE study_id IN (SELECT study_id FROM _wanted_studies) "
+            f"ORDER BY study_id{', ' + order if order else ''}"
+        )
+        while rows := result.fetchmany(50_000):
+            yield from rows
+
+    def _fill_conditions(self, details: dict[str, StudyDetail]) -> None:
+        for sid, name, origin in self._joined(
+            "SELECT study_id, name, origin FROM conditions", "position"
+        ):
+            if name and origin not in ("mesh", "mesh_ancestor"):
+                details[sid].conditions.append(name)
+
+    def _fill_interventions(self, details: dict[str, StudyDetail]) -> None:
+        for sid, kind, name in self._joined(
+            "SELECT study_id, type, name FROM interventions", "position"
+        ):
+            details[sid].interventions.append((kind, name))
+
+    def _fill_arms(self, details: dict[str, StudyDetail]) -> None:
+        for sid, label, kind, description in self._joined(
+            "SELECT study_id, label, type, description FROM arm_groups", "position"
+        ):
+            details[sid].arms.append((label, kind, description))
+
+    def _fill_eligibility(self, details: dict[str, StudyDetail]) -> None:
+        for sid, criteria, sex, low, high, healthy in self._joined(
+            "SELECT study_id, criteria, sex, minimum_age, maximum_age, healthy_volunteers "
+            "FROM eligibility",
+            "",
+        ):
+            detail = details[sid]
+            detail.criteria, detail.sex, detail.minimum_age = criteria, sex, low
+            detail.maximum_age, detail.healthy_volunteers = high, healthy
+
+    def _fill_outcomes(self, details: dict[str, StudyDetail]) -> None:
+        for sid, kind, measure, frame in self._joined(
+            "SELECT study_id, kind, measure, time_frame FROM outcomes", "kind, position"
+        ):
+            detail = details[sid]
+            target = detail.primary_outcomes if kind == "primary" else detail.secondary_outcomes
+            target.append((measure, frame))
+
+    def _fill_references(self, details: dict[str, StudyDetail]) -> None:
+        for sid, pmid in self._joined("SELECT study_id, pmid FROM study_references", "position"):
+            if pmid:
+                details[sid].reference_pmids.append(str(pmid))
 
     def _in_ids(self, select: str, ids: list[str], key: str, order: str = "") -> list[Any]:
         sql = f"{select} WHERE {key} IN (SELECT unnest($1::VARCHAR[]))"
         sql += f" ORDER BY {key}{', ' + order if order else ''}"
         return self._con.execute(sql, [ids]).fetchall()
-
-    def _fill_children(self, details: dict[str, StudyDetail], ids: list[str]) -> None:
-        query = self._in_ids
-        for sid, name, _ in query(
-            "SELECT study_id, name, origin FROM conditions", ids, "study_id", "position"
-        ):
-            if name and _ not in ("mesh", "mesh_ancestor"):
-                details[sid].conditions.append(name)
-        for sid, kind, name in query(
-            "SELECT study_id, type, name FROM interventions", ids, "study_id", "position"
-        ):
-            details[sid].interventions.append((kind, name))
-        for sid, label, kind, description in query(
-            "SELECT study_id, label, type, description FROM arm_groups", ids, "study_id", "position"
-        ):
-            details[sid].arms.append((label, kind, description))
-        for sid, criteria, sex, low, high, healthy in query(
-            "SELECT study_id, criteria, sex, minimum_age, maximum_age, healthy_volunteers "
-            "FROM eligibility",
-            ids,
-            "study_id",
-        ):
-            detail = details[sid]
-            detail.criteria, detail.sex, detail.minimum_age = criteria, sex, low
-            detail.maximum_age, detail.healthy_volunteers = high, healthy
-        for sid, kind, measure, frame in query(
-            "SELECT study_id, kind, measure, time_frame FROM outcomes",
-            ids,
-            "study_id",
-            "kind, position",
-        ):
-            target = details[sid].primary_outcomes if kind == "primary" else None
-            (target if target is not None else details[sid].secondary_outcomes).append(
-                (measure, frame)
-            )
-        for sid, pmid in query(
-            "SELECT study_id, pmid FROM study_references",
-            ids,
-            "study_id",
-            "position",
-        ):
-            if pmid:
-                details[sid].reference_pmids.append(str(pmid))
 
     def builder_reviews(self) -> list[ReviewRow]:
         """Every review with its included / excluded publications, ordered by review id."""
@@ -251,16 +312,41 @@ class BuilderQueries(StoreBase):
                 found[str(row[0])] = PublicationRow(*row)
         return found
 
-    def builder_corpus(self, batch_size: int = 20_000) -> Iterator[PublicationRow]:
-        """Every publication with a title, ordered by PMID, streaming."""
+    def builder_corpus_batches(
+        self, batch_size: int = 50_000
+    ) -> Iterator[list[tuple[str, str, str]]]:
+        """(pmid, title, abstract or '') of every publication with a title, by PMID, in batches."""
         cursor = self._con.cursor()
         try:
             cursor.execute(
-                "SELECT pmid, title, abstract, year, nct_id FROM publications "
-                "WHERE title IS NOT NULL AND length(trim(title)) > 0 ORDER BY pmid"
+                f"SELECT pmid, title, coalesce(abstract, '') FROM publications WHERE {_IN_CORPUS} "
+                "ORDER BY pmid"
             )
             while rows := cursor.fetchmany(batch_size):
-                for row in rows:
-                    yield PublicationRow(*row)
+                yield rows
         finally:
             cursor.close()
+
+    def builder_in_corpus(self, pmids: Sequence[str]) -> set[str]:
+        """Those of `pmids` that the search corpus (`builder_corpus_batches`) holds."""
+        unique = np.empty(len(set(pmids)), dtype=object)
+        unique[:] = sorted(set(pmids))
+        self._con.register("_wanted_pmids", {"pmid": unique})
+        try:
+            rows = self._con.execute(
+                f"SELECT pmid FROM publications WHERE {_IN_CORPUS} "
+                "AND pmid IN (SELECT pmid FROM _wanted_pmids)"
+            ).fetchall()
+        finally:
+            self._con.unregister("_wanted_pmids")
+        return {str(row[0]) for row in rows}
+
+
+_FILLERS: dict[str, Callable[[BuilderQueries, dict[str, StudyDetail]], None]] = {
+    "conditions": BuilderQueries._fill_conditions,
+    "interventions": BuilderQueries._fill_interventions,
+    "arms": BuilderQueries._fill_arms,
+    "eligibility": BuilderQueries._fill_eligibility,
+    "outcomes": BuilderQueries._fill_outcomes,
+    "references": BuilderQueries._fill_references,
+}

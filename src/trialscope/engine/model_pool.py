@@ -11,6 +11,7 @@ import asyncio
 import logging
 from contextlib import ExitStack
 
+from trialscope.engine.background_imports import import_in_background
 from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.run_log import in_run_log
 from trialscope.engine.sample_evaluation import evaluate_sample
@@ -64,6 +65,12 @@ async def run_model(
                     finishing.append(asyncio.create_task(finish(index, task_run)))
                 for sample in task_run.pending:
                     queue.put_nowait((index, task_run, sample))
+                # Opening a task never waits on I/O: yield so the workers send these samples'
+                # requests before the next task is opened.
+                await asyncio.sleep(0)
+            if task_runs and run.background_imports:
+                # Requests are out: what only the end needs loads while they are answered.
+                import_in_background(run.background_imports)
         finally:
             for _ in range(n_workers):
                 queue.put_nowait(None)

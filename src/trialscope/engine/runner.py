@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from trialscope.engine.background_imports import RUN_END_MODULES
 from trialscope.engine.cache import ResponseCache
 from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
@@ -60,6 +61,9 @@ class RunOptions:
     retry_base_delay_s: float = 1.0
     shard: Shard | None = None
     """Run only this shard of each task's samples (engine/shards.py)."""
+    background_imports: tuple[str, ...] = ()
+    """Modules the caller needs after the run (e.g. its summary table), imported in a background
+    thread once requests are out, with the metrics' own (engine/background_imports.py)."""
 
 
 class RunError(Exception):
@@ -122,6 +126,7 @@ async def run_benchmark_async(
         },
         settings=settings.redacted(),
         shards=shards,
+        background_imports=(*RUN_END_MODULES, *options.background_imports),
     )
     try:
         with ProgressDisplay(live=options.live_progress) as display:

@@ -64,9 +64,11 @@ async def evaluate_sample(
 
 
 async def _score(task: Task, sample: Sample, parsed: Parsed) -> dict[str, Any]:
-    # Scoring may do I/O (study search runs the model's query against a search backend).
     try:
-        evaluation = await asyncio.to_thread(task.score, sample, parsed)
+        if task.score_waits_on_io:
+            evaluation = await asyncio.to_thread(task.score, sample, parsed)
+        else:
+            evaluation = task.score(sample, parsed)
     except Exception as exc:
         log.exception("%s: sample %s: scorer raised", task.name, sample.sample_id)
         return {"score": 0.0, "scoring_error": f"{type(exc).__name__}: {exc}"}

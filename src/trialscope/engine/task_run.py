@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from trialscope.atomic_files import write_json_atomic
+from trialscope.atomic_files import write_json_atomic, write_text_atomic
 from trialscope.engine.journal import Journal, result_fields
 from trialscope.engine.manifest import (
     build_manifest,
@@ -78,6 +78,8 @@ class RunSettings:
     settings: dict[str, Any]
     shards: dict[str, dict[str, Any]] = field(default_factory=dict)
     """For one shard of a run (`--shard I/N`): each task's manifest `shard` entry (shards.py)."""
+    background_imports: tuple[str, ...] = ()
+    """Imported in a background thread once the first task's requests are queued."""
 
 
 class TaskRun:
@@ -232,9 +234,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
             path=path,
         ) from exc
     if not isinstance(previous, dict):
-        raise InputError(
-            f"expected a JSON object, found {type(previous).__name__}", path=path
-        )
+        raise InputError(f"expected a JSON object, found {type(previous).__name__}", path=path)
     return previous
 
 
@@ -247,8 +247,24 @@ async def _write_outputs(
     results: list[SampleResult],
     priced: bool,
 ) -> RunSummary:
+    # Metrics and the output files are CPU work: off the event loop, so the pool keeps sending
+    # the other tasks' requests meanwhile.
+    return await asyncio.to_thread(
+        _write_outputs_now, data, model, run, folder, manifest, results, priced
+    )
+
+
+def _write_outputs_now(
+    data: LoadedSplit,
+    model: str,
+    run: RunSettings,
+    folder: Path,
+    manifest: dict[str, Any],
+    results: list[SampleResult],
+    priced: bool,
+) -> RunSummary:
     task = data.task
-    aggregated = await asyncio.to_thread(task.aggregate, results, run.seed)
+    aggregated = task.aggregate(results, run.seed)
     usage = _usage(results)
     usage["cost_known"] = priced
     counts = {
@@ -269,14 +285,13 @@ async def _write_outputs(
         "headline": list(aggregated.get("headline", task.headline_metrics)),
         "usage": usage,
     }
-    results_doc = {
+    results_head = {
         "task": task.name,
         "model": model,
         "timestamp": folder.name,
         "metrics": metrics_doc["metrics"],
-        "results": [result_fields(result) for result in results],
     }
-    write_json_atomic(folder / "results.json", results_doc)
+    write_text_atomic(folder / "results.json", results_json(results_head, results))
     write_json_atomic(folder / "metrics.json", metrics_doc)
     manifest["finished_at"] = utc_now()
     write_json_atomic(folder / "manifest.json", manifest)
@@ -293,6 +308,18 @@ async def _write_outputs(
         error_reasons=common_errors(results),
         **counts,
     )
+
+
+def results_json(head: dict[str, Any], results: list[SampleResult]) -> str:
+    """`head` plus `"results": [...]` as JSON, one result per line: the same document as
+    `json.dumps(..., indent=2, default=str)` gives, but each result goes through the C encoder
+    (indented output is pure Python, which took seconds for a few thousand results)."""
+    opening = json.dumps(head, indent=2, ensure_ascii=False, default=str)
+    rows = ",\n".join(
+        "    " + json.dumps(result_fields(result), ensure_ascii=False, default=str)
+        for result in results
+    )
+    return f'{opening.removesuffix(chr(10) + "}")},\n  "results": [\n{rows}\n  ]\n}}\n'
 
 
 def common_errors(results: list[SampleResult], limit: int = 3) -> list[tuple[str, int]]:

@@ -108,9 +108,7 @@ class LocalChatModel:
             "seed": self._options.seed,
         }
 
-    def request_body(
-        self, messages: list[ChatMessage], config: GenerationConfig
-    ) -> dict[str, Any]:
+    def request_body(self, messages: list[ChatMessage], config: GenerationConfig) -> dict[str, Any]:
         """The body the llama.cpp server receives (the response cache keys on it)."""
         from trialscope.models.openai_compatible import chat_request_body
         from trialscope.models.reasoning import is_reasoning_model

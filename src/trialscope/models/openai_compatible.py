@@ -2,26 +2,21 @@
 
 One model may be served from several base URLs; each request goes to the least-busy healthy one
 (models/endpoint_pool.py).
-Requests go out through one `httpx.AsyncClient` per model, not the openai SDK: the body is the
-same JSON the SDK would send (a test compares the bytes), without the SDK's per-call request
-building and response re-typing, which cost as much CPU as the HTTP exchange itself. Nothing here
-retries: the engine does, so it can count and log every retry.
+Requests go out through httpcore connections (models/http_connections.py), not the openai SDK:
+the body is the same JSON the SDK would send (a test compares the bytes), without the SDK's
+per-call request building and response re-typing, which cost as much CPU as the HTTP exchange
+itself. Nothing here retries: the engine does, so it can count and log every retry.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import functools
 import json
 import re
-import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-
-import certifi
-import httpx
 
 from trialscope.models.base import (
     ChatMessage,
@@ -33,6 +28,7 @@ from trialscope.models.base import (
     Usage,
 )
 from trialscope.models.endpoint_pool import EndpointPool
+from trialscope.models.http_connections import TRANSPORT_ERRORS, EndpointConnections, HTTPReply
 from trialscope.models.reasoning import is_reasoning_model, split_thinking
 from trialscope.settings import Settings
 
@@ -123,8 +119,7 @@ class OpenAICompatibleModel:
         else:
             self._headers["authorization"] = f"Bearer {key}"
             self._endpoints = [f"{url.rstrip('/')}/chat/completions" for url in self.base_urls]
-        self._idle: list[httpx.AsyncClient] = []
-        self._clients: list[httpx.AsyncClient] = []
+        self._connections = EndpointConnections(self._endpoints, self._headers)
         self.endpoints = EndpointPool([redact_url_credentials(url) for url in self.base_urls])
 
     def cache_identity(self) -> dict[str, Any]:
@@ -149,25 +144,6 @@ class OpenAICompatibleModel:
         """Alias of `request_body` (the keyword arguments of `chat.completions.create`)."""
         return self.request_body(messages, config)
 
-    async def _post(self, url: str, content: bytes) -> httpx.Response:
-        # One single-connection client per request in flight, reused: httpcore's shared pool
-        # scans every connection on every request, which at 64 in flight cost more CPU than the
-        # HTTP exchange itself. The engine's semaphore bounds how many clients exist.
-        client = self._idle.pop() if self._idle else self._new_client()
-        try:
-            return await client.post(url, content=content, timeout=None)
-        finally:
-            self._idle.append(client)
-
-    def _new_client(self) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            headers=self._headers,
-            verify=_tls_context(),
-        )
-        self._clients.append(client)
-        return client
-
     async def chat(self, messages: list[ChatMessage], config: GenerationConfig) -> ChatResult:
         """Send one request to the least-busy healthy endpoint; `config.timeout_s` bounds the
         whole exchange. The endpoint pool counts it, and whether a failure was the endpoint's."""
@@ -175,7 +151,7 @@ class OpenAICompatibleModel:
         started = time.perf_counter()
         error = fault = True
         try:
-            response = await self._send(self._endpoints[index], messages, config)
+            response = await self._send(index, messages, config)
             if response.status_code >= 400:
                 fault = response.status_code >= 500  # a 429 or 4xx says nothing of its health
                 raise _status_error(self.name, response)
@@ -186,23 +162,23 @@ class OpenAICompatibleModel:
             self.endpoints.release(index, time.perf_counter() - started, error=error, fault=fault)
 
     async def _send(
-        self, url: str, messages: list[ChatMessage], config: GenerationConfig
-    ) -> httpx.Response:
+        self, index: int, messages: list[ChatMessage], config: GenerationConfig
+    ) -> HTTPReply:
         content = encode_body(self.request_body(messages, config))
         try:
             async with asyncio.timeout(config.timeout_s):
-                response = await self._post(url, content)
+                response = await self._connections.post(index, content)
         except TimeoutError as exc:
             raise RetryableError(
                 f"{self.name}: request timed out after {config.timeout_s:g}s"
             ) from exc
-        except httpx.TransportError as exc:
+        except TRANSPORT_ERRORS as exc:
             detail = redact_url_credentials(str(exc) or type(exc).__name__)
             message = f"{self.name}: connection error: Connection failed ({detail})"
             raise RetryableError(message) from exc
         return response
 
-    def _document(self, response: httpx.Response) -> Any:
+    def _document(self, response: HTTPReply) -> Any:
         try:
             return json.loads(response.content)
         except ValueError as exc:
@@ -239,16 +215,7 @@ class OpenAICompatibleModel:
 
     async def aclose(self) -> None:
         """Close every connection."""
-        clients, self._clients, self._idle = self._clients, [], []
-        for client in clients:
-            await client.aclose()
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context (certifi's roots, as httpx uses) shared by every client: building one
-    reads the CA bundle, which costs more than a request."""
-    return ssl.create_default_context(cafile=certifi.where())
+        await self._connections.aclose()
 
 
 def _int(value: Any) -> int:
@@ -258,7 +225,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _status_error(name: str, response: httpx.Response) -> ProviderError:
+def _status_error(name: str, response: HTTPReply) -> ProviderError:
     status = response.status_code
     message = f"{name}: HTTP {status}: {_short(_error_message(response))}"
     if status in _RETRYABLE_STATUS or status >= 500:
@@ -266,7 +233,7 @@ def _status_error(name: str, response: httpx.Response) -> ProviderError:
     return ProviderError(message)
 
 
-def _error_message(response: httpx.Response) -> str:
+def _error_message(response: HTTPReply) -> str:
     try:
         document = json.loads(response.content)
     except ValueError:

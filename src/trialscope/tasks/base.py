@@ -132,6 +132,10 @@ class Task(ABC):
     calibrated: ClassVar[bool] = False
     """Whether answers carry a confidence (the report draws reliability diagrams for these)."""
 
+    score_waits_on_io: ClassVar[bool] = False
+    """Whether `score` may wait on I/O (a remote search backend): the engine then runs it in a
+    thread; other scorers run inline, a thread hand-off costing more than they do."""
+
     paper_figures: ClassVar[dict[str, dict[str, float]]] = {}
     """The TrialPanorama paper's published figures for this task: metric -> model -> value
     (percent; MAE in participants), shown beside measured results. Empty for new tasks."""

@@ -1,9 +1,10 @@
 """Metrics shared by the tasks, with seeded bootstrap confidence intervals.
 
-Point estimates come from scikit-learn where it has the metric. Intervals resample units (samples,
-or reviews for screening) with replacement: each resample is a vector of counts, so a pooled
-statistic is a matrix product of those counts with per-unit sums, computed for all resamples at
-once from confusion matrices (the numpy statistics below match scikit-learn's, see the tests).
+Point estimates are computed as scikit-learn computes them (equal to the bit, see the tests).
+Intervals resample units (samples, or reviews for screening) with replacement: each resample is
+a vector of counts, so a pooled statistic is a matrix product of those counts with per-unit
+sums, computed for all resamples at once from confusion matrices (the numpy statistics below
+match scikit-learn's, see the tests).
 
 Small samples: a proportion of 0/1 values gets the exact Clopper-Pearson interval at any n; a
 bootstrap interval is computed only from `MIN_BOOTSTRAP_N` units up (None below: too few).
@@ -15,6 +16,7 @@ A metric undefined on the labels present (balanced accuracy with one gold class)
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,8 @@ class UndefinedMetric:
     """A metric that has no value on this data, and why (e.g. only one gold class)."""
 
     reason: str
+
+
 _MAX_CELLS_PER_CHUNK = 4_000_000
 
 Statistic = Callable[[np.ndarray], np.ndarray]
@@ -200,24 +204,41 @@ def macro_f1_from_confusion(pooled: np.ndarray) -> np.ndarray:
     return _divide((f1 * present).sum(axis=1), present.sum(axis=1).astype(float))
 
 
-# --- point estimates (scikit-learn) ------------------------------------------------------
+# --- point estimates (numpy, equal to scikit-learn's to the bit: see the tests) --------------
+# scikit-learn takes a second or two of CPU to import; these are a few divisions.
+
+
+def _per_label_counts(
+    y_true: Sequence[Any], y_pred: Sequence[Any], labels: Sequence[Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per label, as float64: true positives, gold count (support) and predicted count."""
+    hits = Counter(truth for truth, guess in zip(y_true, y_pred, strict=True) if truth == guess)
+    gold, predicted = Counter(y_true), Counter(y_pred)
+
+    def column(counts: Counter[Any]) -> np.ndarray:
+        return np.array([counts[label] for label in labels], dtype=np.float64)
+
+    return column(hits), column(gold), column(predicted)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator, 0.0 for a zero denominator (scikit-learn's zero_division=0)."""
+    return float(numerator / denominator) if denominator else 0.0
 
 
 def binary_metrics(y_true: Sequence[int], y_pred: Sequence[int]) -> dict[str, float]:
     """Accuracy, precision, recall, F1 and specificity with positive label 1 (0.0 when empty)."""
     if len(y_true) == 0:
         return dict.fromkeys(("accuracy", "precision", "recall", "f1", "specificity"), 0.0)
-    # scikit-learn takes a second or two to import: only runs that score need it.
-    from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
-
+    (tn, tp), (gold_negative, gold_positive), (_, predicted_positive) = _per_label_counts(
+        y_true, y_pred, [0, 1]
+    )
     return {
-        "accuracy": float(accuracy_score(y_true, y_pred)),
-        "precision": float(precision_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
-        "recall": float(recall_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
-        "f1": float(f1_score(y_true, y_pred, labels=[0, 1], zero_division=0)),
-        "specificity": float(
-            recall_score(y_true, y_pred, labels=[0, 1], pos_label=0, zero_division=0)
-        ),
+        "accuracy": _ratio(tn + tp, len(y_true)),
+        "precision": _ratio(tp, predicted_positive),
+        "recall": _ratio(tp, gold_positive),
+        "f1": _ratio(2 * tp, gold_positive + predicted_positive),
+        "specificity": _ratio(tn, gold_negative),
     }
 
 
@@ -230,9 +251,8 @@ def balanced_accuracy(y_true: Sequence[str], y_pred: Sequence[str]) -> float | U
         return UndefinedMetric(f"{found} in the data; balanced accuracy needs at least two")
     # macro recall over the true classes is balanced_accuracy_score without its warnings about
     # predicted-only classes (the tests check the two agree)
-    from sklearn.metrics import recall_score
-
-    return float(recall_score(y_true, y_pred, labels=classes, average="macro", zero_division=0))
+    hits, gold, _ = _per_label_counts(y_true, y_pred, classes)
+    return float(np.nanmean(hits / gold))
 
 
 def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
@@ -240,9 +260,8 @@ def macro_f1(y_true: Sequence[str], y_pred: Sequence[str]) -> float:
     if len(y_true) == 0:
         return 0.0
     labels = sorted(set(y_true))
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
+    hits, gold, predicted = _per_label_counts(y_true, y_pred, labels)
+    return float(np.nanmean(2 * hits / (gold + predicted)))
 
 
 def encode(y_true: Sequence[str], y_pred: Sequence[str]) -> tuple[list[int], list[int], int]:

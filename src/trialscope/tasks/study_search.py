@@ -81,6 +81,7 @@ class StudySearchTask(Task):
         },
     }
     answer_kind = AnswerKind.RANKING
+    score_waits_on_io = True
     folder_names = ("study_search",)
     record_model = SearchRecord
     headline_metrics: ClassVar[tuple[str, ...]] = tuple(f"recall@{k}" for k in HEADLINE_K)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
-from trialscope.data.builders.describe import age_range, humanize, masked, sample_size_question
+from trialscope.data.builders.describe import (
+    age_range,
+    humanize,
+    masked,
+    masked_section,
+    sample_size_question,
+)
 from trialscope.data.builders.sample_size import without_number
 from trialscope.data.store_queries import StudyDetail
 
@@ -83,3 +90,28 @@ def test_a_number_glued_to_a_word_is_withheld_too() -> None:
         without_number("will enroll 61individuals", 61)
         == "will enroll [number withheld]individuals"
     )
+
+
+def test_a_section_view_renders_each_design_option_as_the_full_masked_view(
+    synthetic_store: Path,
+) -> None:
+    from trialscope.data.builders.design_qa import DESIGN_KINDS
+    from trialscope.data.store import TrialStore
+
+    with TrialStore(synthetic_store, read_only=True) as store:
+        ids = [row.study_id for row in store.builder_study_index()[:300]]
+        details = list(store.builder_study_details(ids).values())
+    details.append(
+        _detail(
+            criteria="Inclusion Criteria:\n* HbA1c \\>= 7%",
+            arms=[("Drug \\[X\\]", "EXPERIMENTAL", "Dose \\> 10 mg")],
+            primary_outcomes=[("HbA1c \\< 7%", "week 24")],
+            secondary_outcomes=[("Weight", None)],
+        )
+    )
+    for kind in DESIGN_KINDS.values():
+        for detail in details:
+            full = kind.option_text(masked(detail))
+            assert kind.option_text(masked_section(detail, kind.sections)) == full
+    section = masked_section(details[-1], ("arms",))
+    assert (section.status, section.enrollment, section.summary, section.criteria) == (None,) * 4

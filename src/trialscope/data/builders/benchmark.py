@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from trialscope.data.builders import completion, sample_size
-from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa
-from trialscope.data.builders.jsonl_output import write_jsonl
+from trialscope.data.builders.design_qa import DESIGN_KINDS, build_design_qa, release_pools
+from trialscope.data.builders.jsonl_output import write_json_rows, write_jsonl
 from trialscope.data.builders.options import BuildOptions, BuildReport, TaskCounts
 from trialscope.data.builders.reviews import (
     EVIDENCE_FOLDER,
@@ -23,7 +28,7 @@ from trialscope.data.builders.reviews import (
     search_record,
     split_reviews,
 )
-from trialscope.data.store_queries import BuilderQueries, PublicationRow
+from trialscope.data.store_queries import BuilderQueries, PublicationRow, StudyIndexRow
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +52,25 @@ def _task_rng(options: BuildOptions, task: str) -> np.random.Generator:
     return np.random.default_rng([options.seed, TASK_FOLDERS.index(task)])
 
 
+# The first two design kinds (arms, eligibility criteria) have the longest option texts.
+OFFLOADED_TASKS: tuple[str, ...] = tuple(DESIGN_KINDS)[:2]
+"""Built in a second process when the store is opened read-only: the two heaviest tasks."""
+
+
 def build_benchmark(
     store: BuilderQueries,
     out_dir: Path,
     options: BuildOptions | None = None,
     on_step: StepCallback | None = None,
+    *,
+    workers: int | None = None,
 ) -> BuildReport:
     """Write `<out_dir>/<task>/{train,test}.jsonl` for the eight tasks and the search corpus.
 
-    Same store and options give byte-identical files. `on_step` is told each task as it starts.
+    Same store and options give byte-identical files, whatever `workers` is. `on_step` is told
+    each task as it starts (a task built in the second process: when it is done). With more than
+    one worker (default: one per CPU) and a read-only store, `OFFLOADED_TASKS` are built by a
+    second process reading the same store file.
     """
     options = options or BuildOptions()
     started = time.perf_counter()
@@ -67,59 +82,89 @@ def build_benchmark(
         if on_step is not None:
             on_step(name)
 
-    step("study index")
-    index = store.builder_study_index()
-    trial_builders = {
-        completion.FOLDER: completion.build_completion,
-        sample_size.FOLDER: sample_size.build_sample_size,
-    }
-    for task in TASK_FOLDERS:
-        if task in trial_builders:
-            step(task)
-            sizes = options.split_sizes(task)
-            train, test = trial_builders[task](
-                store, index, options, _task_rng(options, task), sizes
+    offload = (workers or os.cpu_count() or 1) > 1 and store.builder_read_only()
+    with ExitStack() as stack:
+        offloaded: Future[dict[str, TaskCounts]] | None = None
+        if offload:
+            # spawn: a forked child would share the parent's DuckDB connection state.
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            stack.enter_context(pool)
+            offloaded = pool.submit(
+                _trial_tasks_elsewhere, store.path, out_dir, options, OFFLOADED_TASKS
             )
-            _write(out_dir, task, train, test, sizes, report)
-        elif task in DESIGN_KINDS:
-            step(task)
-            sizes = options.split_sizes(task)
-            kind = DESIGN_KINDS[task]
-            train, test = build_design_qa(
-                kind, store, index, options, _task_rng(options, task), sizes
-            )
-            _write(out_dir, task, train, test, sizes, report)
-    del index
-    step("reviews and corpus")
-    corpus_pmids: dict[str, PublicationRow] = {}
-    report.corpus_size = write_jsonl(
-        out_dir / SEARCH_FOLDER / "corpus.jsonl", _corpus_lines(store, corpus_pmids)
-    )
-    _build_review_tasks(store, out_dir, options, corpus_pmids, report, step)
+        step("study index")
+        index = store.builder_study_index()
+        for task in TASK_FOLDERS:
+            if task in _TRIAL_BUILDERS and not (offload and task in OFFLOADED_TASKS):
+                step(task)
+                _build_trial_task(store, index, task, options, out_dir, report)
+        release_pools()
+        del index
+        step("reviews and corpus")
+        report.corpus_size = write_json_rows(
+            out_dir / SEARCH_FOLDER / "corpus.jsonl",
+            ("PMID", "title", "abstract"),
+            store.builder_corpus_batches(),
+        )
+        _build_review_tasks(store, out_dir, options, report, step)
+        if offloaded is not None:
+            for task, counts in offloaded.result().items():
+                step(task)
+                report.tasks[task] = counts
+    report.tasks = {task: report.tasks[task] for task in TASK_FOLDERS if task in report.tasks}
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _corpus_lines(store: BuilderQueries, seen: dict[str, PublicationRow]) -> Any:
-    for publication in store.builder_corpus():
-        # Keep only the ids (not the texts) of the whole corpus in memory.
-        seen[publication.pmid] = PublicationRow(publication.pmid, None, None, None, None)
-        yield {
-            "PMID": publication.pmid,
-            "title": publication.title or "",
-            "abstract": publication.abstract or "",
-        }
+def _build_trial_task(
+    store: BuilderQueries,
+    index: list[StudyIndexRow],
+    task: str,
+    options: BuildOptions,
+    out_dir: Path,
+    report: BuildReport,
+) -> None:
+    sizes = options.split_sizes(task)
+    train, test = _TRIAL_BUILDERS[task](store, index, options, _task_rng(options, task), sizes)
+    _write(out_dir, task, train, test, sizes, report)
+
+
+def _trial_tasks_elsewhere(
+    store_path: Path, out_dir: Path, options: BuildOptions, tasks: tuple[str, ...]
+) -> dict[str, TaskCounts]:
+    """Build trial tasks from the store file in this (worker) process; their counts."""
+    # imported here: the store imports the ingest path, which the builders otherwise never need
+    from trialscope.data.store import TrialStore
+
+    report = BuildReport(out_dir=str(out_dir))
+    with TrialStore(store_path, read_only=True) as store:
+        index = store.builder_study_index()
+        for task in tasks:
+            _build_trial_task(store, index, task, options, out_dir, report)
+    release_pools()
+    return report.tasks
+
+
+TrialBuilder = Callable[
+    [BuilderQueries, list[StudyIndexRow], BuildOptions, np.random.Generator, tuple[int, int]],
+    tuple[Records, Records],
+]
+_TRIAL_BUILDERS: dict[str, TrialBuilder] = {
+    completion.FOLDER: completion.build_completion,
+    sample_size.FOLDER: sample_size.build_sample_size,
+    **{task: partial(build_design_qa, kind) for task, kind in DESIGN_KINDS.items()},
+}
 
 
 def _build_review_tasks(
     store: BuilderQueries,
     out_dir: Path,
     options: BuildOptions,
-    corpus: dict[str, PublicationRow],
     report: BuildReport,
     step: StepCallback,
 ) -> None:
     reviews = store.builder_reviews()
+    corpus = store.builder_in_corpus([p for r in reviews for p in r.included])
     step(SEARCH_FOLDER)
     sizes = options.split_sizes(SEARCH_FOLDER, from_reviews=True)
     usable = [r for r in reviews if any(p in corpus for p in r.included)]

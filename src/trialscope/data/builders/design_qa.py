@@ -17,6 +17,7 @@ from trialscope.data.builders.describe import (
     arms_text,
     criteria_text,
     masked,
+    masked_section,
     outcomes_text,
     trial_description,
 )
@@ -35,6 +36,10 @@ class DesignKind:
     option_text: Callable[[StudyDetail], str]
     ask: str
     show_interventions: bool
+    sections: tuple[str, ...]
+    """The `StudyDetail` fields `option_text` reads."""
+    parts: tuple[str, ...]
+    """The store detail parts holding those fields (see `builder_study_details`)."""
 
 
 _KINDS = (
@@ -45,6 +50,8 @@ _KINDS = (
         "Which of the following options lists the arms (groups and their interventions) of "
         "this clinical trial?",
         False,
+        ("arms",),
+        ("arms",),
     ),
     DesignKind(
         "eligibility_criteria_design",
@@ -52,6 +59,8 @@ _KINDS = (
         criteria_text,
         "Which of the following options holds the eligibility criteria of this clinical trial?",
         True,
+        ("criteria",),
+        ("eligibility",),
     ),
     DesignKind(
         "endpoint_design",
@@ -59,6 +68,8 @@ _KINDS = (
         outcomes_text,
         "Which of the following options lists the outcome measures of this clinical trial?",
         True,
+        ("primary_outcomes", "secondary_outcomes"),
+        ("outcomes",),
     ),
 )
 DESIGN_KINDS: dict[str, DesignKind] = {kind.task: kind for kind in _KINDS}
@@ -77,32 +88,62 @@ def build_design_qa(
     eligible = [row for row in index if kind.qualifies(row)]
     keyed = [(row.study_id, row.first_submitted) for row in eligible]
     train_ids, test_ids = split_keys(keyed, options, sizes, rng)
-    pools = DistractorPools.of(eligible)
-    candidates = {study_id: pools.candidates(study_id, rng) for study_id in train_ids + test_ids}
-    needed = set(train_ids + test_ids)
-    for chosen in candidates.values():
-        needed.update(other for other, _ in chosen)
-    details = store.builder_study_details(sorted(needed))
+    pools = _pools(index, eligible)
+    rows = {row.study_id: row for row in eligible}
+    candidates = {
+        study_id: pools.candidates(rows[study_id], rng) for study_id in train_ids + test_ids
+    }
+    details = store.builder_study_details(train_ids + test_ids)
+    # Distractors show one section each: read only that part of their (many) studies, and
+    # render each study's option once, however many items it is a candidate for.
+    others = {other for chosen in candidates.values() for other, _ in chosen}
+    sections = store.builder_study_details(sorted(others - details.keys()), kind.parts)
+    sections.update((sid, details[sid]) for sid in others & details.keys())
+    texts = {
+        sid: kind.option_text(masked_section(detail, kind.sections)).strip()
+        for sid, detail in sections.items()
+    }
+    del sections
     splits = []
     for ids in (train_ids, test_ids):
         letters = balanced_letters(len(ids), options.n_options, rng)
         items = [
-            _item(kind, details, study_id, candidates[study_id], letter, options.n_options, rng)
+            _item(kind, details, texts, study_id, candidates[study_id], letter, options, rng)
             for study_id, letter in zip(ids, letters, strict=True)
         ]
         splits.append([item for item in items if item is not None])
     return splits[0], splits[1]
 
 
+_LAST_FULL_POOLS: list[tuple[list[StudyIndexRow], DistractorPools]] = []
+
+
+def _pools(index: list[StudyIndexRow], eligible: list[StudyIndexRow]) -> DistractorPools:
+    """Pools over `eligible`; reused between design kinds when every trial is eligible for both
+    (building them walks every trial of the store)."""
+    if len(eligible) != len(index):
+        return DistractorPools.of(eligible)
+    if not (_LAST_FULL_POOLS and _LAST_FULL_POOLS[0][0] is index):
+        _LAST_FULL_POOLS[:] = [(index, DistractorPools.of(index))]
+    return _LAST_FULL_POOLS[0][1]
+
+
+def release_pools() -> None:
+    """Drop the reused pools (and the index they hold on to) once the design tasks are built."""
+    _LAST_FULL_POOLS.clear()
+
+
 def _item(
     kind: DesignKind,
     details: dict[str, StudyDetail],
+    texts: dict[str, str],
     study_id: str,
     candidates: list[tuple[str, int]],
     letter: str,
-    n_options: int,
+    options: BuildOptions,
     rng: np.random.Generator,
 ) -> dict[str, Any] | None:
+    n_options = options.n_options
     detail = masked(details[study_id])
     correct = kind.option_text(detail).strip()
     if not correct:
@@ -110,11 +151,7 @@ def _item(
     question = (
         f"{trial_description(detail, with_interventions=kind.show_interventions)}\n\n{kind.ask}"
     )
-    others = [
-        (kind.option_text(masked(details[other])).strip(), tier)
-        for other, tier in candidates
-        if other in details
-    ]
+    others = [(texts[other], tier) for other, tier in candidates if other in texts]
     distractors = most_alike(question, correct, others, n_options - 1, rng)
     if len(distractors) < n_options - 1:
         return None

@@ -11,15 +11,14 @@ type.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from trialscope.data.builders.likeness import likeness
 from trialscope.data.store_queries import StudyIndexRow
 
-_WORD = re.compile(r"[a-z0-9]+")
 _TIERS = {"mesh": 0, "tree": 1, "condition": 2, "type": 3}
 MIN_CHOICE = 40
 """Distractors come from the closest tiers that offer at least this many distinct texts."""
@@ -27,15 +26,15 @@ CANDIDATES_PER_ITEM = 96
 """How many same-type trials are read per item before the most alike are kept."""
 
 
-def words(text: str) -> set[str]:
-    """The lower-case words of a text."""
-    return set(_WORD.findall(text.lower()))
-
-
-def surface_similarity(question: set[str], option: str) -> float:
-    """The share of an option's words that also occur in the question."""
-    option_words = words(option)
-    return len(question & option_words) / len(option_words) if option_words else 0.0
+def pool_keys(row: StudyIndexRow) -> list[tuple[str, ...]]:
+    """The pools a trial belongs to, closest first."""
+    kind = row.study_type or ""
+    keys: list[tuple[str, ...]] = [("mesh", kind, row.phase or "", m) for m in row.mesh_ids]
+    keys += [("tree", kind, m) for m in row.mesh_tree]
+    if row.condition_key:
+        keys.append(("condition", kind, row.condition_key))
+    keys.append(("type", kind))
+    return keys
 
 
 @dataclass
@@ -43,32 +42,31 @@ class DistractorPools:
     """Trials grouped by the keys distractors are drawn by, widest last."""
 
     pools: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
-    keys: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rows: Iterable[StudyIndexRow]) -> DistractorPools:
         """Pools over the given (eligible) trials."""
         made = cls()
+        pools = made.pools
         for row in rows:
-            kind = row.study_type or ""
-            keys: list[tuple[str, ...]] = [("mesh", kind, row.phase or "", m) for m in row.mesh_ids]
-            keys += [("tree", kind, m) for m in row.mesh_tree]
-            if row.condition_key:
-                keys.append(("condition", kind, row.condition_key))
-            keys.append(("type", kind))
-            made.keys[row.study_id] = keys
-            for key in keys:
-                made.pools.setdefault(key, []).append(row.study_id)
+            study_id = row.study_id
+            for key in pool_keys(row):
+                members = pools.get(key)
+                if members is None:
+                    pools[key] = [study_id]
+                else:
+                    members.append(study_id)
         return made
 
-    def candidates(self, study_id: str, rng: np.random.Generator) -> list[tuple[str, int]]:
+    def candidates(self, row: StudyIndexRow, rng: np.random.Generator) -> list[tuple[str, int]]:
         """Up to `CANDIDATES_PER_ITEM` (trial, tier) of the same type, the closest pools first.
 
         The tier numbers the kind of pool a trial came from (0: same MeSH condition and phase,
         1: shared MeSH branch, 2: same condition name, 3: same study type only).
         """
+        study_id = row.study_id
         chosen: dict[str, int] = {}
-        for key in self.keys[study_id]:
+        for key in pool_keys(row):
             pool = self.pools[key]
             need = CANDIDATES_PER_ITEM - len(chosen)
             if need <= 0:
@@ -111,15 +109,7 @@ def most_alike(
     above_wanted = int(rng.integers(1, count + 1))
     if len(distinct) <= count:
         return distinct
-    texts = [question, answer, *distinct]
-    # imported here: the builders are imported to find the embedded default, which must stay
-    # cheap for `trialscope run` (scikit-learn takes about a second to import)
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    matrix = TfidfVectorizer().fit_transform(texts)
-    cosine = (matrix[1:] @ matrix[0].T).toarray().ravel()
-    asked = words(question)
-    overlap = np.array([surface_similarity(asked, text) for text in texts[1:]])
+    cosine, overlap = likeness([question, answer, *distinct])
     # Log-ratios to the answer, summed over the two views: > 0 looks more alike than the answer.
     score = np.log(cosine + 1e-3) + np.log(overlap + 1e-3)
     gap = score[1:] - score[0]

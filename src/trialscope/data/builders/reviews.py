@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Container
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from trialscope.data.builders.options import BuildOptions
 from trialscope.data.builders.split import balanced_letters, split_keys
-from trialscope.data.store_queries import PublicationRow, ReviewRow
+
+if TYPE_CHECKING:  # data/default.py reads SCREENING_FOLDER on every run: no store import here
+    from trialscope.data.store_queries import PublicationRow, ReviewRow
 
 SEARCH_FOLDER = "study_search"
 SCREENING_FOLDER = "study_screening"
@@ -43,7 +46,7 @@ def split_reviews(
     return [by_id[i] for i in train], [by_id[i] for i in test]
 
 
-def search_record(review: ReviewRow, corpus: dict[str, PublicationRow]) -> dict[str, Any] | None:
+def search_record(review: ReviewRow, corpus: Container[str]) -> dict[str, Any] | None:
     """A search item: the review's included studies that the corpus holds are the targets."""
     labels = [pmid for pmid in review.included if pmid in corpus]
     if not labels:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -21,17 +21,15 @@ class Dice:
 
     def __init__(self, rng: np.random.Generator) -> None:
         self._rng = rng
-        self._buffer: list[float] = []
-        self._next = 0
+        self._values: Iterator[float] = iter(())
 
     def uniform(self) -> float:
         """A float in [0, 1)."""
-        if self._next >= len(self._buffer):
-            self._buffer = self._rng.random(_BLOCK).tolist()
-            self._next = 0
-        value = self._buffer[self._next]
-        self._next += 1
-        return value
+        # A list iterator's next() is the cheapest way to hand out buffered floats in Python.
+        for value in self._values:
+            return value
+        self._values = iter(self._rng.random(_BLOCK).tolist())
+        return next(self._values)
 
     def chance(self, probability: float) -> bool:
         """True with the given probability."""
@@ -39,11 +37,13 @@ class Dice:
 
     def integer(self, low: int, high: int) -> int:
         """An int in [low, high] inclusive."""
-        return low + min(int(self.uniform() * (high - low + 1)), high - low)
+        span = high - low
+        return low + min(int(self.uniform() * (span + 1)), span)
 
     def pick(self, items: Sequence[T]) -> T:
         """One item, uniformly."""
-        return items[min(int(self.uniform() * len(items)), len(items) - 1)]
+        size = len(items)
+        return items[min(int(self.uniform() * size), size - 1)]
 
     def weighted(self, items: Sequence[T], weights: Sequence[float]) -> T:
         """One item with probability proportional to its weight."""
@@ -56,12 +56,22 @@ class Dice:
         return items[-1]
 
     def sample(self, items: Sequence[T], count: int) -> list[T]:
-        """`count` distinct items in a random order (all of them if fewer)."""
-        pool = list(items)
-        chosen: list[T] = []
-        while pool and len(chosen) < count:
-            chosen.append(pool.pop(min(int(self.uniform() * len(pool)), len(pool) - 1)))
-        return chosen
+        """`count` distinct items in a random order (all of them if fewer).
+
+        Each draw picks among the items not yet taken, in their original order; the taken
+        positions are skipped by index arithmetic instead of copying and popping the list.
+        """
+        size = len(items)
+        taken: list[int] = []
+        for _ in range(min(count, size)):
+            remaining = size - len(taken)
+            position = min(int(self.uniform() * remaining), remaining - 1)
+            for index in sorted(taken):
+                if index > position:
+                    break
+                position += 1
+            taken.append(position)
+        return [items[index] for index in taken]
 
     def normal(self) -> float:
         """A standard normal draw (Box-Muller)."""

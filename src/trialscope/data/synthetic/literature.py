@@ -8,7 +8,8 @@ the included trials.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -185,19 +186,40 @@ def other_publication(design: TrialDesign, pmid: str, dice: Dice) -> dict[str, A
     }
 
 
-class ReviewCollector:
-    """Gathers candidate studies for every review as publications stream past."""
+@cache
+def _searched_specs(seed: int, sets: int) -> tuple[tuple[ReviewSpec, ...], dict[int, list[int]]]:
+    """Every review question with its search year, and spec indexes per (condition, copy) key."""
+    specs = review_specs(sets)
+    dice = Dice(np.random.default_rng([seed, 104729]))
+    # Reviews searched in different years, so a time split has reviews on both sides.
+    for spec in specs:
+        spec.search_year = dice.integer(2012, REFERENCE_DATE.year - 1)
+    by_condition: dict[int, list[int]] = {}
+    for spec in specs:
+        by_condition.setdefault(spec.condition_index * sets + spec.copy, []).append(spec.index)
+    return tuple(specs), by_condition
 
-    def __init__(self, seed: int, sets: int = 1) -> None:
-        self.specs = review_specs(sets)
+
+@dataclass
+class ReviewCandidates:
+    """The candidates one chunk of trials offers each review: (pmid, positive) and pmids."""
+
+    included: dict[int, list[tuple[str, bool]]] = field(default_factory=dict)
+    excluded: dict[int, list[str]] = field(default_factory=dict)
+
+
+class ReviewCollector:
+    """Gathers one chunk's candidate studies for every review as its publications stream past.
+
+    Its draws come from its own stream for (seed, chunk), so a chunk's candidates do not depend on
+    any other chunk; `ReviewMerger` joins the chunks' candidates in chunk order.
+    """
+
+    def __init__(self, seed: int, sets: int, chunk: int) -> None:
+        self._specs, self._by_condition = _searched_specs(seed, sets)
         self._sets = sets
-        self._by_condition: dict[tuple[int, int], list[ReviewSpec]] = {}
-        for spec in self.specs:
-            self._by_condition.setdefault((spec.condition_index, spec.copy), []).append(spec)
-        self._dice = Dice(np.random.default_rng([seed, 104729]))
-        # Reviews searched in different years, so a time split has reviews on both sides.
-        for spec in self.specs:
-            spec.search_year = self._dice.integer(2012, REFERENCE_DATE.year - 1)
+        self._dice = Dice(np.random.default_rng([seed, 104729, chunk]))
+        self.candidates = ReviewCandidates()
 
     def offer(self, design: TrialDesign, pmid: str, positive: bool, year: int) -> None:
         """Consider one publication as a candidate for the reviews of its condition.
@@ -206,25 +228,53 @@ class ReviewCollector:
         publication stays constant and each set's reviews draw on different studies.
         """
         copy = self._dice.integer(0, self._sets - 1) if self._sets > 1 else 0
-        for spec in self._by_condition.get((design.condition_index, copy), []):
+        included, excluded = self.candidates.included, self.candidates.excluded
+        for index in self._by_condition.get(design.condition_index * self._sets + copy, ()):
+            spec = self._specs[index]
             if year > spec.search_year:
                 continue
             include = _matches(spec, design)
             if self._dice.chance(_REVIEWER_NOISE):
                 include = not include
-            if include and len(spec.included) < CANDIDATE_CAP:
-                spec.included.append(pmid)
-                spec.positive += int(positive)
-            elif not include and len(spec.excluded) < CANDIDATE_CAP and self._dice.chance(0.5):
-                spec.excluded.append(pmid)
+            if include:
+                chosen = included.setdefault(index, [])
+                if len(chosen) < CANDIDATE_CAP:
+                    chosen.append((pmid, positive))
+            else:
+                rejected = excluded.setdefault(index, [])
+                if len(rejected) < CANDIDATE_CAP and self._dice.chance(0.5):
+                    rejected.append(pmid)
 
     def offer_excluded(self, condition_index: int, pmid: str, year: int) -> None:
         """Consider a non-trial paper as an excluded candidate for reviews of its condition."""
         copy = self._dice.integer(0, self._sets - 1) if self._sets > 1 else 0
-        for spec in self._by_condition.get((condition_index, copy), []):
-            open_slot = year <= spec.search_year and len(spec.excluded) < CANDIDATE_CAP
+        excluded = self.candidates.excluded
+        for index in self._by_condition.get(condition_index * self._sets + copy, ()):
+            rejected = excluded.setdefault(index, [])
+            open_slot = year <= self._specs[index].search_year and len(rejected) < CANDIDATE_CAP
             if open_slot and self._dice.chance(0.2):
-                spec.excluded.append(pmid)
+                rejected.append(pmid)
+
+
+class ReviewMerger:
+    """Joins the chunks' review candidates, in chunk order, into the reviews of the registry."""
+
+    def __init__(self, seed: int, sets: int) -> None:
+        self.specs = [
+            replace(spec, included=[], excluded=[], positive=0)
+            for spec in _searched_specs(seed, sets)[0]
+        ]
+
+    def add(self, candidates: ReviewCandidates) -> None:
+        """Take the next chunk's candidates (chunks must arrive in order)."""
+        for index, chosen in candidates.included.items():
+            spec = self.specs[index]
+            for pmid, positive in chosen[: CANDIDATE_CAP - len(spec.included)]:
+                spec.included.append(pmid)
+                spec.positive += int(positive)
+        for index, rejected in candidates.excluded.items():
+            spec = self.specs[index]
+            spec.excluded.extend(rejected[: CANDIDATE_CAP - len(spec.excluded)])
 
     def reviews(self) -> list[dict[str, Any]]:
         """The reviews with at least two included studies, shaped for `upsert_reviews`."""

@@ -1,0 +1,207 @@
+"""Connections to model endpoints: environment proxies honoured (as httpx honoured them)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from trialscope.models.base import GenerationConfig, RetryableError
+from trialscope.models.http_connections import environment_proxy
+from trialscope.models.openai_compatible import OpenAICompatibleModel
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def clean_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def test_requests_go_through_the_environment_proxy(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    seen: list[bytes] = []
+    proxy_auth: list[bytes] = []
+    completion = json.dumps(
+        {"model": "m", "choices": [{"message": {"content": "via proxy"}, "finish_reason": "stop"}]}
+    ).encode()
+
+    async def forward_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        seen.append(head.split(b"\r\n", 1)[0])
+        proxy_auth.extend(
+            line for line in head.lower().split(b"\r\n") if line.startswith(b"proxy-authorization")
+        )
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(forward_proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    clean_proxy_environment.setenv("HTTP_PROXY", f"http://user:secret@127.0.0.1:{port}")
+    model = OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=["http://model.invalid/v1"],
+        api_key=None,
+    )
+    try:
+        result = await model.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+    finally:
+        await model.aclose()
+        server.close()
+    assert result.text == "via proxy"
+    assert seen == [b"POST http://model.invalid/v1/chat/completions HTTP/1.1"]
+    assert proxy_auth == [b"proxy-authorization: basic dxnlcjpzzwnyzxq="]  # user:secret
+
+
+def test_no_proxy_and_scheme_decide_which_urls_are_proxied(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_proxy_environment.setenv("HTTPS_PROXY", "proxy.example:3128")
+    clean_proxy_environment.setenv("NO_PROXY", "internal.example")
+    proxied = environment_proxy("https://api.example/v1")
+    assert proxied is not None and proxied.url.host == b"proxy.example"
+    assert proxied.url.port == 3128
+    assert environment_proxy("https://internal.example/v1") is None
+    assert environment_proxy("http://api.example/v1") is None
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(
+    monkeypatch: pytest.MonkeyPatch, clean_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    """A keep-alive connection the server dropped (its idle timeout) is replaced, not failed on."""
+    import trialscope.models.http_connections as http_connections
+
+    monkeypatch.setattr(http_connections, "IDLE_CHECK_S", 0.0)
+    completion = json.dumps({"choices": [{"message": {"content": "ok"}}]}).encode()
+    closed = asyncio.Event()
+    connections = 0
+
+    async def answer_once_then_hang_up(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        nonlocal connections
+        connections += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()  # no "connection: close": the client believes the connection is reusable
+        await writer.wait_closed()
+        closed.set()
+
+    server = await asyncio.start_server(answer_once_then_hang_up, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    model = OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=[f"http://127.0.0.1:{port}/v1"],
+        api_key=None,
+    )
+    try:
+        first = await model.chat([{"role": "user", "content": "one"}], GenerationConfig())
+        await closed.wait()
+        await asyncio.sleep(0.05)  # let the FIN reach the client's socket
+        second = await model.chat([{"role": "user", "content": "two"}], GenerationConfig())
+    finally:
+        await model.aclose()
+        server.close()
+    assert (first.text, second.text, connections) == ("ok", "ok", 2)
+
+
+async def test_https_endpoints_verify_the_server_and_answer(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    """TLS through the asyncio network backend: a trusted certificate works, an unknown one is a
+    connection error (retryable), never a silent plain-text fallback."""
+    import trialscope.models.http_connections as http_connections
+
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    request = "req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+    files = ["-keyout", str(key), "-out", str(certificate)]
+    subprocess.run(
+        ["openssl", *request.split(), "-addext", "subjectAltName=IP:127.0.0.1", *files],
+        check=True,
+        capture_output=True,
+    )
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(certificate, key)
+    completion = json.dumps({"choices": [{"message": {"content": "over tls"}}]}).encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + b"content-length: %d\r\n\r\n" % len(completion)
+            + completion
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+
+    def model() -> OpenAICompatibleModel:
+        return OpenAICompatibleModel(
+            "openai-compatible/m",
+            provider="openai-compatible",
+            model="m",
+            base_urls=[f"https://127.0.0.1:{port}/v1"],
+            api_key=None,
+        )
+
+    try:
+        untrusting = model()  # certifi's roots do not know this certificate
+        with pytest.raises(RetryableError, match="connection error"):
+            await untrusting.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+        await untrusting.aclose()
+        trusting = ssl.create_default_context(cafile=str(certificate))
+        monkeypatch.setattr(http_connections, "tls_context", lambda: trusting)
+        trusted = model()
+        result = await trusted.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+        await trusted.aclose()
+    finally:
+        server.close()
+    assert result.text == "over tls"
