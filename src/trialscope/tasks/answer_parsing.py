@@ -12,8 +12,6 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-import json_repair
-
 from trialscope.tasks.completion_record import TERMINATION_CATEGORIES
 
 Outcome = Literal["complete", "terminate"]
@@ -53,6 +51,9 @@ def _repaired(text: str) -> Any | None:
     start = min((i for i in (text.find("{"), text.find("[")) if i >= 0), default=-1)
     if start < 0:
         return None
+    # Imported on first use: it costs a twentieth of a second at start, before any answer.
+    import json_repair
+
     try:
         value = json_repair.loads(text[start:])
     except (ValueError, RecursionError):
