@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from tests.data.sources.study_json import make_study
 
-from trialscope.data.ingest_chunks import RawStudy, RecordsChunk
+from trialscope.data.ingest_chunks import ChunkFailed, RawStudy, RecordsChunk
 from trialscope.data.ingest_report import IngestReport
 from trialscope.data.sources.ctgov_chunks import JsonLinesSlice, ZipMembers, file_chunks
 from trialscope.data.store import TrialStore
@@ -287,17 +288,67 @@ class _FailingChunk:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_an_ingest_that_dies_keeps_every_committed_batch(tmp_path: Path, workers: int) -> None:
+@pytest.mark.parametrize("batch_size", [3, 1000])
+def test_an_ingest_that_dies_keeps_every_committed_batch(
+    tmp_path: Path, workers: int, batch_size: int
+) -> None:
     chunks: list[Any] = [
         RecordsChunk(tuple(make_study(f"NCT{i:08d}") for i in range(first, first + 3)))
         for first in (0, 3)
     ]
     chunks += [_FailingChunk(), RecordsChunk((make_study("NCT00000099"),))]
+    stored: list[Any] = []
     with TrialStore(tmp_path / "k.duckdb") as store:
-        with pytest.raises(OSError, match="the disk went away"):
-            store.ingest_ctgov_chunks(chunks, workers=workers, batch_size=3)
+        # Named by the chunk's str, with the worker's error; the chunks before it (still
+        # uncommitted when the batch is larger than they are) are committed.
+        named = r"^_FailingChunk\(\) failed: OSError: the disk went away; the chunks before"
+        with pytest.raises(ChunkFailed, match=named) as raised:
+            store.ingest_ctgov_chunks(
+                chunks,
+                workers=workers,
+                batch_size=batch_size,
+                on_chunk=lambda chunk, extras: stored.append(chunk),
+            )
+        assert isinstance(raised.value.__cause__, OSError)
         assert store.count("studies") == 6
         assert store.get_study("NCT00000099") is None
+    assert stored == chunks[:2]
+
+
+@dataclass(frozen=True)
+class _ChunkWithExtras:
+    """A chunk whose extras depend on what its records() and publications() did in the worker."""
+
+    first: int
+
+    def records(self) -> Iterator[Any]:
+        for i in range(self.first, self.first + 2):
+            yield make_study(f"NCT{i:08d}")
+
+    def publications(self) -> list[dict[str, Any]]:
+        return [{"pmid": str(1000 + self.first), "title": f"Paper {self.first}"}]
+
+    def extras(self) -> tuple[int, int]:
+        return (self.first, os.getpid())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_extras_come_back_in_chunk_order_after_each_commit(tmp_path: Path, workers: int) -> None:
+    chunks = [_ChunkWithExtras(first) for first in range(0, 40, 2)]
+    seen: list[tuple[Any, int, int, int]] = []
+    with TrialStore(tmp_path / "e.duckdb") as store:
+
+        def on_chunk(chunk: Any, extras: tuple[int, int]) -> None:
+            # Called after the chunk's studies and publications are committed.
+            stored = store.get_study(f"NCT{chunk.first + 1:08d}") is not None
+            papers = store.count("publications")
+            seen.append((chunk, extras[0], int(stored), papers))
+
+        store.ingest_ctgov_chunks(chunks, workers=workers, batch_size=4, on_chunk=on_chunk)
+    assert [(chunk, first, stored) for chunk, first, stored, _ in seen] == [
+        (chunk, chunk.first, 1) for chunk in chunks
+    ]
+    assert all(papers >= position + 1 for position, (*_, papers) in enumerate(seen))
 
 
 def test_a_file_listed_twice_numbers_its_lines_from_one_each_time(tmp_path: Path) -> None:

@@ -14,6 +14,12 @@ The contract (for every producer of studies: files, zips, the synthetic registry
 - A chunk source may also define `publications() -> list[dict]`: called in the worker after
   `records()` is exhausted; the publications are upserted once that chunk's studies are
   committed (the synthetic registry generates a trial's papers with it).
+- A chunk source may also define `extras() -> Any`: called in the worker after `publications()`;
+  its (picklable) value is handed to the `on_chunk(chunk, extras)` callback of
+  `TrialStore.ingest_ctgov_chunks`, in chunk order, once that chunk is committed (the synthetic
+  registry sends back each chunk's review candidates with it).
+- A chunk whose `records()` (or `publications()`, `extras()`) raises stops the ingest with
+  `ChunkFailed`, which names the chunk by its `str()`; every chunk before it is committed first.
 - A chunk source that is a slice of a line-oriented file sets the attribute `line_file` (the
   file's name as failures should show it), yields `RawStudy` with `line` counted from 1 within
   the chunk, and defines `lines_read() -> int` (lines it covered, blank ones included): the main
@@ -71,6 +77,22 @@ class RecordsChunk:
         """The records, as given."""
         return self.items
 
+    def __str__(self) -> str:
+        return f"in-process chunk of {len(self.items)} records"
+
+
+class ChunkFailed(RuntimeError):
+    """A chunk source raised in its worker; every chunk before it is committed."""
+
+    def __init__(self, chunk: object, error: BaseException) -> None:
+        name = str(chunk)
+        # A chunk's str should be short (its numbers, a path and range); cap any that is not.
+        name = name if len(name) <= 200 else name[:197] + "..."
+        super().__init__(
+            f"{name} failed: {type(error).__name__}: {error}; the chunks before it are stored"
+        )
+        self.chunk = chunk
+
 
 @dataclass
 class WorkerFailure:
@@ -99,5 +121,7 @@ class ChunkResult:
     failures: list[WorkerFailure] = field(default_factory=list)
     lines: int = 0
     publications: list[dict[str, Any]] = field(default_factory=list)
+    extras: Any = None
+    """The chunk source's `extras()` (None when it has none)."""
     cpu_seconds: float = 0.0
     """CPU time the worker spent on the chunk (for the ingest's accounting)."""

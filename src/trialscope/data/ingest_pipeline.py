@@ -3,7 +3,8 @@
 `run_chunk` runs in a worker process (or in-process for one worker): it turns one chunk
 source's records into column-wise rows per store table. `ordered_results` runs chunks on a
 process pool and hands back their results in the order the chunks were given, with a bounded
-number in flight, so memory stays flat and the store does not depend on the worker count.
+number in flight, so memory stays flat and the store does not depend on the worker count; a
+chunk that raises comes back as `ChunkFailed` naming it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import pyarrow as pa
 
 from trialscope.data.ingest_chunks import (
+    ChunkFailed,
     ChunkResult,
     ChunkSource,
     RawStudy,
@@ -143,6 +145,9 @@ def _run_chunk(chunk: ChunkSource, source: str, schema: Schema) -> ChunkResult:
             tables[table] = _arrow_table(table_rows, schema[table])
     lines_read = getattr(chunk, "lines_read", None)
     publications = getattr(chunk, "publications", None)
+    extras = getattr(chunk, "extras", None)
+    # In the contract's order: publications, then extras (which may depend on them).
+    chunk_publications = publications() if callable(publications) else []
     return ChunkResult(
         seen=seen,
         study_ids=list(pending),
@@ -150,7 +155,8 @@ def _run_chunk(chunk: ChunkSource, source: str, schema: Schema) -> ChunkResult:
         tables=tables,
         failures=failures,
         lines=lines_read() if callable(lines_read) else 0,
-        publications=publications() if callable(publications) else [],
+        publications=chunk_publications,
+        extras=extras() if callable(extras) else None,
     )
 
 
@@ -168,7 +174,11 @@ def ordered_results(
     """Each chunk with its result, in the chunks' order; `workers` processes (1: in-process)."""
     if workers <= 1:
         for chunk in chunks:
-            yield chunk, run_chunk(chunk, source, schema)
+            try:
+                result = run_chunk(chunk, source, schema)
+            except Exception as error:
+                raise ChunkFailed(chunk, error) from error
+            yield chunk, result
         return
     # forkserver: workers never inherit the caller's open DuckDB connection or its threads.
     context = multiprocessing.get_context("forkserver")
@@ -182,13 +192,20 @@ def ordered_results(
                 # Two chunks per worker keep every worker busy while memory stays bounded.
                 while len(in_flight) >= 2 * workers:
                     done, future = in_flight.popleft()
-                    yield done, future.result()
+                    yield done, _result(done, future)
             while in_flight:
                 done, future = in_flight.popleft()
-                yield done, future.result()
+                yield done, _result(done, future)
         finally:
             for _, future in in_flight:
                 future.cancel()
+
+
+def _result(chunk: ChunkSource, future: Future[ChunkResult]) -> ChunkResult:
+    try:
+        return future.result()
+    except Exception as error:
+        raise ChunkFailed(chunk, error) from error
 
 
 def records_chunks(

@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 from platformdirs import user_data_dir
 
-from trialscope.data.ingest_chunks import ChunkResult, ChunkSource, RawStudy
+from trialscope.data.ingest_chunks import ChunkFailed, ChunkResult, ChunkSource, RawStudy
 from trialscope.data.ingest_pipeline import (
     TABLES,
     default_workers,
@@ -40,6 +40,8 @@ from trialscope.data.store_parquet import ParquetImport
 from trialscope.data.store_queries import BuilderQueries
 
 log = logging.getLogger(__name__)
+ChunkCallback = Callable[[ChunkSource, Any], object]
+"""Called with (chunk, its `extras()` value or None), in chunk order, once the chunk is stored."""
 
 STORE_ENV = "TRIALSCOPE_STORE"
 CHUNK_BATCH_STUDIES = 12_000
@@ -110,6 +112,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         on_failure: FailureCallback | None = None,
         on_progress: ProgressCallback | None = None,
         on_publications: Callable[[list[dict[str, Any]]], object] | None = None,
+        on_chunk: ChunkCallback | None = None,
         batch_size: int = CHUNK_BATCH_STUDIES,
     ) -> IngestReport:
         """Ingest chunk sources (see `data.ingest_chunks`) decoded by `workers` processes.
@@ -118,7 +121,9 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         `batch_size` studies each, a chunk never split), so the store is the same for any number
         of workers and an interrupted ingest keeps every committed transaction. A chunk's
         publications go to `on_publications` (default: upserted into this store) once its
-        studies are committed.
+        studies are committed, then `on_chunk(chunk, extras)` is called. A chunk that raises in
+        its worker stops the ingest with `ChunkFailed` naming it, after the chunks before it
+        are committed.
         """
         report = IngestReport(source=source)
         count = default_workers() if workers is None else workers
@@ -131,6 +136,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
                 on_failure,
                 on_progress,
                 on_publications,
+                on_chunk,
             )
         log.info(report.summary())
         return report
@@ -164,53 +170,72 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         on_failure: FailureCallback | None,
         on_progress: ProgressCallback | None,
         on_publications: Callable[[list[dict[str, Any]]], object] | None,
+        on_chunk: ChunkCallback | None,
     ) -> None:
         line_bases: dict[str, int] = {}
-        pending: list[ChunkResult] = []
+        pending: list[tuple[ChunkSource, ChunkResult]] = []
         pending_ids: set[str] = set()
 
         def flush() -> None:
             if pending_ids:
-                inserted, updated = self._write_results(pending)
+                inserted, updated = self._write_results([result for _, result in pending])
                 report.inserted += inserted
                 report.updated += updated
-            for result in pending:
+            for _, result in pending:
                 if result.publications:
                     (on_publications or self.upsert_publications)(result.publications)
+            if on_chunk is not None:
+                for chunk, result in pending:
+                    on_chunk(chunk, result.extras)
             pending.clear()
             pending_ids.clear()
 
-        for chunk, result in results:
-            line_file = getattr(chunk, "line_file", None)
-            starts_file = getattr(chunk, "starts_file", False)
-            base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
-            base = 0 if starts_file else base
-            for failure in result.failures:
-                origin = failure.origin
-                if failure.line is not None:
-                    origin = f"{origin}:{base + failure.line}"
-                record_id = (
-                    failure.study_id or origin or (f"record {report.seen + failure.position + 1}")
-                )
-                failed = IngestFailure(record_id, failure.reason, origin)
-                report.add_failure(failed)
-                if on_failure is not None:
-                    on_failure(failed)
-            if isinstance(line_file, str):
-                line_bases[line_file] = base + result.lines
-            report.seen += result.seen
-            log.debug("chunk of %d records: %.3f s worker CPU", result.seen, result.cpu_seconds)
-            report.updated += result.repeats
-            if not pending_ids.isdisjoint(result.study_ids):
-                # A study repeated in a later chunk replaces the stored version: commit first.
-                flush()
-            pending.append(result)
-            pending_ids.update(result.study_ids)
-            if len(pending_ids) >= batch_size:
-                flush()
-            if on_progress is not None:
-                on_progress(report.seen)
+        try:
+            for chunk, result in results:
+                self._account(chunk, result, report, line_bases, on_failure)
+                if not pending_ids.isdisjoint(result.study_ids):
+                    # A study repeated in a later chunk replaces the stored version: commit first.
+                    flush()
+                pending.append((chunk, result))
+                pending_ids.update(result.study_ids)
+                if len(pending_ids) >= batch_size:
+                    flush()
+                if on_progress is not None:
+                    on_progress(report.seen)
+        except ChunkFailed:
+            flush()  # every chunk before the failed one is kept
+            raise
         flush()
+
+    def _account(
+        self,
+        chunk: ChunkSource,
+        result: ChunkResult,
+        report: IngestReport,
+        line_bases: dict[str, int],
+        on_failure: FailureCallback | None,
+    ) -> None:
+        """Count a chunk's records into the report and report its failures by file and line."""
+        line_file = getattr(chunk, "line_file", None)
+        starts_file = getattr(chunk, "starts_file", False)
+        base = line_bases.get(line_file, 0) if isinstance(line_file, str) else 0
+        base = 0 if starts_file else base
+        for failure in result.failures:
+            origin = failure.origin
+            if failure.line is not None:
+                origin = f"{origin}:{base + failure.line}"
+            record_id = (
+                failure.study_id or origin or (f"record {report.seen + failure.position + 1}")
+            )
+            failed = IngestFailure(record_id, failure.reason, origin)
+            report.add_failure(failed)
+            if on_failure is not None:
+                on_failure(failed)
+        if isinstance(line_file, str):
+            line_bases[line_file] = base + result.lines
+        report.seen += result.seen
+        log.debug("chunk of %d records: %.3f s worker CPU", result.seen, result.cpu_seconds)
+        report.updated += result.repeats
 
     def _write_results(self, results: list[ChunkResult]) -> tuple[int, int]:
         """Upsert the studies of chunk results (no id in two of them) in one transaction."""

@@ -7,9 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
-from trialscope.data.ingest_chunks import RawStudy
 from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticChunk
 
@@ -25,6 +22,13 @@ class SyntheticChunkSource:
     chunk: SyntheticChunk
     _publications: list[dict[str, Any]] = field(default_factory=list, repr=False)
     _candidates: ReviewCandidates | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        chunk = self.chunk
+        return (
+            f"synthetic chunk {chunk.index} (trials {chunk.start}-{chunk.stop - 1}, "
+            f"seed {chunk.seed})"
+        )
 
     def records(self) -> Iterator[dict[str, Any]]:
         """The chunk's studies in order (call once)."""
@@ -51,18 +55,3 @@ class SyntheticChunkSource:
         if self._candidates is None:
             raise RuntimeError(f"{self.chunk}: records() was not exhausted before extras()")
         return self._candidates
-
-
-def generate_chunk(
-    source: SyntheticChunkSource,
-) -> tuple[list[RawStudy], list[dict[str, Any]], ReviewCandidates]:
-    """Run one chunk source to the end: (studies as JSON bytes, publications, candidates).
-
-    Bytes pickle faster than nested dicts and take the store's fast decode path.
-    """
-    chunk = source.chunk
-    studies = [
-        RawStudy(f"synthetic trial {chunk.start + offset}", orjson.dumps(study))
-        for offset, study in enumerate(source.records())
-    ]
-    return studies, source.publications(), source.extras()
