@@ -119,11 +119,11 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
         Chunks are written in the order given, whole chunks per transaction (at least
         `batch_size` studies each, a chunk never split), so the store is the same for any number
-        of workers and an interrupted ingest keeps every committed transaction. A chunk's
-        publications go to `on_publications` (default: upserted into this store) once its
-        studies are committed, then `on_chunk(chunk, extras)` is called. A chunk that raises in
-        its worker stops the ingest with `ChunkFailed` naming it, after the chunks before it
-        are committed.
+        of workers and an interrupted ingest keeps every committed transaction. The
+        publications of a transaction's chunks go to `on_publications` in one list (default:
+        upserted into this store) once their studies are committed; then `on_chunk(chunk,
+        extras)` is called for each, in order. A chunk that raises in its worker stops the
+        ingest with `ChunkFailed` naming it, after the chunks before it are committed.
         """
         report = IngestReport(source=source)
         count = default_workers() if workers is None else workers
@@ -181,9 +181,10 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
                 inserted, updated = self._write_results([result for _, result in pending])
                 report.inserted += inserted
                 report.updated += updated
-            for _, result in pending:
-                if result.publications:
-                    (on_publications or self.upsert_publications)(result.publications)
+            # One upsert for the transaction's chunks (in chunk order: a later paper wins).
+            publications = [paper for _, result in pending for paper in result.publications]
+            if publications:
+                (on_publications or self.upsert_publications)(publications)
             if on_chunk is not None:
                 for chunk, result in pending:
                     on_chunk(chunk, result.extras)
