@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+import msgspec
 from pydantic import BaseModel, ValidationError
 
 from trialscope.data.ingest_report import IngestFailure, IngestReport
@@ -15,6 +16,29 @@ from trialscope.data.store_base import DEFAULT_BATCH_SIZE, FailureCallback, Stor
 
 log = logging.getLogger(__name__)
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+class FastPublication(msgspec.Struct):
+    """`PublicationRecord`'s fields with strict types: what a well-formed publication holds."""
+
+    pmid: Annotated[str, msgspec.Meta(min_length=1)]
+    title: str | None = None
+    abstract: str | None = None
+    year: int | None = None
+    nct_id: str | None = None
+    publication_type: str | None = None
+
+
+def fast_publication(payload: Any) -> FastPublication | None:
+    """A publication checked in C when every value already has its exact type, else None.
+
+    None defers to pydantic, which coerces lax values (an integer PMID, a year as text) or
+    reports the error: the fast path only accepts what pydantic would store unchanged.
+    """
+    try:
+        return msgspec.convert(payload, FastPublication)
+    except msgspec.ValidationError:
+        return None
 
 
 class LiteratureUpserts(StoreBase):
@@ -32,8 +56,9 @@ class LiteratureUpserts(StoreBase):
         report: IngestReport,
         batch_size: int,
         on_failure: FailureCallback | None,
+        fast: Callable[[Any], Any] | None = None,
     ) -> IngestReport:
-        pending: dict[str, _Model] = {}
+        pending: dict[str, Any] = {}
 
         def flush() -> None:
             if not pending:
@@ -59,7 +84,7 @@ class LiteratureUpserts(StoreBase):
                 continue
             payload = item.payload if isinstance(item, SourcedRecord) else item
             try:
-                record = model.model_validate(payload)
+                record = (fast and fast(payload)) or model.model_validate(payload)
             except ValidationError as error:
                 raw_id = payload.get(key_column) if isinstance(payload, Mapping) else None
                 where = "; ".join(
@@ -90,7 +115,7 @@ class LiteratureUpserts(StoreBase):
     ) -> IngestReport:
         """Upsert publication lines by PMID; a publication with an `nct_id` links to that study."""
 
-        def to_rows(pub: PublicationRecord, batch: _Batch) -> None:
+        def to_rows(pub: PublicationRecord | FastPublication, batch: _Batch) -> None:
             batch.add(
                 "publications",
                 [(pub.pmid, pub.title, pub.abstract, pub.year, pub.nct_id, pub.publication_type)],
@@ -112,6 +137,7 @@ class LiteratureUpserts(StoreBase):
         return self._upsert_validated(
             records, PublicationRecord, lambda p: p.pmid, to_rows, "publications", "pmid",
             replace, IngestReport(source="publications"), batch_size, on_failure,
+            fast_publication,
         )  # fmt: skip
 
     def upsert_reviews(
