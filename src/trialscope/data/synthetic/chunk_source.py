@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from trialscope.data.ingest_chunks import RawStudy
 from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticChunk
 
@@ -14,7 +17,8 @@ from trialscope.data.synthetic.registry import SyntheticChunk
 @dataclass
 class SyntheticChunkSource:
     """Follows the ingest chunk contract (`data/ingest_chunks.py`): `records()` yields the chunk's
-    study dicts, then `publications()` gives its papers and `extras()` its review candidates.
+    studies as JSON bytes, then `publications()` gives its papers and `extras()` its review
+    candidates.
 
     Pickled before `records()` runs, so only the chunk's numbers travel to the worker.
     """
@@ -30,17 +34,21 @@ class SyntheticChunkSource:
             f"seed {chunk.seed})"
         )
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        """The chunk's studies in order (call once)."""
+    def records(self) -> Iterator[RawStudy]:
+        """The chunk's studies in order, as JSON bytes (call once).
+
+        Bytes take the store's typed decoding path, ~15% cheaper than converting the dicts.
+        """
         collector = self.chunk.collector()
         # Generation builds ~100 containers per trial and no reference cycles: the cyclic
         # collector would rescan every record the chunk holds, a third of the generation time.
         enabled = gc.isenabled()
         gc.disable()
         try:
-            for trial in self.chunk.trials(collector):
+            for offset, trial in enumerate(self.chunk.trials(collector)):
                 self._publications.extend(trial.publications)
-                yield trial.study
+                origin = f"synthetic trial {self.chunk.start + offset}"
+                yield RawStudy(origin, orjson.dumps(trial.study))
         finally:
             if enabled:
                 gc.enable()
