@@ -26,10 +26,8 @@ def clean_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPat
     return monkeypatch
 
 
-async def _answer_one_request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes
-) -> None:
-    """Read one HTTP request (head and content-length body) and answer it with a JSON `body`."""
+async def _read_request(reader: asyncio.StreamReader) -> bytes:
+    """Read one HTTP request (head and content-length body); returns its head."""
     head = await reader.readuntil(b"\r\n\r\n")
     length = next(
         int(line.split(b":", 1)[1])
@@ -37,12 +35,25 @@ async def _answer_one_request(
         if line.lower().startswith(b"content-length:")
     )
     await reader.readexactly(length)
+    return head
+
+
+async def _answer_json(writer: asyncio.StreamWriter, body: bytes) -> None:
+    """Answer with 200 and the JSON `body`."""
     writer.write(
         b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
         + b"content-length: %d\r\n\r\n" % len(body)
         + body
     )
     await writer.drain()
+
+
+async def _answer_one_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, body: bytes
+) -> None:
+    """Read one HTTP request and answer it with the JSON `body`."""
+    await _read_request(reader)
+    await _answer_json(writer, body)
 
 
 async def test_requests_go_through_the_environment_proxy(
@@ -55,23 +66,12 @@ async def test_requests_go_through_the_environment_proxy(
     ).encode()
 
     async def forward_proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = next(
-            int(line.split(b":", 1)[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )
-        await reader.readexactly(length)
+        head = await _read_request(reader)
         seen.append(head.split(b"\r\n", 1)[0])
         proxy_auth.extend(
             line for line in head.lower().split(b"\r\n") if line.startswith(b"proxy-authorization")
         )
-        writer.write(
-            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
-            + b"content-length: %d\r\n\r\n" % len(completion)
-            + completion
-        )
-        await writer.drain()
+        await _answer_json(writer, completion)
         writer.close()
 
     server = await asyncio.start_server(forward_proxy, "127.0.0.1", 0)
