@@ -39,6 +39,33 @@ class StudyIndexRow:
     """The MeSH ancestors of its conditions (the tree above them), sorted."""
 
 
+@dataclass(frozen=True)
+class StudyColumns:
+    """`StudyIndexRow`'s filter and split columns for every study, by study id, as arrays.
+
+    Text columns hold '' where the store has NULL; `day` counts days since 1970-01-01 of the
+    registration (or start) date, meaningful where `dated`.
+    """
+
+    study_id: np.ndarray[Any, np.dtype[np.object_]]
+    day: np.ndarray[Any, np.dtype[np.int64]]
+    dated: np.ndarray[Any, np.dtype[np.bool_]]
+    status: np.ndarray[Any, np.dtype[np.object_]]
+    enrollment: np.ndarray[Any, np.dtype[np.int64]]
+    enrollment_type: np.ndarray[Any, np.dtype[np.object_]]
+    n_arms: np.ndarray[Any, np.dtype[np.int64]]
+    has_criteria: np.ndarray[Any, np.dtype[np.bool_]]
+    n_primary: np.ndarray[Any, np.dtype[np.int64]]
+
+    def where(self, predicate: Callable[[str], bool], column: str) -> np.ndarray[Any, Any]:
+        """Mask of the studies whose text `column` satisfies `predicate` (asked once per value)."""
+        values = getattr(self, column)
+        verdicts: dict[str, bool] = {}
+        for value in set(values.tolist()):
+            verdicts[value] = predicate(value)
+        return np.fromiter((verdicts[v] for v in values), dtype=bool, count=len(values))
+
+
 @dataclass(slots=True)
 class StudyDetail:
     """Everything a benchmark item may show about one study."""
@@ -112,6 +139,18 @@ def _split(joined: str | None) -> tuple[str, ...]:
     return tuple(joined.split("|")) if joined else ()
 
 
+_COUNTS = """
+    arms AS (SELECT study_id, count(*) AS n FROM arm_groups {where} GROUP BY study_id),
+    prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary' {and_where}
+             GROUP BY study_id),
+    -- Criteria with a printable ASCII character are not blank: trim() copies every (long) text,
+    -- so it is only asked about the rest (its idea of blank includes Unicode spaces).
+    elig AS (SELECT study_id,
+                    bool_or(CASE WHEN regexp_matches(criteria, '[!-~]') THEN true
+                                 ELSE coalesce(length(trim(criteria)), 0) > 0 END) AS has
+             FROM eligibility {where} GROUP BY study_id)
+"""
+"""Per-study counts the index filters on (`where` limits the studies read)."""
 _IN_CORPUS = "title IS NOT NULL AND length(trim(title)) > 0"
 """Which publications the search corpus holds."""
 _STUDY_COLUMNS = (
@@ -137,8 +176,21 @@ class BuilderQueries(StoreBase):
 
     def builder_study_index(self) -> list[StudyIndexRow]:
         """One row per study, ordered by study id."""
+        return self._index_rows("")
+
+    def builder_index_rows(self, study_ids: Sequence[str]) -> list[StudyIndexRow]:
+        """`builder_study_index` rows of the given studies only (missing ids left out)."""
+        ids = np.empty(len(set(study_ids)), dtype=object)
+        ids[:] = sorted(set(study_ids))
+        self._con.register("_wanted_index", {"study_id": ids})
+        try:
+            return self._index_rows("WHERE study_id IN (SELECT study_id FROM _wanted_index)")
+        finally:
+            self._con.unregister("_wanted_index")
+
+    def _index_rows(self, where: str) -> list[StudyIndexRow]:
         rows = self._con.execute(
-            """
+            f"""
             WITH cond AS (
                 SELECT study_id,
                        coalesce(min(mesh_id) FILTER (WHERE origin <> 'mesh_ancestor'),
@@ -149,19 +201,15 @@ class BuilderQueries(StoreBase):
                            WHERE origin <> 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS own,
                        array_to_string(list_sort(list_distinct(list(mesh_id) FILTER (
                            WHERE origin = 'mesh_ancestor' AND mesh_id IS NOT NULL))), '|') AS tree
-                FROM conditions GROUP BY study_id),
-            arms AS (SELECT study_id, count(*) AS n FROM arm_groups GROUP BY study_id),
-            prim AS (SELECT study_id, count(*) AS n FROM outcomes WHERE kind = 'primary'
-                     GROUP BY study_id),
-            elig AS (SELECT study_id, bool_or(coalesce(length(trim(criteria)), 0) > 0) AS has
-                     FROM eligibility GROUP BY study_id)
+                FROM conditions {where} GROUP BY study_id),
+            {_COUNTS.format(where=where, and_where=where.replace("WHERE", "AND"))}
             -- Without a registration date (TrialPanorama gives only a start year for some
             -- registries) the time split falls back to the start date.
             SELECT s.study_id, coalesce(s.first_submitted, s.start_date), s.status,
                    s.enrollment, s.enrollment_type,
                    cond.key, coalesce(arms.n, 0), coalesce(elig.has, false), coalesce(prim.n, 0),
                    s.study_type, s.phase, cond.own, cond.tree
-            FROM studies s
+            FROM (SELECT * FROM studies {where}) s
             LEFT JOIN cond USING (study_id) LEFT JOIN arms USING (study_id)
             LEFT JOIN prim USING (study_id) LEFT JOIN elig USING (study_id)
             ORDER BY s.study_id
@@ -174,6 +222,28 @@ class BuilderQueries(StoreBase):
             )
             for r in rows
         ]  # fmt: skip
+
+    def builder_study_columns(self) -> StudyColumns:
+        """The index's filter and split columns for every study, as arrays (no per-study
+        objects: a 1.6M-trial store's index rows cost gigabytes)."""
+        columns = self._con.execute(
+            f"""
+            WITH {_COUNTS.format(where="", and_where="")}
+            SELECT s.study_id,
+                   coalesce(date_diff('day', DATE '1970-01-01',
+                                      coalesce(s.first_submitted, s.start_date)), 0) AS day,
+                   coalesce(s.first_submitted, s.start_date) IS NOT NULL AS dated,
+                   coalesce(s.status, '') AS status, coalesce(s.enrollment, 0) AS enrollment,
+                   coalesce(s.enrollment_type, '') AS enrollment_type,
+                   coalesce(arms.n, 0) AS n_arms, coalesce(elig.has, false) AS has_criteria,
+                   coalesce(prim.n, 0) AS n_primary
+            FROM studies s
+            LEFT JOIN arms USING (study_id) LEFT JOIN prim USING (study_id)
+            LEFT JOIN elig USING (study_id)
+            ORDER BY s.study_id
+            """
+        ).fetchnumpy()
+        return StudyColumns(**{name: np.asarray(values) for name, values in columns.items()})
 
     def builder_study_details(
         self, study_ids: Sequence[str], parts: Collection[str] = DETAIL_PARTS

@@ -28,7 +28,7 @@ from trialscope.data.builders.reviews import (
     search_record,
     split_reviews,
 )
-from trialscope.data.store_queries import BuilderQueries, PublicationRow, StudyIndexRow
+from trialscope.data.store_queries import BuilderQueries, PublicationRow, StudyColumns
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def build_benchmark(
                 _trial_tasks_elsewhere, store.path, out_dir, options, OFFLOADED_TASKS
             )
         step("study index")
-        index = store.builder_study_index()
+        index = store.builder_study_columns()
         for task in TASK_FOLDERS:
             if task in _TRIAL_BUILDERS and not (offload and task in OFFLOADED_TASKS):
                 step(task)
@@ -118,7 +118,7 @@ def build_benchmark(
 
 def _build_trial_task(
     store: BuilderQueries,
-    index: list[StudyIndexRow],
+    index: StudyColumns,
     task: str,
     options: BuildOptions,
     out_dir: Path,
@@ -138,7 +138,7 @@ def _trial_tasks_elsewhere(
 
     report = BuildReport(out_dir=str(out_dir))
     with TrialStore(store_path, read_only=True) as store:
-        index = store.builder_study_index()
+        index = store.builder_study_columns()
         for task in tasks:
             _build_trial_task(store, index, task, options, out_dir, report)
     release_pools()
@@ -146,7 +146,7 @@ def _trial_tasks_elsewhere(
 
 
 TrialBuilder = Callable[
-    [BuilderQueries, list[StudyIndexRow], BuildOptions, np.random.Generator, tuple[int, int]],
+    [BuilderQueries, StudyColumns, BuildOptions, np.random.Generator, tuple[int, int]],
     tuple[Records, Records],
 ]
 _TRIAL_BUILDERS: dict[str, TrialBuilder] = {

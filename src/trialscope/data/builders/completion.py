@@ -8,8 +8,8 @@ import numpy as np
 
 from trialscope.data.builders.describe import criteria_lines, humanize, masked, unescape
 from trialscope.data.builders.options import BuildOptions
-from trialscope.data.builders.split import split_keys
-from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
+from trialscope.data.builders.split import split_positions
+from trialscope.data.store_queries import BuilderQueries, StudyColumns, StudyDetail
 from trialscope.data.termination import classify_why_stopped
 
 FOLDER = "trial_completion_assessment"
@@ -66,17 +66,16 @@ def completion_record(detail: StudyDetail) -> dict[str, Any]:
 
 def build_completion(
     store: BuilderQueries,
-    index: list[StudyIndexRow],
+    index: StudyColumns,
     options: BuildOptions,
     rng: np.random.Generator,
     sizes: tuple[int, int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train, test) items from studies that completed or stopped; others are left out."""
     wanted = COMPLETE_STATUSES | STOPPED_STATUSES
-    keyed = [
-        (row.study_id, row.first_submitted) for row in index if _normal_status(row.status) in wanted
-    ]
-    train_ids, test_ids = split_keys(keyed, options, sizes, rng)
+    kept = np.flatnonzero(index.where(lambda status: _normal_status(status) in wanted, "status"))
+    train, test = split_positions(index.day[kept], index.dated[kept], options, sizes, rng)
+    train_ids, test_ids = (index.study_id[kept[part]].tolist() for part in (train, test))
     details = store.builder_study_details(train_ids + test_ids)
     return (
         [completion_record(details[i]) for i in train_ids],

@@ -23,8 +23,13 @@ from trialscope.data.builders.describe import (
 )
 from trialscope.data.builders.distractors import DistractorPools, most_alike
 from trialscope.data.builders.options import BuildOptions
-from trialscope.data.builders.split import balanced_letters, split_keys
-from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
+from trialscope.data.builders.split import balanced_letters, split_positions
+from trialscope.data.store_queries import (
+    BuilderQueries,
+    StudyColumns,
+    StudyDetail,
+    StudyIndexRow,
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ class DesignKind:
     """One design QA task: which studies qualify, what the option text is, what is asked."""
 
     task: str
-    qualifies: Callable[[StudyIndexRow], bool]
+    qualifies: Callable[[StudyColumns], np.ndarray[Any, np.dtype[np.bool_]]]
     option_text: Callable[[StudyDetail], str]
     ask: str
     show_interventions: bool
@@ -45,7 +50,7 @@ class DesignKind:
 _KINDS = (
     DesignKind(
         "arm_design",
-        lambda row: row.n_arms > 0,
+        lambda index: index.n_arms > 0,
         arms_text,
         "Which of the following options lists the arms (groups and their interventions) of "
         "this clinical trial?",
@@ -55,7 +60,7 @@ _KINDS = (
     ),
     DesignKind(
         "eligibility_criteria_design",
-        lambda row: row.has_criteria,
+        lambda index: index.has_criteria,
         criteria_text,
         "Which of the following options holds the eligibility criteria of this clinical trial?",
         True,
@@ -64,7 +69,7 @@ _KINDS = (
     ),
     DesignKind(
         "endpoint_design",
-        lambda row: row.n_primary > 0,
+        lambda index: index.n_primary > 0,
         outcomes_text,
         "Which of the following options lists the outcome measures of this clinical trial?",
         True,
@@ -76,20 +81,26 @@ DESIGN_KINDS: dict[str, DesignKind] = {kind.task: kind for kind in _KINDS}
 """The design QA task folders these builders write (named as in the released data)."""
 
 
+POPULATION = 100_000
+"""At most this many eligible trials (a seeded sample, the same for every design kind that has the
+same eligible trials) are distractor candidates: a larger store gives no better distractors, only
+more texts to read and score."""
+
+
 def build_design_qa(
     kind: DesignKind,
     store: BuilderQueries,
-    index: list[StudyIndexRow],
+    index: StudyColumns,
     options: BuildOptions,
     rng: np.random.Generator,
     sizes: tuple[int, int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train, test) multiple-choice items for one design kind."""
-    eligible = [row for row in index if kind.qualifies(row)]
-    keyed = [(row.study_id, row.first_submitted) for row in eligible]
-    train_ids, test_ids = split_keys(keyed, options, sizes, rng)
-    pools = _pools(index, eligible)
-    rows = {row.study_id: row for row in eligible}
+    eligible = np.flatnonzero(kind.qualifies(index))
+    train, test = split_positions(index.day[eligible], index.dated[eligible], options, sizes, rng)
+    train_ids, test_ids = (index.study_id[eligible[part]].tolist() for part in (train, test))
+    population = _population(eligible, options.seed)
+    pools, rows = _pools(store, index, population, train_ids + test_ids)
     candidates = {
         study_id: pools.candidates(rows[study_id], rng) for study_id in train_ids + test_ids
     }
@@ -115,22 +126,46 @@ def build_design_qa(
     return splits[0], splits[1]
 
 
-_LAST_FULL_POOLS: list[tuple[list[StudyIndexRow], DistractorPools]] = []
+Positions = np.ndarray[Any, np.dtype[np.intp]]
 
 
-def _pools(index: list[StudyIndexRow], eligible: list[StudyIndexRow]) -> DistractorPools:
-    """Pools over `eligible`; reused between design kinds when every trial is eligible for both
-    (building them walks every trial of the store)."""
-    if len(eligible) != len(index):
-        return DistractorPools.of(eligible)
-    if not (_LAST_FULL_POOLS and _LAST_FULL_POOLS[0][0] is index):
-        _LAST_FULL_POOLS[:] = [(index, DistractorPools.of(index))]
-    return _LAST_FULL_POOLS[0][1]
+def _population(eligible: Positions, seed: int) -> Positions:
+    """The eligible trials distractors are drawn from: all, or a seeded sample of `POPULATION`."""
+    if len(eligible) <= POPULATION:
+        return eligible
+    # Its own stream (not the task's), so a store below the bound draws exactly as before.
+    chosen = np.random.default_rng([seed, 1 << 20]).choice(len(eligible), POPULATION, False)
+    return eligible[np.sort(chosen)]
+
+
+_LAST_POOLS: list[tuple[bytes, DistractorPools, dict[str, StudyIndexRow]]] = []
+
+
+def _pools(
+    store: BuilderQueries, index: StudyColumns, population: Positions, item_ids: list[str]
+) -> tuple[DistractorPools, dict[str, StudyIndexRow]]:
+    """Pools over the population, and the index rows of the population and the items.
+
+    Reused by the next design kind when its population is the same (building them reads the
+    conditions of every trial in it).
+    """
+    key = population.tobytes()
+    if _LAST_POOLS and _LAST_POOLS[0][0] == key:
+        _, pools, rows = _LAST_POOLS[0]
+    else:
+        members = store.builder_index_rows(index.study_id[population].tolist())
+        pools = DistractorPools.of(members)
+        rows = {row.study_id: row for row in members}
+        _LAST_POOLS[:] = [(key, pools, rows)]
+    missing = [sid for sid in item_ids if sid not in rows]
+    if missing:
+        rows = {**rows, **{row.study_id: row for row in store.builder_index_rows(missing)}}
+    return pools, rows
 
 
 def release_pools() -> None:
-    """Drop the reused pools (and the index they hold on to) once the design tasks are built."""
-    _LAST_FULL_POOLS.clear()
+    """Drop the reused pools once the design tasks are built."""
+    _LAST_POOLS.clear()
 
 
 def _item(

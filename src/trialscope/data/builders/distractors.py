@@ -67,7 +67,10 @@ class DistractorPools:
         study_id = row.study_id
         chosen: dict[str, int] = {}
         for key in pool_keys(row):
-            pool = self.pools[key]
+            # A sampled population may lack a pool of the item's own keys.
+            pool = self.pools.get(key)
+            if not pool:
+                continue
             need = CANDIDATES_PER_ITEM - len(chosen)
             if need <= 0:
                 break

@@ -9,8 +9,8 @@ import numpy as np
 
 from trialscope.data.builders.describe import masked, sample_size_question
 from trialscope.data.builders.options import BuildOptions
-from trialscope.data.builders.split import split_keys
-from trialscope.data.store_queries import BuilderQueries, StudyDetail, StudyIndexRow
+from trialscope.data.builders.split import split_positions
+from trialscope.data.store_queries import BuilderQueries, StudyColumns, StudyDetail
 
 FOLDER = "sample_size_estimation"
 """The task folder this builder writes (named as in the released TrialPanorama data)."""
@@ -51,20 +51,19 @@ def sample_size_record(detail: StudyDetail) -> dict[str, Any]:
 
 def build_sample_size(
     store: BuilderQueries,
-    index: list[StudyIndexRow],
+    index: StudyColumns,
     options: BuildOptions,
     rng: np.random.Generator,
     sizes: tuple[int, int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(train, test) items from completed trials with an actual enrollment above zero."""
-    keyed = [
-        (row.study_id, row.first_submitted)
-        for row in index
-        if (row.status or "").upper() == "COMPLETED"
-        and (row.enrollment_type or "").upper() == "ACTUAL"
-        and (row.enrollment or 0) > 0
-    ]
-    train_ids, test_ids = split_keys(keyed, options, sizes, rng)
+    kept = np.flatnonzero(
+        index.where(lambda status: status.upper() == "COMPLETED", "status")
+        & index.where(lambda kind: kind.upper() == "ACTUAL", "enrollment_type")
+        & (index.enrollment > 0)
+    )
+    train, test = split_positions(index.day[kept], index.dated[kept], options, sizes, rng)
+    train_ids, test_ids = (index.study_id[kept[part]].tolist() for part in (train, test))
     details = store.builder_study_details(train_ids + test_ids)
     return (
         [sample_size_record(details[i]) for i in train_ids],
