@@ -40,17 +40,15 @@ def _part(part: str) -> tuple[Ids, Ids]:
     )
 
 
-@lru_cache(maxsize=1 << 14)
-def _text(text: str) -> tuple[tuple[Ids, Ids], ...]:
-    """The parsed parts of a whole text."""
-    return tuple(_part(part) for part in _PARTS.split(text))
-
-
-def _stacked(parsed: list[tuple[tuple[Ids, Ids], ...]], which: int) -> tuple[Ids, Ids]:
-    """(text number, id) of every token (which=0) or word (which=1) of the texts."""
-    arrays = [part[which] for parts in parsed for part in parts]
-    lengths = [sum(len(part[which]) for part in parts) for parts in parsed]
-    return np.repeat(np.arange(len(parsed)), lengths), np.concatenate(arrays)
+@lru_cache(maxsize=1 << 16)
+def _text(text: str) -> tuple[Ids, Ids, Ids]:
+    """(distinct token ids in order of first appearance, their counts, distinct word ids)."""
+    parts = [_part(part) for part in _PARTS.split(text)]
+    tokens = np.concatenate([part[0] for part in parts])
+    distinct, first, counts = np.unique(tokens, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    words = np.unique(np.concatenate([part[1] for part in parts]))
+    return distinct[order], counts[order], words
 
 
 def likeness(texts: list[str]) -> tuple[Floats, Floats]:
@@ -63,34 +61,40 @@ def likeness(texts: list[str]) -> tuple[Floats, Floats]:
     size = len(texts)
     width = len(_VOCABULARY) + 1
     # TF-IDF: counts per (text, term), document frequency per term, then weights and norms.
-    doc, token = _stacked(parsed, 0)
+    # Each text's terms are distinct and in order of first appearance, so the terms' first
+    # appearances across the texts keep the order of the texts' full token streams.
+    doc = np.repeat(np.arange(size), [len(p[0]) for p in parsed])
+    token = np.concatenate([p[0] for p in parsed])
     # Terms renumbered by first appearance in these texts: float sums then run in an order
     # fixed by the texts alone, not by the process-wide ids (which depend on earlier items).
     seen, first, inverse = np.unique(token, return_index=True, return_inverse=True)
     local = np.empty(len(seen), dtype=np.int64)
     local[np.argsort(first, kind="stable")] = np.arange(len(seen))
     span = len(seen) + 1
-    pairs, counts = np.unique(doc * span + local[inverse], return_counts=True)
+    keys = doc * span + local[inverse]
+    by_key = np.argsort(keys, kind="stable")
+    pairs, counts = keys[by_key], np.concatenate([p[1] for p in parsed])[by_key]
     pair_doc, pair_term = pairs // span, pairs % span
-    terms, term_index = np.unique(pair_term, return_inverse=True)
-    frequency = np.bincount(term_index, minlength=len(terms))
+    # Local ids are dense (every one occurs), so they index the terms directly.
+    term_index = pair_term
+    frequency = np.bincount(term_index, minlength=len(seen))
     idf = np.log((1 + size) / (1 + frequency)) + 1.0
     weight = counts * idf[term_index]
     norm = np.sqrt(np.bincount(pair_doc, weights=weight * weight, minlength=size))
-    query = np.zeros(len(terms))
+    query = np.zeros(len(seen))
     in_query = pair_doc == 0
     query[term_index[in_query]] = weight[in_query]
     dot = np.bincount(pair_doc, weights=weight * query[term_index], minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
         cosine = np.where(norm * norm[0] > 0, dot / (norm * norm[0]), 0.0)
     # Word overlap: the share of each text's distinct words that the question has too.
-    word_doc, word = _stacked(parsed, 1)
-    distinct_pairs = np.unique(word_doc * width + word)
-    distinct_doc, distinct_word = distinct_pairs // width, distinct_pairs % width
+    distinct = np.array([len(p[2]) for p in parsed])
+    word_doc = np.repeat(np.arange(size), distinct)
     asked = np.zeros(width, dtype=bool)
-    asked[distinct_word[distinct_doc == 0]] = True
-    shared = np.bincount(distinct_doc, weights=asked[distinct_word], minlength=size)
-    distinct = np.bincount(distinct_doc, minlength=size)
+    asked[parsed[0][2]] = True
+    shared = np.bincount(
+        word_doc, weights=asked[np.concatenate([p[2] for p in parsed])], minlength=size
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         overlap = np.where(distinct > 0, shared / distinct, 0.0)
     return cosine[1:], overlap[1:]
