@@ -36,8 +36,11 @@ from trialscope.data.termination import classify_why_stopped
 OLD_INGEST_MINUTES = 24.3
 """Issue 16: 1.6M trials generated and ingested, idle 2-core machine."""
 OLD_INGEST_PEAK_MB = 1559
-OLD_BUILD_SECONDS = 188.5
-"""`data build` of the 1.6M store before this work (measured under load, load average ~2)."""
+OLD_BUILD_SECONDS = 280.2
+"""`data build` of the 1.6M store before the build work of issue 16 (the lead's run on main,
+13:16 UTC, load average 1.7): 347.1 CPU-s in both processes, peak RSS 3,272 + 3,442 MB."""
+OLD_BUILD_CPU_SECONDS = 347.1
+OLD_BUILD_PEAK_MB = (3272, 3442)
 GOAL_INGEST_MINUTES = 5.0
 GOAL_BUILD_SECONDS = 60.0
 GOAL_PEAK_MB = 2000
@@ -178,10 +181,12 @@ def phase_build(store_path: str, out_dir: str) -> dict[str, float]:
     options = BuildOptions(
         seed=0, train_size=5000, test_size=1000, review_train_size=400, review_test_size=100
     )
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with TrialStore(store_path, read_only=True) as store:
         report = build_benchmark(store, Path(out_dir), options)
     return {
+        "load_before": load_before,
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": _peak_rss_mb(),
         "worker_peak_rss_mb": _worker_peak_rss_mb(),
@@ -233,6 +238,7 @@ def main() -> None:
             result = phase_ingest(int(rest[0]), int(rest[1]), rest[2])
         else:
             result = phase_build(rest[0], rest[1])
+            print_build(result, "this store")
         print(json.dumps(result))
         return
     if args.why_stopped_csv:
@@ -301,18 +307,26 @@ def main() -> None:
     if args.no_build:
         return
     built = _child("build", str(store), str(workdir / "benchmark"))
+    print_build(built, f"this store has {args.trials} trials")
+
+
+def print_build(built: dict[str, float], store: str) -> None:
+    """The build phase's figures and its goal line, against the figures before issue 16's work."""
     print(
         f"build 8 task sets: {built['seconds']:.1f} s (CPU {built['cpu_s']:.1f} s incl. the "
         f"second process), peak RSS {built['peak_rss_mb']:.0f} MB main + "
         f"{built['worker_peak_rss_mb']:.0f} MB second process, {built['items']} items, corpus "
-        f"{built['corpus']} publications, load average {built['load']:.1f}",
+        f"{built['corpus']} publications, load average {built['load_before']:.1f} at the start, "
+        f"{built['load']:.1f} at the end",
         flush=True,
     )
     print(
         f"GOAL data build: {built['seconds']:.1f} s vs before {OLD_BUILD_SECONDS} s: "
-        f"{OLD_BUILD_SECONDS / built['seconds']:.2f}x the earlier speed "
-        f"(goal < {GOAL_BUILD_SECONDS:.0f} s "
-        f"for the 1.6M store; this store has {args.trials} trials)",
+        f"{OLD_BUILD_SECONDS / built['seconds']:.2f}x the earlier speed (goal < "
+        f"{GOAL_BUILD_SECONDS:.0f} s for the 1.6M store; {store}); CPU {built['cpu_s']:.1f} s vs "
+        f"{OLD_BUILD_CPU_SECONDS} s ({OLD_BUILD_CPU_SECONDS / built['cpu_s']:.2f}x less); peak "
+        f"RSS {built['peak_rss_mb']:.0f} + {built['worker_peak_rss_mb']:.0f} MB vs "
+        f"{OLD_BUILD_PEAK_MB[0]} + {OLD_BUILD_PEAK_MB[1]} MB",
         flush=True,
     )
 

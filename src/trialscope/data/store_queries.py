@@ -174,6 +174,10 @@ class BuilderQueries(StoreBase):
         row = self._con.execute("SELECT current_setting('access_mode')").fetchone()
         return row is not None and row[0] == "read_only"
 
+    def builder_quiet(self) -> None:
+        """No DuckDB progress bars on stdout for this connection's (long) builder queries."""
+        self._con.execute("SET enable_progress_bar = false")
+
     def builder_study_index(self) -> list[StudyIndexRow]:
         """One row per study, ordered by study id."""
         return self._index_rows("")

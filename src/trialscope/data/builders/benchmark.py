@@ -82,6 +82,7 @@ def build_benchmark(
         if on_step is not None:
             on_step(name)
 
+    store.builder_quiet()
     offload = (workers or os.cpu_count() or 1) > 1 and store.builder_read_only()
     with ExitStack() as stack:
         offloaded: Future[dict[str, TaskCounts]] | None = None
@@ -138,6 +139,7 @@ def _trial_tasks_elsewhere(
 
     report = BuildReport(out_dir=str(out_dir))
     with TrialStore(store_path, read_only=True) as store:
+        store.builder_quiet()
         index = store.builder_study_columns()
         for task in tasks:
             _build_trial_task(store, index, task, options, out_dir, report)
