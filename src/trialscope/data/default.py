@@ -19,7 +19,10 @@ import platformdirs
 
 # Only light builder modules: finding the built default must not import every builder.
 from trialscope.data.builders.options import BuildOptions
-from trialscope.data.builders.reviews import SCREENING_FOLDER
+
+SCREENING_FOLDER = "study_screening"
+"""builders.reviews.SCREENING_FOLDER (tested equal), spelled here because that module imports
+numpy, which `trialscope run` imports only once its first requests are out."""
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
-RUN_END_MODULES = ("scipy.stats",)
-"""What every run's metrics import (tasks/metrics.py: exact Clopper-Pearson intervals)."""
+RUN_END_MODULES = ("numpy", "trialscope.tasks.metrics", "scipy.stats")
+"""What every run's metrics import (tasks/metrics.py: numpy, exact Clopper-Pearson intervals
+from scipy.stats). None of them is imported before the first request."""
 
 IMPORT_SWITCH_INTERVAL_S = 0.0005
 """The GIL switch interval while importing in the background (Python's default is 5 ms)."""

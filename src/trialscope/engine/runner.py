@@ -9,13 +9,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trialscope.engine.background_imports import RUN_END_MODULES
 from trialscope.engine.cache import ResponseCache
 from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
-from trialscope.engine.retry import RetryPolicy
+from trialscope.engine.retry import RetryPolicy, SeededRandom
 from trialscope.engine.shards import Shard, cut_shards
 from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
 from trialscope.engine.task_run import RunSettings, RunSummary
@@ -203,7 +201,7 @@ def _build_solvers(
                 semaphore=asyncio.Semaphore(options.max_connections or settings.max_connections),
                 cache=cache,
                 retry_policy=policy,
-                rng=np.random.default_rng([options.seed, index]),
+                rng=SeededRandom([options.seed, index]),
                 prices=prices,
             )
         )

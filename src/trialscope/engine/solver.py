@@ -8,10 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-import numpy as np
-
 from trialscope.engine.cache import ResponseCache, cache_key
-from trialscope.engine.retry import RetryPolicy, call_with_retries
+from trialscope.engine.retry import RandomSource, RetryPolicy, call_with_retries
 from trialscope.models.base import (
     ChatMessage,
     ChatModel,
@@ -95,7 +93,7 @@ class ModelSolver:
         semaphore: asyncio.Semaphore,
         cache: ResponseCache | None,
         retry_policy: RetryPolicy,
-        rng: np.random.Generator,
+        rng: RandomSource,
         prices: PriceTable,
         on_retry: Callable[[], None] | None = None,
     ) -> None:
