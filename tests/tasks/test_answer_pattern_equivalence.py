@@ -36,8 +36,18 @@ PLAIN_AND_FAST = [
         re.compile(parsing._CUE + parsing._LINK + r"\b([A-Za-z])\b(?![\w'])(?:\s*([a-z]\w*))?"),
         parsing._CHOSEN,
     ),
+    (
+        re.compile(r"\b(?i:not)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])"),
+        parsing._NEGATED_LETTER,
+    ),
 ]
 WORDS = [
+    "n",
+    "N",
+    "NOT",
+    "knot",
+    "_not",
+    "not B",
     "1",
     "12",
     "120",

@@ -100,6 +100,8 @@ class ModelSolver:
         self.name = model.name
         self.model = model
         self.config = config
+        self._configs: dict[bool, GenerationConfig] = {}
+        """`config` with each request's json_mode (frozen, so shared by every request)."""
         self._semaphore = semaphore
         self._cache = cache
         self._identity = model.cache_identity()
@@ -117,9 +119,17 @@ class ModelSolver:
 
     async def answer(self, task: Task, sample: Sample, system_prompt: str | None) -> Answers:
         requests = task.requests(sample, system_prompt)
-        outcomes = await asyncio.gather(
-            *(self._one(request) for request in requests), return_exceptions=True
-        )
+        outcomes: list[tuple[ChatResult, int, bool] | BaseException]
+        if len(requests) == 1:
+            # Most samples send one request: awaited directly, without gather's extra task.
+            try:
+                outcomes = [await self._one(requests[0])]
+            except Exception as exc:
+                outcomes = [exc]
+        else:
+            outcomes = await asyncio.gather(
+                *(self._one(request) for request in requests), return_exceptions=True
+            )
         answers = Answers(cached=bool(requests), messages=[list(r.messages) for r in requests])
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
@@ -141,7 +151,11 @@ class ModelSolver:
         return answers
 
     async def _one(self, request: Request) -> tuple[ChatResult, int, bool]:
-        config = replace(self.config, json_mode=request.json_mode)
+        config = self._configs.get(request.json_mode)
+        if config is None:
+            config = self._configs[request.json_mode] = replace(
+                self.config, json_mode=request.json_mode
+            )
         key: str | None = None
         if self._cache is not None:
             key = cache_key(self._identity, request_document(self.model, request.messages, config))

@@ -129,7 +129,9 @@ _LETTER_FIRST = re.compile(
 )
 _CORRECT_CLAIM = re.compile(r"\s(?i:is\s+(?:the\s+)?(?:correct|right|best))")
 """What every _LETTER_FIRST match contains: without it that pattern is not run at all."""
-_NEGATED_LETTER = re.compile(r"\b(?i:not)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])")
+# "not" at a word start, written to start with a character class (searched in C): the
+# lookbehind after the "n" checks the character before it, as a leading \b would.
+_NEGATED_LETTER = re.compile(r"[nN](?<!\w[nN])(?i:ot)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])")
 _ALTERNATIVES = re.compile(
     r"\b([A-Z])\b[)\]]?\s*,?\s*(?i:or|and|/)\s*(?i:maybe\s+|perhaps\s+|possibly\s+|option\s+)?"
     r"[(\[]?([A-Z])\b(?![\w'])"
