@@ -9,6 +9,7 @@ generated text made of the characters and words these patterns look at.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -181,3 +182,20 @@ def _plain_count(text: str) -> int | None:
     finally:
         parsing._ANY_NUMBER, parsing._PEOPLE_COUNT, parsing._COUNT_RANGE = saved
         parsing._COUNT_PATTERNS = patterns
+
+
+def chosen(text: str) -> list[tuple[tuple[int, int], tuple[str | Any, ...]]]:
+    return [(match.span(), match.groups()) for match in parsing._chosen_matches(text)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_chosen_matches_are_chosen_finditer_on_generated_text(text: str) -> None:
+    assert chosen(text) == found(parsing._CHOSEN, text)
+
+
+def test_chosen_matches_are_chosen_finditer_on_the_corpus_and_long_answers() -> None:
+    for text in corpus_texts():
+        long = ("Which option is correct? I think it's the answer: A, B or C. " * 30) + text
+        for candidate in (text, long, text.upper(), long.upper()):
+            assert chosen(candidate) == found(parsing._CHOSEN, candidate), candidate
