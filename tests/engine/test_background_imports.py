@@ -63,7 +63,7 @@ def test_seeded_random_draws_what_numpy_default_rng_draws() -> None:
     assert [lazy.uniform(0.5, 1.0) for _ in range(5)] == [eager.uniform(0.5, 1.0) for _ in range(5)]
 
 
-def test_default_spells_the_screening_folder_as_the_builders_do() -> None:
+def test_the_default_names_the_screening_folder_the_builders_write() -> None:
     from trialscope.data.builders.reviews import SCREENING_FOLDER
     from trialscope.data.default import SCREENING_FOLDER as spelled_in_default
 

@@ -33,10 +33,6 @@ EXCEPTIONS: dict[str, set[str]] = {
         "trialscope/tasks/completion_record.py",
         "trialscope/data/builders/completion.py",
     },
-    # The embedded default's build options name the screening folder on every run; the builder
-    # module that defines it imports numpy, which a run loads only once its requests are out
-    # (tests/engine/test_background_imports.py checks the two spellings are equal).
-    "study_screening": {"trialscope/data/default.py"},
 }
 
 
