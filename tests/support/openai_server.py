@@ -35,10 +35,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -459,6 +461,13 @@ def main() -> None:
         capacity=args.capacity,
     )
     server.make_slots()
+    fast = all(importlib.util.find_spec(name) is not None for name in ("httptools", "uvloop"))
+    if not fast:
+        print(
+            "openai_server: httptools or uvloop is missing (pip install -e '.[test]'); serving "
+            "on h11 and asyncio, which costs more server CPU per request",
+            file=sys.stderr,
+        )
     uvicorn.run(
         server.app(),
         host="127.0.0.1",
@@ -466,8 +475,8 @@ def main() -> None:
         log_level="error",
         access_log=False,
         lifespan="off",
-        http="httptools",
-        loop="uvloop",
+        http="httptools" if fast else "h11",
+        loop="uvloop" if fast else "asyncio",
     )
 
 
