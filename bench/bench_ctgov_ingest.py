@@ -169,6 +169,8 @@ def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict
     waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     unwaited = sum(used for pid, used in ticks.items() if pid != process.pid) / TICKS
     return {
+        # The writing process alone, as last sampled (it ends a little later: a lower bound).
+        "main_cpu_s": ticks.get(process.pid, 0) / TICKS,
         "wall_s": wall,
         # The ingest process (waited for) plus its workers as last seen in /proc.
         "cpu_s": waited + unwaited,
@@ -184,6 +186,8 @@ def _line(name: str, n: int, figures: dict[str, float]) -> str:
     return (
         f"{name:18} {n:>9,} studies {figures['wall_s']:7.1f} s wall {figures['cpu_s']:7.1f} s CPU "
         f"{n / figures['wall_s']:7,.0f} studies/s {n / figures['cpu_s']:7,.0f} studies/CPU-s "
+        f"(CPU {figures['cpu_s'] / n * 1e6:4,.0f} us/study, writer process "
+        f"{figures['main_cpu_s'] / n * 1e6:4,.0f}) "
         f"peak {figures['peak_rss_mb']:5,.0f} MB/process {figures['peak_tree_mb']:5,.0f} MB/tree "
         f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}"
     )

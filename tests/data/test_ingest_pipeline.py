@@ -250,14 +250,31 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
     )
 
 
-@pytest.mark.parametrize("configured", [None, "1GiB"])
-def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | None) -> None:
+@pytest.mark.parametrize(
+    ("setting", "configured", "while_ingesting"),
+    [
+        ("memory_limit", None, "366.2 MiB"),  # 384 MB
+        ("memory_limit", "1GiB", "366.2 MiB"),  # 384 MB
+        ("threads", None, "1"),
+        ("threads", "3", "1"),
+    ],
+)
+def test_the_ingest_settings_are_put_back(
+    tmp_path: Path, setting: str, configured: str | None, while_ingesting: str
+) -> None:
     with TrialStore(tmp_path / "m.duckdb") as store:
         if configured:
-            store._con.execute(f"SET memory_limit = '{configured}'")
-        query = "SELECT current_setting('memory_limit')"
+            store._con.execute(f"SET {setting} = '{configured}'")
+        query = f"SELECT current_setting('{setting}')"
         before = (store._con.execute(query).fetchone() or ("",))[0]
-        store.ingest_ctgov_studies([make_study("NCT00000001")])
+        seen: list[object] = []
+        store.ingest_ctgov_studies(
+            [make_study("NCT00000001")],
+            on_progress=lambda _: seen.append(
+                str((store._con.execute(query).fetchone() or ("",))[0])
+            ),
+        )
+        assert seen == [while_ingesting]
         assert (store._con.execute(query).fetchone() or ("",))[0] == before
 
 
