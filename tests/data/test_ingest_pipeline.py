@@ -114,7 +114,11 @@ def test_the_parallel_path_stores_what_the_sequential_reader_stores(
         assert _dump(first) == _dump(second)
 
 
-def test_a_truncated_zip_member_fails_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("skip", "fill"),
+    [(10, 0x00), (0, 0xFF)],  # zeros mid-stream: a bad CRC or inflate; 0xFF: a reserved block type
+)
+def test_a_corrupt_zip_member_fails_alone(tmp_path: Path, skip: int, fill: int) -> None:
     path = tmp_path / "AllAPIJSON.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for i in range(1, 4):
@@ -123,8 +127,8 @@ def test_a_truncated_zip_member_fails_alone(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("NCT00000002.json")
     # Corrupt the compressed bytes of the middle member: its CRC or inflate fails.
-    start = info.header_offset + 30 + len(info.filename) + 10
-    data[start : start + 40] = b"\x00" * 40
+    start = info.header_offset + 30 + len(info.filename) + skip
+    data[start : start + 40] = bytes([fill]) * 40
     path.write_bytes(bytes(data))
     report = _ingest(tmp_path, "zip", [path], workers=2)
     assert report.inserted == 2 and report.failed == 1
