@@ -24,6 +24,7 @@ import numpy as np
 from trialscope.data.ingest_chunks import ChunkSource, RawStudy, StudyInput
 from trialscope.data.sources.ctgov import studies_in_document, study_files
 from trialscope.data.sources.json_lines import UnreadableRecord
+from trialscope.data.sources.zip_directory import member_places
 
 CHUNK_BYTES = 8 << 20
 """Target bytes of study JSON per chunk (about 500 real studies)."""
@@ -269,9 +270,18 @@ def _zip_chunks(path: Path) -> Iterator[ChunkSource]:
 def _member_places(path: Path) -> tuple[list[str], np.ndarray[Any, Any]]:
     """The `.json` members' names in order, and where each one's bytes are (one int64 row each).
 
-    The archive's `ZipInfo`s are dropped once read: kept, they would grow the planner with the
-    number of members (~600 bytes each); the names and this array take ~100.
+    Read without a `ZipInfo` per member (see `zip_directory`): the planner's memory stays
+    ~100 bytes a member; `zipfile` reads the archives that reader leaves (and names the error
+    of one that is not a zip).
     """
+    read = member_places(path)
+    if read is not None:
+        all_names, all_places = read
+        order = sorted(
+            (i for i, name in enumerate(all_names) if name.endswith(".json")),
+            key=all_names.__getitem__,
+        )
+        return [all_names[i] for i in order], all_places[np.array(order, dtype=np.int64)]
     with zipfile.ZipFile(path) as archive:
         names = sorted(name for name in archive.namelist() if name.endswith(".json"))
         places = np.empty((len(names), 6), dtype=np.int64)
