@@ -10,15 +10,32 @@ from typing import Any
 import orjson
 
 from trialscope.data.ingest_chunks import RawStudy
+from trialscope.data.store_literature import PublicationTables, publication_tables
 from trialscope.data.synthetic.literature import ReviewCandidates
 from trialscope.data.synthetic.registry import SyntheticChunk
+
+
+@dataclass(frozen=True)
+class SyntheticExtras:
+    """What a synthetic chunk sends back besides its studies: its papers and review candidates."""
+
+    papers: PublicationTables | list[dict[str, Any]]
+    """Checked store rows; the raw dicts when one is not well-typed (then they are upserted)."""
+    candidates: ReviewCandidates
+
+    @property
+    def paper_count(self) -> int:
+        """Number of papers."""
+        papers = self.papers
+        return papers.count if isinstance(papers, PublicationTables) else len(papers)
 
 
 @dataclass
 class SyntheticChunkSource:
     """Follows the ingest chunk contract (`data/ingest_chunks.py`): `records()` yields the chunk's
-    studies as JSON bytes, then `publications()` gives its papers and `extras()` its review
-    candidates.
+    studies as JSON bytes, then `extras()` gives its papers, as store rows built in the worker,
+    and its review candidates (the papers are not the contract's `publications()`: those are
+    upserted in the main process, and synthetic PMIDs are new, so the caller can append them).
 
     Pickled before `records()` runs, so only the chunk's numbers travel to the worker.
     """
@@ -54,12 +71,9 @@ class SyntheticChunkSource:
                 gc.enable()
         self._candidates = collector.candidates
 
-    def publications(self) -> list[dict[str, Any]]:
-        """The chunk's papers (after `records()` is exhausted)."""
-        return self._publications
-
-    def extras(self) -> ReviewCandidates:
-        """The chunk's review candidates (after `records()` is exhausted)."""
+    def extras(self) -> SyntheticExtras:
+        """The chunk's papers and review candidates (after `records()` is exhausted)."""
         if self._candidates is None:
             raise RuntimeError(f"{self.chunk}: records() was not exhausted before extras()")
-        return self._candidates
+        papers = publication_tables(self._publications)
+        return SyntheticExtras(self._publications if papers is None else papers, self._candidates)

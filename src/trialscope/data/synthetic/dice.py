@@ -58,20 +58,14 @@ class Dice:
     def sample(self, items: Sequence[T], count: int) -> list[T]:
         """`count` distinct items in a random order (all of them if fewer).
 
-        Each draw picks among the items not yet taken, in their original order; the taken
-        positions are skipped by index arithmetic instead of copying and popping the list.
+        Each draw picks among the items not yet taken, in their original order.
         """
-        size = len(items)
-        taken: list[int] = []
-        for _ in range(min(count, size)):
-            remaining = size - len(taken)
-            position = min(int(self.uniform() * remaining), remaining - 1)
-            for index in sorted(taken):
-                if index > position:
-                    break
-                position += 1
-            taken.append(position)
-        return [items[index] for index in taken]
+        pool = list(items)
+        taken: list[T] = []
+        for _ in range(min(count, len(pool))):
+            remaining = len(pool)
+            taken.append(pool.pop(min(int(self.uniform() * remaining), remaining - 1)))
+        return taken
 
     def normal(self) -> float:
         """A standard normal draw (Box-Muller)."""
