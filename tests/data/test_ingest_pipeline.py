@@ -250,12 +250,15 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
     )
 
 
+@pytest.mark.parametrize("setting", ["memory_limit", "checkpoint_threshold"])
 @pytest.mark.parametrize("configured", [None, "1GiB"])
-def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | None) -> None:
+def test_the_ingest_memory_limit_is_put_back(
+    tmp_path: Path, configured: str | None, setting: str
+) -> None:
     with TrialStore(tmp_path / "m.duckdb") as store:
         if configured:
-            store._con.execute(f"SET memory_limit = '{configured}'")
-        query = "SELECT current_setting('memory_limit')"
+            store._con.execute(f"SET {setting} = '{configured}'")
+        query = f"SELECT current_setting('{setting}')"
         before = (store._con.execute(query).fetchone() or ("",))[0]
         store.ingest_ctgov_studies([make_study("NCT00000001")])
         assert (store._con.execute(query).fetchone() or ("",))[0] == before
