@@ -13,8 +13,9 @@
 
 Beside part 1: the process's CPU seconds, the requests in flight per 0.5 s as the server saw
 them (is the pool kept full?), and the server's own ceiling: a bare httpx loop sending the same
-request bodies with 32 always in flight. Each goal figure is printed with this script's figure
-for main before the engine's second speed pass (BEFORE).
+request bodies with 32 always in flight, and the server process's CPU per request in both. Each
+goal figure is printed with this script's figure for main before the engine's fourth speed pass
+(BEFORE).
 
 Run from the repository root: `.venv/bin/python bench/bench_engine.py`. The server runs in its
 own process. The machine's load average is printed beside every figure: on a shared machine the
@@ -50,9 +51,10 @@ from trialscope.tasks.loading import LoadedSplit
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "bench"
-BEFORE = {"speed_up": 13.2, "fixed_s": 1.89, "cpu_ratio": 0.55}
-"""This script's figures for main before the engine's second speed pass (2026-11-30 11:32 UTC,
-idle machine, load average 0.7), printed beside each new figure."""
+BEFORE = {"speed_up": 20.0, "fixed_s": 0.99, "cpu_ratio": 0.44, "ceiling": 20.7}
+"""This script's figures for main before the engine's fourth speed pass (ae8507b, 2026-11-30
+14:29 UTC, idle machine; the CPU ratio from 13:22, same engine code), printed beside each new
+figure. Before the second pass (11:32): 13.2x, 1.89 s, 0.55."""
 
 
 def load() -> str:
@@ -141,7 +143,7 @@ def server_stats(url: str, reset: bool = False) -> dict[str, Any]:
 
 def cli_run(url: str, connections: int, out: Path) -> dict[str, float]:
     """`trialscope run --task all` as a process: wall time, requests, fixed cost."""
-    server_stats(url, reset=True)
+    server_cpu = float(server_stats(url, reset=True)["server_cpu_s"])
     command = [
         sys.executable,
         "-m",
@@ -174,6 +176,7 @@ def cli_run(url: str, connections: int, out: Path) -> dict[str, float]:
         "after_last_answer": ended - float(stats["last_response_at"]),
         "request_phase": float(stats["last_response_at"]) - float(stats["first_request_at"]),
         "timeline": stats["in_flight_per_100ms"],
+        "server_cpu": float(stats["server_cpu_s"]) - server_cpu,
     }
 
 
@@ -235,7 +238,7 @@ def task_bodies() -> list[bytes]:
 async def server_ceiling(url: str, work: list[bytes], connections: int) -> dict[str, Any]:
     """The server's own limit: a bare httpx loop (one client per slot) sending `work` with
     `connections` always in flight. Wall seconds, requests and the in-flight timeline."""
-    server_stats(url, reset=True)
+    server_cpu = float(server_stats(url, reset=True)["server_cpu_s"])
     queue = list(reversed(work))
     headers = {"content-type": "application/json", "authorization": "Bearer x"}
 
@@ -249,7 +252,12 @@ async def server_ceiling(url: str, work: list[bytes], connections: int) -> dict[
     await asyncio.gather(*(slot() for _ in range(connections)))
     wall = time.perf_counter() - started
     stats = server_stats(url)
-    return {"wall": wall, "requests": len(work), "timeline": stats["in_flight_per_100ms"]}
+    return {
+        "wall": wall,
+        "requests": len(work),
+        "timeline": stats["in_flight_per_100ms"],
+        "server_cpu": float(stats["server_cpu_s"]) - server_cpu,
+    }
 
 
 async def engine_cpu(url: str, n: int, connections: int, out: Path) -> float:
@@ -387,13 +395,17 @@ def end_to_end(args: argparse.Namespace) -> None:
             )
             print(
                 f"   request phase {run['request_phase']:.2f} s (ideal {bound / 32:.2f} s): "
-                f"{describe_in_flight(run['timeline'], 32)}"
+                f"{describe_in_flight(run['timeline'], 32)}; server CPU "
+                f"{run['server_cpu'] / run['requests'] * 1000:.2f} ms per request"
             )
             ceiling = asyncio.run(server_ceiling(url, task_bodies(), 32))
             print(
                 f"   server ceiling (bare httpx loop, the same {ceiling['requests']} bodies, 32 "
                 f"in flight): {ceiling['wall']:.2f} s = {bound / ceiling['wall']:.1f}x the "
-                f"sequential bound; {describe_in_flight(ceiling['timeline'], 32)} [{load()}]"
+                f"sequential bound (before {BEFORE['ceiling']}x); "
+                f"{describe_in_flight(ceiling['timeline'], 32)}; server CPU "
+                f"{ceiling['server_cpu'] / ceiling['requests'] * 1000:.2f} ms per request "
+                f"[{load()}]"
             )
             if args.inspect_python:
                 try:

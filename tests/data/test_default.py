@@ -108,7 +108,5 @@ def test_finding_the_default_imports_no_builder_and_no_store() -> None:
     assert loaded.split() == [
         "trialscope.data.builders",
         "trialscope.data.builders.options",
-        "trialscope.data.builders.reviews",
-        "trialscope.data.builders.split",
         "trialscope.data.default",
     ]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trialscope.models.reasoning import is_reasoning_model, split_thinking
+from trialscope.models.reasoning import _split_tags, is_reasoning_model, split_thinking
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,14 @@ def test_thoughts_never_reach_the_answer(answer: str, thought: str) -> None:
 @given(text=safe_text)
 def test_text_without_tags_is_unchanged(text: str) -> None:
     assert split_thinking(text) == (text.strip(), "")
+
+
+_PIECES = ["<think>", "</think>", "<THINK>", "</Think>", "<thin", "k>", "<", ">", "/", "ok ", "\n"]
+_PIECES += ["answer: B", "\u212a", "<thin\u212a>", " ", "reasoning"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join))
+def test_the_no_tag_shortcut_splits_as_the_full_path_does(text: str) -> None:
+    # split_thinking skips its three patterns when no tag is found; the result must not change.
+    assert split_thinking(text) == _split_tags(text)

@@ -15,7 +15,6 @@ from scipy import stats
 from trialscope.report.statistics import (
     MIN_BOOTSTRAP_N,
     SampleScore,
-    clopper_pearson,
     score_interval,
 )
 from trialscope.tasks import metrics as task_metrics
@@ -38,7 +37,7 @@ def _coverage(covered: np.ndarray, n: int, p: float) -> float:
 @pytest.mark.parametrize("p", PS)
 def test_exact_interval_of_a_proportion_covers(n: int, p: float) -> None:
     k = np.arange(n + 1)
-    lo, hi = clopper_pearson(k, n)
+    lo, hi = task_metrics.clopper_pearson(k, n)
     assert _coverage((lo <= p) & (p <= hi), n, p) >= FLOOR
     # what the report shows for a plain 0/1 run is that same exact interval
     for successes in (0, n // 2, n):

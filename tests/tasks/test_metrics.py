@@ -155,6 +155,25 @@ def test_a_proportion_gets_the_exact_interval_at_any_n() -> None:
     assert low == pytest.approx(0.69150289, abs=1e-6) and high == 1.0
 
 
+@pytest.mark.parametrize("n", [1, 2, 7, 40, 333, 5000])
+def test_the_exact_interval_is_scipy_stats_own(n: int) -> None:
+    # the run computes it from scipy.special (a cheaper import): the same numbers as
+    # scipy.stats's beta quantiles to the bit, and as binomtest's root-finding to 1e-12
+    from scipy import stats
+
+    k = np.arange(n + 1)
+    low, high = m.clopper_pearson(k, n)
+    tail = (1.0 - 0.95) / 2.0
+    with np.errstate(invalid="ignore"):
+        assert np.array_equal(low, np.where(k > 0, stats.beta.ppf(tail, k, n - k + 1), 0.0))
+        assert np.array_equal(high, np.where(k < n, stats.beta.isf(tail, k + 1, n - k), 1.0))
+    for successes in {0, 1, n // 3, n - 1, n}:
+        exact = stats.binomtest(successes, n).proportion_ci(0.95, method="exact")
+        assert m.proportion_interval(successes, n) == pytest.approx(
+            [exact.low, exact.high], abs=1e-12
+        )
+
+
 def test_bootstrap_needs_enough_units() -> None:
     values = np.linspace(0.0, 1.0, m.MIN_BOOTSTRAP_N - 1)
     assert m.mean_interval(values, seed=0) is None

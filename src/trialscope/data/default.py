@@ -19,7 +19,12 @@ import platformdirs
 
 # Only light builder modules: finding the built default must not import every builder.
 from trialscope.data.builders.options import BuildOptions
-from trialscope.data.builders.reviews import SCREENING_FOLDER
+from trialscope.tasks.study_screening import StudyScreeningTask
+
+SCREENING_FOLDER = StudyScreeningTask.folder_names[0]
+"""The screening task's folder, read from the task's own module (builders.reviews names the same
+folder, tested equal): builders.reviews imports numpy, which `trialscope run` imports only once
+its first requests are out."""
 
 log = logging.getLogger(__name__)
 

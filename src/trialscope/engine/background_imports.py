@@ -1,6 +1,6 @@
 """Import modules a run needs only at its end in a background thread while requests are out.
 
-Metrics (scipy.stats for exact intervals) and the CLI's summary table (the report package) take
+Metrics (scipy.special for exact intervals) and the CLI's summary table (the report package) take
 a second of CPU to import. Imported when first used, that second follows the last answer; imported
 here once the first requests are out, it overlaps the wait for answers instead. Python's import
 lock makes a later plain `import` of the same module wait for this one, never import it twice.
@@ -16,8 +16,9 @@ from collections.abc import Iterable
 
 log = logging.getLogger(__name__)
 
-RUN_END_MODULES = ("scipy.stats",)
-"""What every run's metrics import (tasks/metrics.py: exact Clopper-Pearson intervals)."""
+RUN_END_MODULES = ("numpy", "trialscope.tasks.metrics", "scipy.special")
+"""What every run's metrics import (tasks/metrics.py: numpy, exact Clopper-Pearson intervals
+from scipy.special). None of them is imported before the first request."""
 
 IMPORT_SWITCH_INTERVAL_S = 0.0005
 """The GIL switch interval while importing in the background (Python's default is 5 ms)."""

@@ -6,15 +6,37 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
-
-import numpy as np
+from typing import Any, Protocol, TypeVar
 
 from trialscope.models.base import RetryableError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+class RandomSource(Protocol):
+    """What the jitter draws from: a numpy Generator or a SeededRandom."""
+
+    def uniform(self, low: float, high: float) -> Any:
+        """One number drawn uniformly from [low, high)."""
+        ...
+
+
+class SeededRandom:
+    """`numpy.random.default_rng(seed)`, created at its first draw: the same numbers, without
+    importing numpy before a run's first request (most runs never retry)."""
+
+    def __init__(self, seed: int | list[int]) -> None:
+        self.seed = seed
+        self._generator: RandomSource | None = None
+
+    def uniform(self, low: float, high: float) -> Any:
+        if self._generator is None:
+            import numpy as np
+
+            self._generator = np.random.default_rng(self.seed)
+        return self._generator.uniform(low, high)
 
 
 @dataclass
@@ -27,7 +49,7 @@ class RetryPolicy:
     max_retry_after_s: float = 300.0
     """A server asking for longer than this is capped: the run should not sleep for hours."""
 
-    def delay(self, attempt: int, rng: np.random.Generator, retry_after_s: float | None) -> float:
+    def delay(self, attempt: int, rng: RandomSource, retry_after_s: float | None) -> float:
         """Seconds to wait before retry number `attempt` (1-based): full jitter, or Retry-After."""
         if retry_after_s is not None:
             # A little jitter above the server's figure so clients it throttled together spread out.
@@ -39,7 +61,7 @@ class RetryPolicy:
 async def call_with_retries(
     call: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
-    rng: np.random.Generator,
+    rng: RandomSource,
     on_retry: Callable[[int, RetryableError, float], None] | None = None,
 ) -> tuple[T, int]:
     """Await `call()` until it succeeds; return its value and the number of retries used.

@@ -246,9 +246,7 @@ def _merged_folder(root: Path, task: str, model: str, runs: list[ShardRun]) -> P
     return folder
 
 
-def _merged_manifest(
-    runs: list[ShardRun], run_id: str, sample_ids: list[str]
-) -> dict[str, Any]:
+def _merged_manifest(runs: list[ShardRun], run_id: str, sample_ids: list[str]) -> dict[str, Any]:
     manifest = {k: v for k, v in runs[0].manifest.items() if k not in ("shard", "endpoints")}
     manifest["run_id"] = run_id
     manifest["started_at"] = min(str(r.manifest.get("started_at")) for r in runs)

@@ -9,13 +9,12 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trialscope.engine.background_imports import RUN_END_MODULES
 from trialscope.engine.cache import ResponseCache
+from trialscope.engine.manifest import prefetch_git_revision
 from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
-from trialscope.engine.retry import RetryPolicy
+from trialscope.engine.retry import RetryPolicy, SeededRandom
 from trialscope.engine.shards import Shard, cut_shards
 from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
 from trialscope.engine.task_run import RunSettings, RunSummary
@@ -90,6 +89,7 @@ async def run_benchmark_async(
         raise ConfigurationError("no model given (e.g. --model baseline/majority)")
     if len(set(models)) != len(models):
         raise ConfigurationError(f"a model is named twice: {models}")
+    revision = prefetch_git_revision()
     task_data = [item if isinstance(item, LoadedSplit) else None for item in tasks]
     names = [item for item in tasks if isinstance(item, str)]
     loaded = _load_tasks(names, options, settings)
@@ -108,6 +108,7 @@ async def run_benchmark_async(
         raise
     if any(solver.needs_train_split() for solver in solvers):
         _load_train_splits(all_data, options, settings)
+    revision.join()  # the manifests read it (cached)
 
     run = RunSettings(
         output=Path(options.output_path or settings.results_root),
@@ -203,7 +204,7 @@ def _build_solvers(
                 semaphore=asyncio.Semaphore(options.max_connections or settings.max_connections),
                 cache=cache,
                 retry_policy=policy,
-                rng=np.random.default_rng([options.seed, index]),
+                rng=SeededRandom([options.seed, index]),
                 prices=prices,
             )
         )

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-import numpy as np
-
 from trialscope.engine.cache import ResponseCache, cache_key
-from trialscope.engine.retry import RetryPolicy, call_with_retries
+from trialscope.engine.retry import RandomSource, RetryPolicy, call_with_retries
 from trialscope.models.base import (
     ChatMessage,
     ChatModel,
@@ -95,13 +93,15 @@ class ModelSolver:
         semaphore: asyncio.Semaphore,
         cache: ResponseCache | None,
         retry_policy: RetryPolicy,
-        rng: np.random.Generator,
+        rng: RandomSource,
         prices: PriceTable,
         on_retry: Callable[[], None] | None = None,
     ) -> None:
         self.name = model.name
         self.model = model
         self.config = config
+        self._configs: dict[bool, GenerationConfig] = {}
+        """`config` with each request's json_mode (frozen, so shared by every request)."""
         self._semaphore = semaphore
         self._cache = cache
         self._identity = model.cache_identity()
@@ -119,9 +119,17 @@ class ModelSolver:
 
     async def answer(self, task: Task, sample: Sample, system_prompt: str | None) -> Answers:
         requests = task.requests(sample, system_prompt)
-        outcomes = await asyncio.gather(
-            *(self._one(request) for request in requests), return_exceptions=True
-        )
+        outcomes: list[tuple[ChatResult, int, bool] | BaseException]
+        if len(requests) == 1:
+            # Most samples send one request: awaited directly, without gather's extra task.
+            try:
+                outcomes = [await self._one(requests[0])]
+            except Exception as exc:
+                outcomes = [exc]
+        else:
+            outcomes = await asyncio.gather(
+                *(self._one(request) for request in requests), return_exceptions=True
+            )
         answers = Answers(cached=bool(requests), messages=[list(r.messages) for r in requests])
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
@@ -143,7 +151,11 @@ class ModelSolver:
         return answers
 
     async def _one(self, request: Request) -> tuple[ChatResult, int, bool]:
-        config = replace(self.config, json_mode=request.json_mode)
+        config = self._configs.get(request.json_mode)
+        if config is None:
+            config = self._configs[request.json_mode] = replace(
+                self.config, json_mode=request.json_mode
+            )
         key: str | None = None
         if self._cache is not None:
             key = cache_key(self._identity, request_document(self.model, request.messages, config))

@@ -12,8 +12,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trialscope.atomic_files import write_json_atomic, write_text_atomic
 from trialscope.engine.journal import Journal, result_fields
 from trialscope.engine.manifest import (
@@ -329,6 +327,8 @@ def common_errors(results: list[SampleResult], limit: int = 3) -> list[tuple[str
 
 
 def _usage(results: list[SampleResult]) -> dict[str, Any]:
+    import numpy as np  # loads during the run (background imports), not before its first request
+
     latencies = np.array([r.latency_s for r in results if not r.cached], dtype=float)
     return {
         "prompt_tokens": sum(r.prompt_tokens for r in results),

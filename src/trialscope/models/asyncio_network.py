@@ -4,6 +4,10 @@ httpcore's default backend goes through anyio: a cancel scope per read and write
 attribute lookup per liveness check, which cost about a fifth of a loopback exchange's CPU. The
 engine only runs under asyncio and bounds each request with its own `asyncio.timeout`, so the
 per-operation timeouts httpcore passes (always None from here) are not needed.
+
+Writes are held until the next read (or close): httpcore writes a request's head and its body
+separately, and each write was a send() of its own, waking the server twice per request. A
+client reads after writing its request, so the whole request now leaves in one send().
 """
 
 from __future__ import annotations
@@ -26,23 +30,31 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
+        self._unsent: list[bytes] = []
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._unsent:
+            await self._send_unsent()
         try:
             return await self._reader.read(max_bytes)
         except OSError as exc:
             raise httpcore.ReadError(str(exc) or type(exc).__name__) from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
+        if buffer:
+            self._unsent.append(buffer)
+
+    async def _send_unsent(self) -> None:
+        data = b"".join(self._unsent)
+        self._unsent.clear()
         try:
-            self._writer.write(buffer)
+            self._writer.write(data)
             await self._writer.drain()
         except OSError as exc:
             raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
+        self._unsent.clear()
         self._writer.close()
 
     async def start_tls(
@@ -51,6 +63,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        if self._unsent:
+            await self._send_unsent()
         try:
             await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
         except (OSError, ssl.SSLError) as exc:

@@ -11,6 +11,9 @@ REASONING_FAMILIES = ("o1", "o3", "o4", "gpt-5")
 _THINK_BLOCK = re.compile(r"<think>(.*?)</think>", re.DOTALL | re.IGNORECASE)
 _UNCLOSED_THINK = re.compile(r"<think>(.*)\Z", re.DOTALL | re.IGNORECASE)
 _ORPHAN_CLOSE = re.compile(r"\A(.*?)</think>", re.DOTALL | re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?think>", re.IGNORECASE)
+"""What each pattern above needs. Most answers have none, and _ORPHAN_CLOSE alone took 0.4 ms
+on a 16 KB answer (a lazy scan from the start), against microseconds for this search."""
 
 
 def is_reasoning_model(model: str, extra: Iterable[str] = ()) -> bool:
@@ -28,6 +31,13 @@ def split_thinking(text: str) -> tuple[str, str]:
     An unclosed `<think>` (answer cut off mid-thought) is reasoning to the end; a lone `</think>`
     (servers that put the opening tag in the prompt) closes reasoning that began at the start.
     """
+    if not _ANY_TAG.search(text):
+        return text.strip(), ""
+    return _split_tags(text)
+
+
+def _split_tags(text: str) -> tuple[str, str]:
+    """`split_thinking` for a text with a `<think>` or `</think>` tag."""
     thoughts = [match.strip() for match in _THINK_BLOCK.findall(text)]
     answer = _THINK_BLOCK.sub("", text)
     orphan = _ORPHAN_CLOSE.match(answer)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+
+from trialscope.tasks.metrics import clopper_pearson
 
 DEFAULT_RESAMPLES = 2000
 MIN_BOOTSTRAP_N = 30
@@ -176,18 +177,6 @@ def bootstrap_statistic_ci(
     return _interval(stratified_statistic(pooled), level)
 
 
-def clopper_pearson(
-    successes: NDArray[np.float64] | int, n: int, level: float = 0.95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Exact (Clopper-Pearson) interval bounds for `successes` out of `n`, vectorised."""
-    k = np.asarray(successes, dtype=np.float64)
-    tail = (1.0 - level) / 2.0
-    with np.errstate(invalid="ignore"):
-        lo = np.where(k > 0, stats.beta.ppf(tail, k, n - k + 1), 0.0)
-        hi = np.where(k < n, stats.beta.isf(tail, k + 1, n - k), 1.0)
-    return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
-
-
 def is_proportion(values: Sequence[ScoreLike]) -> bool:
     """True when the statistic is a plain proportion: unit weights, no strata, scores 0 or 1."""
     items = [_as_sample_score(v) for v in values]
@@ -251,6 +240,9 @@ def exact_mcnemar(scores_a: Sequence[float], scores_b: Sequence[float]) -> float
     b_only = sum(1 for a, b in zip(scores_a, scores_b, strict=True) if b > a)
     if a_only + b_only == 0:
         return 1.0
+    # imported here: a run's summary table reads this module, and scipy.stats is a second of CPU
+    from scipy import stats
+
     return float(stats.binomtest(a_only, a_only + b_only, 0.5).pvalue)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any, Literal
 
 from trialscope.tasks.completion_record import TERMINATION_CATEGORIES
@@ -119,12 +119,43 @@ _CUE = (
     r"probably|likely))"
 )
 _LINK = r"(?i:(?:[\s\"'*:=(\[]|\b(?:is|would|should|be|most|likely|probably|option|choice)\b)*)"
-_CHOSEN = re.compile(_CUE + _LINK + r"\b([A-Za-z])\b(?![\w'])(?:\s*([a-z]\w*))?")
+_CUE_INITIAL = r"(?=(?i:[abcfgilmoprs]))"
+"""The first letters of the cues: a position that starts none of them is skipped at once (the
+cue alternation, tried at every position of a long answer, was most of a parse's time)."""
+_CHOSEN = re.compile(_CUE_INITIAL + _CUE + _LINK + r"\b([A-Za-z])\b(?![\w'])(?:\s*([a-z]\w*))?")
+_CUE_WORD = re.compile(
+    r"final|answer|correct|right|best|cho|pick|select|go|my|option|it|probably|likely"
+)
+"""The first word of every cue, lower-case: where _CHOSEN can start in an ASCII text."""
+
+
+def _chosen_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_CHOSEN.finditer(text)`, faster on long ASCII text: _CHOSEN is tried only where the
+    lower-cased text has a cue's first word (a case-sensitive search of literals runs in C;
+    the case-blind cue alternation tried at every position was most of a parse's time)."""
+    if not text.isascii():
+        yield from _CHOSEN.finditer(text)
+        return
+    lowered = text.lower()  # same length and positions for ASCII
+    position = 0
+    while (candidate := _CUE_WORD.search(lowered, position)) is not None:
+        match = _CHOSEN.match(text, candidate.start())
+        if match is None:
+            position = candidate.start() + 1
+            continue
+        yield match
+        position = match.end()
+
+
 _LETTER_FIRST = re.compile(
     r"(?:\b(?i:option|choice)\s+)?[(\[]?\b([A-Z])\b[)\].]?\s+(?i:is\s+(?:the\s+)?"
     r"(?:correct|right|best))"
 )
-_NEGATED_LETTER = re.compile(r"\b(?i:not)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])")
+_CORRECT_CLAIM = re.compile(r"\s(?i:is\s+(?:the\s+)?(?:correct|right|best))")
+"""What every _LETTER_FIRST match contains: without it that pattern is not run at all."""
+# "not" at a word start, written to start with a character class (searched in C): the
+# lookbehind after the "n" checks the character before it, as a leading \b would.
+_NEGATED_LETTER = re.compile(r"[nN](?<!\w[nN])(?i:ot)\s+(?:(?i:option)\s+)?\(?([A-Z])\b(?![\w'])")
 _ALTERNATIVES = re.compile(
     r"\b([A-Z])\b[)\]]?\s*,?\s*(?i:or|and|/)\s*(?i:maybe\s+|perhaps\s+|possibly\s+|option\s+)?"
     r"[(\[]?([A-Z])\b(?![\w'])"
@@ -148,13 +179,14 @@ def _letter_in_prose(body: str, valid: set[str]) -> str | None:
     text = body.replace("*", "")
     negated = {m.group(1) for m in _NEGATED_LETTER.finditer(text)}
     chosen: list[tuple[int, str]] = []
-    for match in _CHOSEN.finditer(text):
+    for match in _chosen_matches(text):
         letter, next_word = match.group(1), match.group(2)
         # "the answer is a combination of ..." reads the article "a", not option A
         if letter.islower() and (next_word is not None or not re.search(r"(?i)answer", match[0])):
             continue
         chosen.append((match.start(1), letter.upper()))
-    chosen.extend((m.start(1), m.group(1)) for m in _LETTER_FIRST.finditer(text))
+    if _CORRECT_CLAIM.search(text):
+        chosen.extend((m.start(1), m.group(1)) for m in _LETTER_FIRST.finditer(text))
     candidates = [(at, ltr) for at, ltr in chosen if ltr in valid and ltr not in negated]
     if not candidates:
         return None
@@ -190,6 +222,16 @@ def parse_option_letter(text: str, letters: Collection[str]) -> str | None:
 # --- counts ------------------------------------------------------------------------------
 
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]*\d)"
+
+
+def _number_not_after(chars: str) -> str:
+    """`(?<![chars])` + _NUMBER, written to start with the digit: a pattern that starts with a
+    character class is searched for in C, one starting with a lookbehind tries every position
+    (five times slower on long answers). The lookbehind moves behind the first digit, where it
+    checks the same character; the alternatives keep their order (tests pin the equivalence)."""
+    return r"(\d(?<![" + chars + r"]\d)(?:\d{0,2}(?:,\d{3})+|\d*))(?:\.\d+)?(?![\d,]*\d)"
+
+
 _PEOPLE = (
     r"(?:participants?|patients?|subjects?|individuals?|people|persons?|volunteers?|"
     r"women|men|children|infants|adults|cases|enrollees)"
@@ -200,12 +242,12 @@ _COUNT_PATTERNS = (
         r"\btotal(?:\s+sample\s+size)?(?:\s+of)?[\s:=]+(?:about\s+|approximately\s+|~)?" + _NUMBER,
         re.I,
     ),
-    re.compile(r"(?<![\d,])" + _NUMBER + r"\s+(?:" + _PEOPLE + r"\s+)?in\s+total", re.I),
+    re.compile(_number_not_after(r"\d,") + r"\s+(?:" + _PEOPLE + r"\s+)?in\s+total", re.I),
     re.compile(r"\bn\s*=\s*" + _NUMBER, re.I),
     re.compile(r"sample\s+size[^.\d]{0,40}?(?<![\d,])" + _NUMBER, re.I),
 )
-_PEOPLE_COUNT = re.compile(r"(?<![\d,.])" + _NUMBER + r"\s*" + _PEOPLE + r"\b", re.I)
-_ANY_NUMBER = re.compile(r"(?<![\d,.])" + _NUMBER)
+_PEOPLE_COUNT = re.compile(_number_not_after(r"\d,.") + r"\s*" + _PEOPLE + r"\b", re.I)
+_ANY_NUMBER = re.compile(_number_not_after(r"\d,."))
 
 
 def _to_int(digits: str) -> int:
@@ -213,7 +255,7 @@ def _to_int(digits: str) -> int:
 
 
 _COUNT_RANGE = re.compile(
-    r"(?<![\d,.])" + _NUMBER + r"\s*(?:-|–|to|and|or)\s*" + _NUMBER, re.IGNORECASE
+    _number_not_after(r"\d,.") + r"\s*(?:-|–|to|and|or)\s*" + _NUMBER, re.IGNORECASE
 )
 
 

@@ -99,18 +99,32 @@ def mean_statistic(pooled: np.ndarray) -> np.ndarray:
         return np.where(pooled[:, 1] > 0, pooled[:, 0] / np.maximum(pooled[:, 1], 1e-300), np.nan)
 
 
+def clopper_pearson(
+    successes: np.ndarray | int, n: int, level: float = CONFIDENCE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Clopper-Pearson) interval bounds for `successes` out of `n`, vectorised.
+
+    The beta quantiles come from scipy.special, the same functions scipy.stats.beta's ppf and
+    isf call: importing scipy.stats costs a run about three times the CPU, while its requests
+    are still in flight."""
+    from scipy import special
+
+    k = np.asarray(successes, dtype=np.float64)
+    tail = (1.0 - level) / 2.0
+    with np.errstate(invalid="ignore"):
+        low = np.where(k > 0, special.betaincinv(k, n - k + 1, tail), 0.0)
+        high = np.where(k < n, special.betainccinv(k + 1, n - k, tail), 1.0)
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
 def proportion_interval(
     successes: int, n: int, confidence: float = CONFIDENCE
 ) -> list[float] | None:
     """Exact Clopper-Pearson interval of successes / n (None when n is 0)."""
     if n <= 0:
         return None
-    from scipy import stats as scipy_stats
-
-    ci = scipy_stats.binomtest(int(successes), int(n)).proportion_ci(
-        confidence_level=confidence, method="exact"
-    )
-    return [float(ci.low), float(ci.high)]
+    low, high = clopper_pearson(int(successes), int(n), confidence)
+    return [float(low), float(high)]
 
 
 def mean_interval(

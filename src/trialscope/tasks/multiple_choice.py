@@ -11,7 +11,6 @@ from typing import Any, ClassVar, cast
 
 from pydantic import field_validator, model_validator
 
-from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_option_letter
 from trialscope.tasks.base import Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
@@ -128,6 +127,9 @@ def _choice_summary(
     seed: int,
     headline: Sequence[str],
 ) -> dict[str, Any]:
+    # numpy (through metrics) loads on first use, not before a run's first request.
+    from trialscope.tasks import metrics as m
+
     n = len(results)
     known_truth = [truth[i] for i in known]
     known_guess = [guess[i] for i in known]

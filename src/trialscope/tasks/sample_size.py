@@ -13,7 +13,6 @@ from typing import Any, ClassVar, cast
 
 from pydantic import Field, field_validator
 
-from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, parse_sample_size
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of
@@ -122,6 +121,9 @@ class SampleSizeTask(Task):
         }
 
     def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        # numpy (through metrics) loads on first use, not before a run's first request.
+        from trialscope.tasks import metrics as m
+
         evaluations = evaluations_of(self, results)
         n = len(results)
         correct = [float(bool(e and e.get("correct"))) for e in evaluations]

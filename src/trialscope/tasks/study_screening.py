@@ -14,11 +14,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, cast
 
-import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from trialscope.errors import ConfigurationError
-from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import (
     decision_from_value,
     extract_json,
@@ -280,6 +278,11 @@ class StudyScreeningTask(Task):
         }
 
     def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        # numpy (through metrics) loads on first use, not before a run's first request.
+        import numpy as np
+
+        from trialscope.tasks import metrics as m
+
         evaluations = evaluations_of(self, results)
         reviews = [e for e in evaluations if e is not None]
         # per review: a flattened 2x2 confusion matrix (positive = included); a missing

@@ -20,7 +20,6 @@ from pydantic import Field, field_validator
 
 from trialscope.errors import ConfigurationError
 from trialscope.search.base import SearchBackend, SearchError, normalize_date_cap
-from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import extract_json_object, field_of, strip_reasoning
 from trialscope.tasks.base import AnswerKind, Parsed, Request, Sample, SampleResult, Task
 from trialscope.tasks.prompting import chat_request, evaluations_of, review_setup
@@ -164,6 +163,9 @@ class StudySearchTask(Task):
         return None
 
     def score(self, sample: Sample, parsed: Parsed) -> dict[str, Any]:
+        # numpy (through metrics) loads on first use, not before a run's first request.
+        from trialscope.tasks import metrics as m
+
         record = cast(SearchRecord, sample.record)
         query = parsed.prediction.get("query") if isinstance(parsed.prediction, dict) else None
         cap = self.date_cap(record)
@@ -196,6 +198,9 @@ class StudySearchTask(Task):
         return str(getattr(self.backend_choice, "name", type(self.backend_choice).__name__))
 
     def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        # numpy (through metrics) loads on first use, not before a run's first request.
+        from trialscope.tasks import metrics as m
+
         evaluations = evaluations_of(self, results)
         n = len(results)
         names = [

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, cast
 
-from trialscope.tasks import metrics as m
 from trialscope.tasks.answer_parsing import (
     extract_json_object,
     field_of,
@@ -210,6 +209,9 @@ class TrialCompletionTask(Task):
         }
 
     def aggregate(self, results: list[SampleResult], seed: int = 0) -> dict[str, Any]:
+        # numpy (through metrics) loads on first use, not before a run's first request.
+        from trialscope.tasks import metrics as m
+
         evaluations = evaluations_of(self, results)
         known = [e for e in evaluations if e is not None]
         n = len(results)
