@@ -261,6 +261,8 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
         ("memory_limit", "1GiB", "366.2 MiB"),  # 384 MB
         ("threads", None, "1"),
         ("threads", "3", "1"),
+        ("checkpoint_threshold", None, "244.1 MiB"),  # 256 MB
+        ("checkpoint_threshold", "1GiB", "244.1 MiB"),
     ],
 )
 def test_the_ingest_settings_are_put_back(

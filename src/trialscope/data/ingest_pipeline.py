@@ -53,6 +53,8 @@ def default_workers() -> int:
 
 def _flatten(item: StudyInput, source: str) -> StudyRows | None:
     """One record's rows; None for a blank line. Raises `StudyInvalid`."""
+    if isinstance(item, StudyRows):
+        return item
     if isinstance(item, RawStudy):
         study = decode_typed(item.data)
         if study is not None:
