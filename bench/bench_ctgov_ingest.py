@@ -169,6 +169,8 @@ def timed_ingest(source: Path, store: Path, old_src: Path | None = None) -> dict
     waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     unwaited = sum(used for pid, used in ticks.items() if pid != process.pid) / TICKS
     return {
+        # The writing process alone, as last sampled (it ends a little later: a lower bound).
+        "main_cpu_s": ticks.get(process.pid, 0) / TICKS,
         "wall_s": wall,
         # The ingest process (waited for) plus its workers as last seen in /proc.
         "cpu_s": waited + unwaited,
@@ -184,6 +186,8 @@ def _line(name: str, n: int, figures: dict[str, float]) -> str:
     return (
         f"{name:18} {n:>9,} studies {figures['wall_s']:7.1f} s wall {figures['cpu_s']:7.1f} s CPU "
         f"{n / figures['wall_s']:7,.0f} studies/s {n / figures['cpu_s']:7,.0f} studies/CPU-s "
+        f"(CPU {figures['cpu_s'] / n * 1e6:4,.0f} us/study, writer process "
+        f"{figures['main_cpu_s'] / n * 1e6:4,.0f}) "
         f"peak {figures['peak_rss_mb']:5,.0f} MB/process {figures['peak_tree_mb']:5,.0f} MB/tree "
         f"load {figures['load_before']:.1f}->{figures['load_after']:.1f}"
     )
@@ -202,6 +206,7 @@ def main() -> None:
     studies = real_studies(args.real)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()}", flush=True)
     old_rates: dict[str, float] = {}
+    measured: dict[str, list[tuple[int, dict[str, float]]]] = {}
     sizes = [("old", args.old_studies)] if args.old_src else []
     sizes += [("new", n) for n in args.studies]
     for code, n in sizes:
@@ -231,7 +236,38 @@ def main() -> None:
                     )
                     if kind in old_rates:
                         note += f"; x{rate / old_rates[kind]:.1f} the old code in this run"
+                    measured.setdefault(kind, []).append((n, figures))
                 print(_line(f"{code} {kind}", n, figures) + note, flush=True)
+    _summary(measured, old_rates)
+
+
+def _summary(
+    measured: dict[str, list[tuple[int, dict[str, float]]]], old_rates: dict[str, float]
+) -> None:
+    """The goal lines: the largest N's rate against the goal and the old code, and whether peak
+    memory stayed flat from the smallest N to the largest."""
+    print("summary:")
+    for kind, runs in measured.items():
+        n, largest = max(runs, key=lambda run: run[0])
+        rate = n / largest["wall_s"]
+        old = f", x{rate / old_rates[kind]:.1f} the old code" if kind in old_rates else ""
+        print(
+            f"  {kind}: {rate:,.0f} studies/s wall at {n:,} (goal {GOAL:,}/s: "
+            f"{'met' if rate >= GOAL else 'NOT met'}{old}); "
+            f"{largest['cpu_s'] / n * 1e6:,.0f} us CPU/study; load "
+            f"{largest['load_before']:.1f}->{largest['load_after']:.1f}"
+        )
+        if len(runs) > 1:
+            small_n, smallest = min(runs, key=lambda run: run[0])
+            grew = largest["peak_rss_mb"] / smallest["peak_rss_mb"]
+            print(
+                f"  {kind}: peak memory {small_n:,} -> {n:,} studies: "
+                f"{smallest['peak_rss_mb']:,.0f} -> {largest['peak_rss_mb']:,.0f} MB largest "
+                f"process (x{grew:.2f}), {smallest['peak_tree_mb']:,.0f} -> "
+                f"{largest['peak_tree_mb']:,.0f} MB process tree "
+                f"(x{largest['peak_tree_mb'] / smallest['peak_tree_mb']:.2f}): "
+                f"{'flat' if grew <= 1.15 else 'NOT flat'} (within 15%)"
+            )
 
 
 if __name__ == "__main__":

@@ -90,11 +90,33 @@ def new_parts(n: int, jsonl: Path, bulk: Path, folder: Path) -> None:
                 if table_rows:
                     _arrow_table(table_rows, schema[table])
 
+    import trialscope.data.arrow_warmup  # noqa: F401  (pyarrow's one-time pandas import)
+
     _timed("Arrow tables", n, arrow)
     chunks = list(file_chunks([jsonl]))
     results = _timed("worker total (jsonl)", n, lambda: [run_chunk(c, "b", schema) for c in chunks])
     with TrialStore(folder / "write.duckdb") as store:
-        _timed("store write (insert+commit)", n, lambda: store._write_results(results))
+        _timed("store write (insert+commit)", n, lambda: _write(store, results))
+
+
+def _write(store: TrialStore, results: list[Any]) -> None:
+    """The writer's part as an ingest runs it: its DuckDB settings, its transaction size."""
+    from contextlib import nullcontext
+
+    import trialscope.data.store as module
+
+    per_transaction = getattr(module, "CHUNK_BATCH_STUDIES", len(results) * 500)
+    settings = getattr(store, "_ingest_settings", None)
+    limit = getattr(store, "_memory_limit", None)
+    with settings() if settings else limit("384MB") if limit else nullcontext():
+        batch: list[Any] = []
+        for result in results:
+            batch.append(result)
+            if sum(len(r.study_ids) for r in batch) >= per_transaction:
+                store._write_results(batch)
+                batch = []
+        if batch:
+            store._write_results(batch)
 
 
 def _of(study: Any, table: str) -> list[Any]:

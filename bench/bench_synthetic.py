@@ -5,6 +5,10 @@ Run from the repository root:
     .venv/bin/python bench/bench_synthetic.py --trials 20000        # a quick check
     .venv/bin/python bench/bench_synthetic.py --trials 2000000 --compare-trials 200000 --no-build
                                                                     # flat memory
+`--baseline-ref REF --baseline-trials N` (default: the code before the third synthetic pass,
+at 100,000 trials) also ingests N trials with the code of git commit REF (extracted to a
+temporary folder) and with this code, back to back, and prints the CPU and wall ratios;
+`--baseline-ref ''` skips it.
 Each phase runs in its own process so its peak RSS is its own; worker processes are reported
 separately (their CPU is counted in the phase's CPU). Goal lines print the figure next to the
 issue's figure as a ratio. With `--why-stopped-csv FILE` (a CSV with a `why_stopped` column) it
@@ -33,6 +37,8 @@ from trialscope.data.store import TrialStore
 from trialscope.data.synthetic import SyntheticRegistry, load_into_store
 from trialscope.data.termination import classify_why_stopped
 
+BASELINE_REF = "ae8507b"
+"""main before the third synthetic pass (workers decode JSON bytes, publications upserted)."""
 OLD_INGEST_MINUTES = 24.3
 """Issue 16: 1.6M trials generated and ingested, idle 2-core machine."""
 OLD_INGEST_PEAK_MB = 1559
@@ -197,11 +203,56 @@ def phase_build(store_path: str, out_dir: str) -> dict[str, float]:
     }
 
 
-def _child(*args: str) -> dict[str, float]:
+def _child(*args: str, checkout: Path | None = None) -> dict[str, float]:
+    """One phase in a fresh process; with `checkout`, that folder's bench and package."""
+    script = Path(__file__) if checkout is None else checkout / "bench" / "bench_synthetic.py"
+    env = dict(os.environ)
+    if checkout is not None:
+        # The forkserver workers import the package from PYTHONPATH, not the script's sys.path.
+        env["PYTHONPATH"] = str(checkout / "src")
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", *args], check=True, capture_output=True, text=True
+        [sys.executable, str(script), "--phase", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _per_trial(result: dict[str, float], trials: int) -> str:
+    return (
+        f"{result['seconds']:.1f} s wall, CPU {result['cpu_s'] / trials * 1e6:.0f} us/trial "
+        f"(main process {result['main_cpu_s'] / trials * 1e6:.0f}), peak RSS "
+        f"{result['peak_rss_mb']:.0f} MB main + {result['worker_peak_rss_mb']:.0f} MB worker, "
+        f"load average {result['load']:.1f}"
+    )
+
+
+def compare_with_baseline(ref: str, trials: int, seed: int, workdir: Path) -> None:
+    """Ingest `trials` with the code of commit `ref` and with this code, back to back."""
+    root = Path(__file__).resolve().parent.parent
+    checkout = workdir / f"baseline-{ref}"
+    if not checkout.exists():
+        checkout.mkdir(parents=True)
+        archive = subprocess.run(
+            ["git", "-C", str(root), "archive", ref], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(checkout)], input=archive, check=True)
+    runs = {}
+    for name, where in (("baseline", checkout), ("this code", None)):
+        store = workdir / f"compare-{name.replace(' ', '-')}.duckdb"
+        store.unlink(missing_ok=True)
+        runs[name] = _child("ingest", str(trials), str(seed), str(store), checkout=where)
+        print(f"{name} ({ref if where else 'HEAD'}), {trials} trials: "
+              f"{_per_trial(runs[name], trials)}", flush=True)  # fmt: skip
+    old, new = runs["baseline"], runs["this code"]
+    print(
+        f"RATIO vs {ref} at {trials} trials: CPU {old['cpu_s'] / new['cpu_s']:.2f}x less, main "
+        f"process CPU {old['main_cpu_s'] / new['main_cpu_s']:.2f}x less, wall "
+        f"{old['seconds'] / new['seconds']:.2f}x faster (wall under load is noisy)",
+        flush=True,
+    )
 
 
 def termination_coverage(path: Path) -> None:
@@ -228,6 +279,8 @@ def main() -> None:
         "--compare-trials", type=int, default=0, help="also ingest this many, for flat memory"
     )
     parser.add_argument("--no-build", action="store_true", help="skip the data build phase")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF, help="'' to skip the comparison")
+    parser.add_argument("--baseline-trials", type=int, default=100_000)
     parser.add_argument("--phase", nargs="+", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -255,6 +308,10 @@ def main() -> None:
         f"{generated['peak_rss_mb']:.0f} MB",
         flush=True,
     )
+    if args.baseline_ref:
+        compare_with_baseline(
+            args.baseline_ref, min(args.baseline_trials, args.trials), args.seed, workdir
+        )
     ingested = _child("ingest", str(args.trials), str(args.seed), str(store))
     minutes = ingested["seconds"] / 60
     rate = args.trials / ingested["seconds"]
@@ -275,6 +332,7 @@ def main() -> None:
         flush=True,
     )
     scaled = minutes * 1_600_000 / args.trials
+    all_peak = ingested["peak_rss_mb"] + (os.cpu_count() or 1) * ingested["worker_peak_rss_mb"]
     # On an idle 2-core machine the wall time is bounded below by the busier side: the main
     # process (writes) or half the total CPU.
     bound = max(ingested["main_cpu_s"], ingested["cpu_s"] / 2) / 60 * 1_600_000 / args.trials
@@ -290,7 +348,9 @@ def main() -> None:
         f"{OLD_INGEST_MINUTES / scaled:.2f}x the issue's speed "
         f"(goal < {GOAL_INGEST_MINUTES:.0f} min); "
         f"peak RSS main {ingested['peak_rss_mb']:.0f} MB vs issue {OLD_INGEST_PEAK_MB} MB "
-        f"({ingested['peak_rss_mb'] / OLD_INGEST_PEAK_MB:.2f}x; goal < {GOAL_PEAK_MB} MB)",
+        f"({ingested['peak_rss_mb'] / OLD_INGEST_PEAK_MB:.2f}x; goal < {GOAL_PEAK_MB} MB; with "
+        f"{os.cpu_count()} workers at their peak {all_peak:.0f} MB); load average "
+        f"{ingested['load']:.1f}",
         flush=True,
     )
     if args.compare_trials:

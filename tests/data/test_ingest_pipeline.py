@@ -114,7 +114,11 @@ def test_the_parallel_path_stores_what_the_sequential_reader_stores(
         assert _dump(first) == _dump(second)
 
 
-def test_a_truncated_zip_member_fails_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("skip", "fill"),
+    [(10, 0x00), (0, 0xFF)],  # zeros mid-stream: a bad CRC or inflate; 0xFF: a reserved block type
+)
+def test_a_corrupt_zip_member_fails_alone(tmp_path: Path, skip: int, fill: int) -> None:
     path = tmp_path / "AllAPIJSON.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for i in range(1, 4):
@@ -123,8 +127,8 @@ def test_a_truncated_zip_member_fails_alone(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("NCT00000002.json")
     # Corrupt the compressed bytes of the middle member: its CRC or inflate fails.
-    start = info.header_offset + 30 + len(info.filename) + 10
-    data[start : start + 40] = b"\x00" * 40
+    start = info.header_offset + 30 + len(info.filename) + skip
+    data[start : start + 40] = bytes([fill]) * 40
     path.write_bytes(bytes(data))
     report = _ingest(tmp_path, "zip", [path], workers=2)
     assert report.inserted == 2 and report.failed == 1
@@ -250,14 +254,33 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
     )
 
 
-@pytest.mark.parametrize("configured", [None, "1GiB"])
-def test_the_ingest_memory_limit_is_put_back(tmp_path: Path, configured: str | None) -> None:
+@pytest.mark.parametrize(
+    ("setting", "configured", "while_ingesting"),
+    [
+        ("memory_limit", None, "366.2 MiB"),  # 384 MB
+        ("memory_limit", "1GiB", "366.2 MiB"),  # 384 MB
+        ("threads", None, "1"),
+        ("threads", "3", "1"),
+        ("checkpoint_threshold", None, "244.1 MiB"),  # 256 MB
+        ("checkpoint_threshold", "1GiB", "244.1 MiB"),
+    ],
+)
+def test_the_ingest_settings_are_put_back(
+    tmp_path: Path, setting: str, configured: str | None, while_ingesting: str
+) -> None:
     with TrialStore(tmp_path / "m.duckdb") as store:
         if configured:
-            store._con.execute(f"SET memory_limit = '{configured}'")
-        query = "SELECT current_setting('memory_limit')"
+            store._con.execute(f"SET {setting} = '{configured}'")
+        query = f"SELECT current_setting('{setting}')"
         before = (store._con.execute(query).fetchone() or ("",))[0]
-        store.ingest_ctgov_studies([make_study("NCT00000001")])
+        seen: list[object] = []
+        store.ingest_ctgov_studies(
+            [make_study("NCT00000001")],
+            on_progress=lambda _: seen.append(
+                str((store._con.execute(query).fetchone() or ("",))[0])
+            ),
+        )
+        assert seen == [while_ingesting]
         assert (store._con.execute(query).fetchone() or ("",))[0] == before
 
 

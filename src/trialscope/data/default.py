@@ -50,6 +50,8 @@ _SHAPING_SOURCES = (
     "store.py",
     "store_base.py",
     "store_literature.py",
+    "ingest_chunks.py",
+    "ingest_pipeline.py",
 )
 
 

@@ -10,7 +10,10 @@ The contract (for every producer of studies: files, zips, the synthetic registry
   * `RawStudy(origin, data, line)`: one study's JSON as bytes, decoded straight into the typed
     structs (the fast path; `line` is its line number within the chunk, 1-based, or None);
   * a `Mapping`: an already-built study dict (converted to the typed structs);
-  * `SourcedRecord` / `UnreadableRecord`, as the readers of `sources.json_lines` produce them.
+  * `SourcedRecord` / `UnreadableRecord`, as the readers of `sources.json_lines` produce them;
+  * `StudyRows`: a study the source flattened itself (the synthetic registry, whose one fixed
+    shape it turns into rows directly, tested equal to the JSON path's); a study such a source
+    refuses comes as an `UnreadableRecord` with the reason.
 - A chunk source may also define `publications() -> list[dict]`: called in the worker after
   `records()` is exhausted; the publications are upserted once that chunk's studies are
   committed (the synthetic registry generates a trial's papers with it).
@@ -43,6 +46,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
+from trialscope.data.sources.ctgov_record import StudyRows
 from trialscope.data.sources.json_lines import SourcedRecord, UnreadableRecord
 
 
@@ -55,7 +59,7 @@ class RawStudy:
     line: int | None = None
 
 
-StudyInput = RawStudy | Mapping[str, Any] | SourcedRecord | UnreadableRecord
+StudyInput = RawStudy | Mapping[str, Any] | SourcedRecord | UnreadableRecord | StudyRows
 
 
 @runtime_checkable

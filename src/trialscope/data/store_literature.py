@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 import msgspec
+import pyarrow as pa
 from pydantic import BaseModel, ValidationError
 
 from trialscope.data.ingest_report import IngestFailure, IngestReport
@@ -39,6 +41,57 @@ def fast_publication(payload: Any) -> FastPublication | None:
         return msgspec.convert(payload, FastPublication)
     except msgspec.ValidationError:
         return None
+
+
+@dataclass(frozen=True)
+class PublicationTables:
+    """Publications already checked, as the store's rows: built where they were generated."""
+
+    publications: pa.Table
+    """Rows of the `publications` table (its column names)."""
+    relations: pa.Table
+    """The `reported_in` rows of the `relations` table, one per publication with an `nct_id`."""
+
+    @property
+    def count(self) -> int:
+        """Number of publications."""
+        return self.publications.num_rows
+
+
+def publication_tables(publications: Sequence[Mapping[str, Any]]) -> PublicationTables | None:
+    """The publications as store rows, checked as `upsert_publications` checks them.
+
+    None when any publication is not well-typed (`fast_publication`): those go through
+    `upsert_publications`, which coerces or reports them. A PMID repeated in the list is kept
+    twice here: only for publications known to be distinct.
+    """
+    checked = [fast_publication(payload) for payload in publications]
+    if any(record is None for record in checked):
+        return None
+    records = [record for record in checked if record is not None]
+    linked = [record for record in records if record.nct_id]
+    text = pa.string()
+    return PublicationTables(
+        pa.table(
+            {
+                "pmid": pa.array([r.pmid for r in records], text),
+                "title": pa.array([r.title for r in records], text),
+                "abstract": pa.array([r.abstract for r in records], text),
+                "year": pa.array([r.year for r in records], pa.int32()),
+                "nct_id": pa.array([r.nct_id for r in records], text),
+                "publication_type": pa.array([r.publication_type for r in records], text),
+            }
+        ),
+        pa.table(
+            {
+                "subject_type": pa.array(["study"] * len(linked), text),
+                "subject_id": pa.array([r.nct_id for r in linked], text),
+                "object_type": pa.array(["publication"] * len(linked), text),
+                "object_id": pa.array([r.pmid for r in linked], text),
+                "label": pa.array(["reported_in"] * len(linked), text),
+            }
+        ),
+    )
 
 
 class LiteratureUpserts(StoreBase):
@@ -139,6 +192,35 @@ class LiteratureUpserts(StoreBase):
             replace, IngestReport(source="publications"), batch_size, on_failure,
             fast_publication,
         )  # fmt: skip
+
+    def numeric_pmids_between(self, low: int, high: int) -> int:
+        """How many stored publications have a PMID that reads as a number in [low, high]."""
+        row = self._con.execute(
+            "SELECT count(*) FROM publications WHERE TRY_CAST(pmid AS BIGINT) BETWEEN ? AND ?",
+            [low, high],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def append_publications(self, parts: Sequence[PublicationTables]) -> int:
+        """Insert checked publications in one transaction, without looking for stored ones.
+
+        Only for PMIDs known to be new, in the store and among `parts` (the synthetic
+        registry's own numbers, checked absent with `numeric_pmids_between`): the store then
+        ends as `upsert_publications` of the same records would leave it. Returns the count.
+        """
+        if not parts:
+            return 0
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("publications", "relations"):
+                rows = pa.concat_tables([getattr(part, table) for part in parts])
+                if rows.num_rows:
+                    self._insert_arrow(table, rows)
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        return sum(part.count for part in parts)
 
     def upsert_reviews(
         self,

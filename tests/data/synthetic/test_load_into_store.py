@@ -10,6 +10,7 @@ import pytest
 
 from trialscope.data.store import TrialStore
 from trialscope.data.store_base import ALL_TABLES
+from trialscope.data.store_literature import publication_tables
 from trialscope.data.synthetic import SyntheticRegistry, load_into_store
 from trialscope.data.synthetic import registry as registry_module
 from trialscope.data.synthetic.chunk_source import SyntheticChunkSource
@@ -68,3 +69,44 @@ def test_extras_before_the_records_are_read_is_an_error() -> None:
     source = SyntheticChunkSource(SyntheticRegistry(10, seed=1).chunks()[0])
     with pytest.raises(RuntimeError, match="records\\(\\) was not exhausted"):
         source.extras()
+
+
+def test_loading_the_same_registry_again_replaces_its_papers_instead_of_adding_them(
+    tmp_path: Path,
+) -> None:
+    # Papers are appended only while the store holds none of the registry's PMIDs.
+    once, twice = tmp_path / "once.duckdb", tmp_path / "twice.duckdb"
+    with TrialStore(once) as store:
+        load_into_store(store, SyntheticRegistry(TRIALS, seed=13), workers=1)
+    with TrialStore(twice) as store:
+        first = load_into_store(store, SyntheticRegistry(TRIALS, seed=13), workers=1)
+        again = load_into_store(store, SyntheticRegistry(TRIALS, seed=13), workers=1)
+    assert again.publications == first.publications > 0
+    assert again.failures == []
+    assert table_dump(twice) == table_dump(once)
+
+
+def test_appended_papers_are_stored_as_the_upsert_stores_them(tmp_path: Path) -> None:
+    papers = [p for trial in SyntheticRegistry(400, seed=5).trials() for p in trial.publications]
+    assert any(p["nct_id"] for p in papers) and any(p["nct_id"] is None for p in papers)
+    tables = publication_tables(papers)
+    assert tables is not None and tables.count == len(papers)
+    dumps = []
+    for name in ("upserted", "appended"):
+        with TrialStore(tmp_path / f"{name}.duckdb") as store:
+            if name == "upserted":
+                store.upsert_publications(papers)
+            else:
+                assert store.numeric_pmids_between(0, 10**12) == 0
+                assert store.append_publications([tables]) == len(papers)
+                assert store.numeric_pmids_between(0, 10**12) == len(papers)
+        dumps.append(table_dump(tmp_path / f"{name}.duckdb"))
+    assert dumps[0] == dumps[1]
+
+
+def test_a_paper_that_is_not_well_typed_is_left_to_the_upsert() -> None:
+    # An integer PMID or a year written as text: pydantic coerces or refuses it, never the append.
+    good = {"pmid": "1", "title": "t", "abstract": None, "year": 2020, "nct_id": None}
+    assert publication_tables([good]) is not None
+    assert publication_tables([good, {**good, "pmid": 2}]) is None
+    assert publication_tables([good, {**good, "year": "2020"}]) is None

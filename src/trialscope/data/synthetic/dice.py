@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import TypeVar
 
 import numpy as np
@@ -21,15 +22,13 @@ class Dice:
 
     def __init__(self, rng: np.random.Generator) -> None:
         self._rng = rng
-        self._values: Iterator[float] = iter(())
-
-    def uniform(self) -> float:
+        # The next draw is one C call (no Python frame): the chained blocks' iterator's next().
+        blocks = iter(self._block, None)
+        self.uniform: Callable[[], float] = chain.from_iterable(blocks).__next__
         """A float in [0, 1)."""
-        # A list iterator's next() is the cheapest way to hand out buffered floats in Python.
-        for value in self._values:
-            return value
-        self._values = iter(self._rng.random(_BLOCK).tolist())
-        return next(self._values)
+
+    def _block(self) -> list[float]:
+        return self._rng.random(_BLOCK).tolist()
 
     def chance(self, probability: float) -> bool:
         """True with the given probability."""
@@ -58,20 +57,14 @@ class Dice:
     def sample(self, items: Sequence[T], count: int) -> list[T]:
         """`count` distinct items in a random order (all of them if fewer).
 
-        Each draw picks among the items not yet taken, in their original order; the taken
-        positions are skipped by index arithmetic instead of copying and popping the list.
+        Each draw picks among the items not yet taken, in their original order.
         """
-        size = len(items)
-        taken: list[int] = []
-        for _ in range(min(count, size)):
-            remaining = size - len(taken)
-            position = min(int(self.uniform() * remaining), remaining - 1)
-            for index in sorted(taken):
-                if index > position:
-                    break
-                position += 1
-            taken.append(position)
-        return [items[index] for index in taken]
+        pool = list(items)
+        taken: list[T] = []
+        for _ in range(min(count, len(pool))):
+            remaining = len(pool)
+            taken.append(pool.pop(min(int(self.uniform() * remaining), remaining - 1)))
+        return taken
 
     def normal(self) -> float:
         """A standard normal draw (Box-Muller)."""

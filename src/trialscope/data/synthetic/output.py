@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trialscope.data.ingest_chunks import ChunkFailed, ChunkSource
-from trialscope.data.synthetic.chunk_source import SyntheticChunkSource
-from trialscope.data.synthetic.literature import ReviewCandidates
-from trialscope.data.synthetic.registry import SyntheticRegistry
+from trialscope.data.store_literature import PublicationTables
+from trialscope.data.synthetic.chunk_source import SyntheticChunkSource, SyntheticExtras
+from trialscope.data.synthetic.literature import PUBLICATION_PMID_BASE
+from trialscope.data.synthetic.registry import PMIDS_PER_TRIAL, SyntheticRegistry
 
 if TYPE_CHECKING:
     from trialscope.data.store import TrialStore
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 __all__ = ["ChunkFailed", "SynthReport", "load_into_store", "write_jsonl_files"]
 
 ProgressCallback = Callable[[int], None]
+APPEND_PAPERS = 12_000
+"""Papers gathered (from whole chunks) before they are appended in one transaction."""
 
 
 @dataclass
@@ -65,24 +68,38 @@ def ingest_chunk_sources(
     """`load_into_store` over explicit chunk sources (the registry's, in order)."""
     count = min(workers or os.cpu_count() or 1, max(1, len(sources)))
     report = SynthReport()
+    # The registry's PMIDs are its own numbers, distinct by construction: when the store holds
+    # none of them, papers are appended (no lookups in the growing table), else upserted.
+    low = PUBLICATION_PMID_BASE
+    high = low + PMIDS_PER_TRIAL * (registry.n_trials + 1)
+    append = store.numeric_pmids_between(low, high) == 0
+    gathered: list[PublicationTables] = []
 
-    def store_publications(publications: list[dict[str, Any]]) -> None:
-        report.publications += len(publications)
-        _collect_failures(report, store.upsert_publications(publications))
+    def write_gathered() -> None:
+        report.publications += store.append_publications(gathered)
+        gathered.clear()
 
-    def merge(source: ChunkSource, candidates: ReviewCandidates) -> None:
-        # In chunk order, after the chunk is stored: the reviews depend only on the seed.
+    def merge(source: ChunkSource, extras: SyntheticExtras) -> None:
+        # In chunk order, after the chunk's studies are committed: the reviews depend only on
+        # the seed, and a paper is stored after the study it reports.
         assert isinstance(source, SyntheticChunkSource)
-        registry.merge_candidates(source.chunk, candidates)
+        registry.merge_candidates(source.chunk, extras.candidates)
+        papers = extras.papers
+        if append and isinstance(papers, PublicationTables):
+            gathered.append(papers)
+            if sum(part.count for part in gathered) >= APPEND_PAPERS:
+                write_gathered()
+            return
+        rows = papers.publications.to_pylist() if isinstance(papers, PublicationTables) else papers
+        report.publications += len(rows)
+        _collect_failures(report, store.upsert_publications(rows))
 
-    ingested = store.ingest_ctgov_chunks(
-        sources,
-        source="synthetic",
-        workers=count,
-        on_progress=on_progress,
-        on_publications=store_publications,
-        on_chunk=merge,
-    )
+    try:
+        ingested = store.ingest_ctgov_chunks(
+            sources, source="synthetic", workers=count, on_progress=on_progress, on_chunk=merge
+        )
+    finally:
+        write_gathered()  # the papers of every committed chunk, also when a later one failed
     report.trials = ingested.seen
     _collect_failures(report, ingested)
     reviews = registry.reviews()
