@@ -14,6 +14,7 @@ import pytest
 from tests.data.sources.study_json import make_study
 
 from trialscope.data.ingest_chunks import ChunkFailed, RawStudy, RecordsChunk
+from trialscope.data.ingest_pipeline import TABLES, InFlightWindow, ordered_results
 from trialscope.data.ingest_report import IngestReport
 from trialscope.data.sources.ctgov_chunks import JsonLinesSlice, ZipMembers, file_chunks
 from trialscope.data.store import TrialStore
@@ -379,3 +380,36 @@ def test_a_file_listed_twice_numbers_its_lines_from_one_each_time(tmp_path: Path
     path.write_text(_line(make_study("NCT00000001")) + "\n{bad\n", encoding="utf-8")
     report = _ingest(tmp_path, "twice", [path, path], workers=1)
     assert [f.origin for f in report.failures] == [f"{path}:2", f"{path}:2"]
+
+
+def test_the_window_covers_one_write_at_the_chunk_size_seen() -> None:
+    window = InFlightWindow(4, batch_studies=24_000)
+    assert window.chunks == 4  # nothing seen yet: two per worker
+    window.saw(500)
+    window.saw(300)  # 400 studies a chunk on average: 60 chunks make a write
+    assert window.chunks == 4 + 60
+    assert InFlightWindow(4, batch_studies=0).chunks == 4
+
+
+def test_workers_keep_decoding_while_a_write_is_gathered(tmp_path: Path) -> None:
+    # Chunks of 2 studies, writes of 20 studies, 2 workers: once the first result is in, the
+    # pipeline keeps 2 per worker plus a write's worth (10 chunks) submitted, not just 4, so the
+    # workers have work while the caller writes.
+    chunks = [_ChunkWithExtras(first) for first in range(0, 80, 2)]
+    pulled = 0
+
+    def counted() -> Iterator[Any]:
+        nonlocal pulled
+        for chunk in chunks:
+            pulled += 1
+            yield chunk
+
+    with TrialStore(tmp_path / "w.duckdb") as store:
+        schema = {table: tuple(store._column_types[table]) for table in TABLES}
+        results = ordered_results(counted(), "test", schema, workers=2, batch_studies=20)
+        ahead = []
+        for position, (chunk, result) in enumerate(results):
+            assert chunk == chunks[position] and result.seen == 2
+            ahead.append(pulled - position)
+    # "ahead": chunks pulled but not yet handed back, counting the one being handed back
+    assert ahead == [4] + [4 + 10] * 26 + list(range(13, 0, -1))

@@ -10,6 +10,7 @@ chunk that raises comes back as `ChunkFailed` naming it.
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
 import time
@@ -170,9 +171,17 @@ def _table(rows: StudyRows, table: str) -> list[tuple[Any, ...]]:
 
 
 def ordered_results(
-    chunks: Iterable[ChunkSource], source: str, schema: Schema, workers: int
+    chunks: Iterable[ChunkSource],
+    source: str,
+    schema: Schema,
+    workers: int,
+    batch_studies: int = 0,
 ) -> Iterator[tuple[ChunkSource, ChunkResult]]:
-    """Each chunk with its result, in the chunks' order; `workers` processes (1: in-process)."""
+    """Each chunk with its result, in the chunks' order; `workers` processes (1: in-process).
+
+    `batch_studies` is how many studies the caller gathers before it writes them: that many
+    studies' worth of chunks (judged from the chunks seen so far) stay in flight on top of two
+    per worker, so the workers go on decoding while the caller writes."""
     if workers <= 1:
         for chunk in chunks:
             try:
@@ -186,20 +195,46 @@ def ordered_results(
     # Workers fork from a server that has imported this module (not the caller's __main__).
     context.set_forkserver_preload([__name__, "trialscope.data.arrow_warmup"])
     in_flight: deque[tuple[ChunkSource, Future[ChunkResult]]] = deque()
+    window = InFlightWindow(2 * workers, batch_studies)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
             for chunk in chunks:
                 in_flight.append((chunk, pool.submit(run_chunk, chunk, source, schema)))
-                # Two chunks per worker keep every worker busy while memory stays bounded.
-                while len(in_flight) >= 2 * workers:
+                while len(in_flight) >= window.chunks:
                     done, future = in_flight.popleft()
-                    yield done, _result(done, future)
+                    result = _result(done, future)
+                    window.saw(result.seen)
+                    yield done, result
             while in_flight:
                 done, future = in_flight.popleft()
                 yield done, _result(done, future)
         finally:
             for _, future in in_flight:
                 future.cancel()
+
+
+class InFlightWindow:
+    """How many chunks to keep submitted: `base` (two per worker keep every worker busy), plus
+    enough to cover one write of `batch_studies` studies at the chunk size seen so far."""
+
+    def __init__(self, base: int, batch_studies: int) -> None:
+        self.base = base
+        self.batch_studies = batch_studies
+        self._chunks_seen = 0
+        self._studies_seen = 0
+
+    def saw(self, studies: int) -> None:
+        """Count one finished chunk of `studies` studies."""
+        self._chunks_seen += 1
+        self._studies_seen += studies
+
+    @property
+    def chunks(self) -> int:
+        """The window, in chunks; memory stays bounded by the write size, not the input."""
+        if not self.batch_studies or not self._studies_seen:
+            return self.base
+        per_chunk = self._studies_seen / self._chunks_seen
+        return self.base + math.ceil(self.batch_studies / per_chunk)
 
 
 def _result(chunk: ChunkSource, future: Future[ChunkResult]) -> ChunkResult:

@@ -140,7 +140,7 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
         schema = {table: tuple(self._column_types[table]) for table in TABLES}
         with self._ingest_settings():
             self._ingest_results(
-                ordered_results(chunks, source, schema, count),
+                ordered_results(chunks, source, schema, count, batch_size),
                 report,
                 batch_size,
                 on_failure,
