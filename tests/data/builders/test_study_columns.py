@@ -124,3 +124,33 @@ def test_evidence_distractors_rank_reviews_as_pairwise_jaccard_does() -> None:
              if o.review_id != review.review_id),
         )  # fmt: skip
         assert [o.review_id for o in topics.most_alike(review)] == [i for _, i in want]
+
+
+def test_one_stores_pools_are_never_reused_for_another(
+    synthetic_store: Path, tmp_path: Path
+) -> None:
+    # Another store with the same trials at the same positions but other conditions: the same
+    # population positions must not bring back the first store's pools (a build that failed
+    # before release_pools(), or two builds in one process, left them cached).
+    other = tmp_path / "other.duckdb"
+    shutil.copy(synthetic_store, other)
+    with TrialStore(other) as store:
+        store._con.execute(
+            "UPDATE conditions SET mesh_id = NULL, name = 'c' || (hash(study_id) % 7)"
+        )
+    kind = design_qa.DESIGN_KINDS["arm_design"]
+    options = BuildOptions(seed=3, train_size=30, test_size=20)
+
+    def build(path: Path) -> object:
+        with TrialStore(path, read_only=True) as store:
+            index = store.builder_study_columns()
+            rng = np.random.default_rng(0)
+            return design_qa.build_design_qa(kind, store, index, options, rng, (30, 20))
+
+    design_qa.release_pools()
+    alone = build(other)
+    design_qa.release_pools()
+    first = build(synthetic_store)  # its pools stay cached
+    assert first != alone  # the conditions choose the distractors
+    assert build(other) == alone
+    design_qa.release_pools()

@@ -138,7 +138,7 @@ def _population(eligible: Positions, seed: int) -> Positions:
     return eligible[np.sort(chosen)]
 
 
-_LAST_POOLS: list[tuple[bytes, DistractorPools, dict[str, StudyIndexRow]]] = []
+_LAST_POOLS: list[tuple[StudyColumns, bytes, DistractorPools, dict[str, StudyIndexRow]]] = []
 
 
 def _pools(
@@ -146,17 +146,18 @@ def _pools(
 ) -> tuple[DistractorPools, dict[str, StudyIndexRow]]:
     """Pools over the population, and the index rows of the population and the items.
 
-    Reused by the next design kind when its population is the same (building them reads the
-    conditions of every trial in it).
+    Reused by the next design kind of the same build when its population is the same (building
+    them reads the conditions of every trial in it). The same positions in another build's index
+    are other trials: the index itself is part of the key, and the cache holds it alive.
     """
     key = population.tobytes()
-    if _LAST_POOLS and _LAST_POOLS[0][0] == key:
-        _, pools, rows = _LAST_POOLS[0]
+    if _LAST_POOLS and _LAST_POOLS[0][0] is index and _LAST_POOLS[0][1] == key:
+        _, _, pools, rows = _LAST_POOLS[0]
     else:
         members = store.builder_index_rows(index.study_id[population].tolist())
         pools = DistractorPools.of(members)
         rows = {row.study_id: row for row in members}
-        _LAST_POOLS[:] = [(key, pools, rows)]
+        _LAST_POOLS[:] = [(index, key, pools, rows)]
     missing = [sid for sid in item_ids if sid not in rows]
     if missing:
         rows = {**rows, **{row.study_id: row for row in store.builder_index_rows(missing)}}
@@ -164,7 +165,7 @@ def _pools(
 
 
 def release_pools() -> None:
-    """Drop the reused pools once the design tasks are built."""
+    """Drop the reused pools (and the index they hold on to) once the design tasks are built."""
     _LAST_POOLS.clear()
 
 
