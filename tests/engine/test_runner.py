@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from tests.engine.letter_task import expected_accuracy, letter_data, letter_responder
+from tests.engine.letter_task import (
+    LetterTask,
+    expected_accuracy,
+    letter_data,
+    letter_responder,
+    letter_samples,
+)
 from tests.support.openai_server import ChatRequest, OpenAIServer, Reply
 
 from trialscope.engine.run_folder import model_slug
@@ -15,6 +25,8 @@ from trialscope.engine.runner import RunOptions, run_benchmark_async
 from trialscope.engine.task_run import ResumeError
 from trialscope.models.base import ConfigurationError
 from trialscope.settings import load_settings
+from trialscope.tasks.base import Parsed, Sample
+from trialscope.tasks.loading import LoadedSplit
 
 SECRET = "sk-test-5f1e0c9a-do-not-write-me"
 
@@ -115,6 +127,31 @@ async def test_no_secret_is_written_anywhere(openai_server: OpenAIServer, tmp_pa
             assert SECRET.encode() not in path.read_bytes(), path
 
 
+async def test_no_file_is_synced_on_the_event_loop_thread(
+    openai_server: OpenAIServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An fsync waits for the disk (tens of ms on a busy one); on the loop's thread it stalls every
+    # request in flight, so manifests and outputs are synced from worker threads.
+    synced: list[bool] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(fd: int) -> None:
+        try:
+            asyncio.get_running_loop()
+            synced.append(True)
+        except RuntimeError:
+            synced.append(False)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    openai_server.responder = letter_responder
+    data = letter_data(6, tmp_path / "letters.jsonl")
+    [summary] = await run_benchmark_async([data], [model_name(openai_server)], options(tmp_path))
+    assert summary.n_ok == 6
+    # manifest at the start; results, metrics and manifest at the end
+    assert len(synced) >= 4 and not any(synced), synced
+
+
 async def test_concurrency_limit_is_honoured(tmp_path: Path) -> None:
     with OpenAIServer(letter_responder, latency_s=0.05) as server:
         data = letter_data(40)
@@ -122,6 +159,42 @@ async def test_concurrency_limit_is_honoured(tmp_path: Path) -> None:
             [data], [model_name(server)], options(tmp_path, max_connections=5, use_cache=False)
         )
         assert server.max_concurrency == 5
+
+
+class WaitingScorerTask(LetterTask):
+    """Scoring of samples 0 and 1 waits (like a search index being built) until `released`."""
+
+    score_waits_on_io = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.released = threading.Event()
+        self.waited_out = False
+
+    def score(self, sample: Sample, parsed: Parsed) -> dict[str, Any]:
+        if sample.sample_id in ("0", "1") and not self.released.wait(timeout=30):
+            self.waited_out = True
+        return super().score(sample, parsed)
+
+
+async def test_a_waiting_scorer_does_not_leave_connections_idle(tmp_path: Path) -> None:
+    # Two connections; the first two samples' scoring waits. The pool must go on sending the
+    # next samples' requests meanwhile (the server releases the scorer when it sees sample 3).
+    task = WaitingScorerTask()
+
+    def responder(request: ChatRequest) -> str:
+        if "Question 3:" in request.last_user_text:
+            task.released.set()
+        return letter_responder(request)
+
+    with OpenAIServer(responder) as server:
+        data = LoadedSplit(task, letter_samples(8), [])
+        [summary] = await run_benchmark_async(
+            [data], [model_name(server)], options(tmp_path, max_connections=2, use_cache=False)
+        )
+        assert server.max_concurrency <= 2
+    assert not task.waited_out, "no request was sent while two samples were being scored"
+    assert summary.n_ok == 8 and server.request_count == 8
 
 
 async def test_concurrency_limit_holds_across_requests_of_one_sample(tmp_path: Path) -> None:

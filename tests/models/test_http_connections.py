@@ -8,6 +8,7 @@ import json
 import ssl
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,3 +200,35 @@ async def test_https_endpoints_verify_the_server_and_answer(
     finally:
         server.close()
     assert result.text == "over tls"
+
+
+async def test_plain_http_endpoints_never_build_a_tls_context(
+    openai_server: Any, monkeypatch: pytest.MonkeyPatch, clean_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    """Reading the CA bundle costs ~30 ms, before the first request: only https pays it."""
+    import trialscope.models.http_connections as http_connections
+
+    built: list[ssl.SSLContext] = []
+    real = http_connections.tls_context
+
+    def recording_tls_context() -> ssl.SSLContext:
+        built.append(real())
+        return built[-1]
+
+    monkeypatch.setattr(http_connections, "tls_context", recording_tls_context)
+    plain = OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=[openai_server.base_url],
+        api_key=None,
+    )
+    try:
+        result = await plain.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+    finally:
+        await plain.aclose()
+    assert json.loads(result.text) == {"echo": "hi"} and built == []
+    secure = http_connections.EndpointConnections(["https://127.0.0.1:9/v1"], {})
+    secure._connect(0)  # an https endpoint's connection carries the shared context
+    await secure.aclose()
+    assert len(built) == 1

@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 BASELINE_WORKERS = 2
 """Baselines are CPU-bound Python: more threads than cores only add contention."""
 
+SAMPLES_PER_CONNECTION = 2
+"""Samples a model's pool works on per connection. The connection limit itself is the solver's
+semaphore; the spare samples send their requests while others are parsed and scored, so a scorer
+that waits (a search index loading, a remote search) never leaves a connection idle."""
+
 
 @dataclass
 class RunOptions:
@@ -164,7 +169,10 @@ async def run_benchmark_async(
 async def _run_model(
     solver: Solver, data: list[LoadedSplit], run: RunSettings, display: ProgressDisplay
 ) -> list[RunSummary]:
-    workers = BASELINE_WORKERS if isinstance(solver, BaselineSolver) else run.workers
+    if isinstance(solver, BaselineSolver):
+        workers = BASELINE_WORKERS
+    else:
+        workers = SAMPLES_PER_CONNECTION * run.workers
     return await run_model(solver, data, replace(run, workers=workers), display)
 
 

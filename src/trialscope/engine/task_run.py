@@ -154,7 +154,9 @@ async def open_task_run(
     folder.mkdir(parents=True, exist_ok=True)
     logs.enter_context(run_log_file(folder / "run.log", str(folder)))
     with in_run_log(str(folder)):
-        manifest = _open_manifest(data, solver, run, folder)
+        # Hashing the data files and syncing the manifest wait on the disk: in a thread, so the
+        # requests already out (other tasks of this pool) are answered meanwhile.
+        manifest = await asyncio.to_thread(_open_manifest, data, solver, run, folder)
         journal = Journal(folder / "samples.jsonl")
         progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
         progress.details = partial(endpoint_counts, getattr(solver, "model", None))

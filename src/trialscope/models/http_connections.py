@@ -131,8 +131,12 @@ class EndpointConnections:
         proxy = self._proxies[index]
         connection: Connection
         if proxy is None:
+            origin = self._urls[index].origin
             connection = httpcore.AsyncHTTPConnection(
-                self._urls[index].origin, ssl_context=tls_context(), network_backend=self._network
+                origin,
+                # Plain http needs no context: building one reads the CA bundle (~30 ms).
+                ssl_context=tls_context() if origin.scheme == b"https" else None,
+                network_backend=self._network,
             )
         else:
             connection = httpcore.AsyncConnectionPool(
