@@ -266,6 +266,55 @@ def test_cli_run_killed_and_resumed_matches(workdir: Path) -> None:
     assert sorted(ids) == sorted(f"test-{i}" for i in range(40))
 
 
+DESIGN_TASKS = ("arm_design", "endpoint_design", "eligibility_criteria_design")
+
+
+def run_design_tasks(root: Path, server: OpenAIServer, n_models: int = 1) -> tuple[int, str]:
+    args = [arg for task in DESIGN_TASKS for arg in ("-t", task)]
+    for index in range(n_models):
+        args += ["-m", f"openai-compatible/scripted{index}@{server.base_url}"]
+    return invoke("run", *args, "--data-path", str(root), "--output-path", "out")
+
+
+@pytest.mark.parametrize("n_models", [1, 2])
+def test_a_malformed_later_split_fails_its_task_alone(workdir: Path, n_models: int) -> None:
+    # Later tasks' splits are read once the first task's requests are out: a malformed line
+    # there fails that task with its file and line; the other tasks finish and keep their work.
+    root = workdir / "bench"
+    for folder in DESIGN_TASKS:
+        make_root(root, n=6, folder=folder)
+    bad = root / "endpoint_design" / "test.jsonl"
+    lines = bad.read_text().splitlines()
+    lines.insert(2, '{"id": "broken"')
+    bad.write_text("\n".join(lines) + "\n")
+    with OpenAIServer(right_answers) as server:
+        code, output = run_design_tasks(root, server, n_models)
+        # the two good tasks' samples, each sent once per model
+        assert server.request_count == 12 * n_models
+    assert code == 4, output
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].count(f"{bad}:3: invalid JSON") == n_models, output
+    for task in ("arm_design", "eligibility_criteria_design"):
+        folders = [p for p in (workdir / "out" / task).glob("*/*") if p.is_dir()]
+        assert len(folders) == n_models
+        for folder in folders:
+            metrics = json.loads((folder / "metrics.json").read_text())
+            assert metrics["n_samples"] == 6 and metrics["metrics"]["accuracy"] == 1.0
+            assert (folder / "samples.jsonl").read_text().count("\n") == 6
+    assert not (workdir / "out" / "endpoint_design").exists()
+
+
+def test_a_missing_later_split_still_stops_the_run_before_any_request(workdir: Path) -> None:
+    root = workdir / "bench"
+    for folder in DESIGN_TASKS[:2]:
+        make_root(root, n=6, folder=folder)
+    with OpenAIServer(right_answers) as server:
+        code, output = run_design_tasks(root, server)
+        assert server.request_count == 0
+    assert code == 2 and "eligibility_criteria_design" in output, output
+    assert not (workdir / "out").exists()
+
+
 def test_sanity_check_reports_pass_and_fail_per_task(workdir: Path) -> None:
     root = make_root(workdir / "bench")
     code, output = invoke(

@@ -233,7 +233,7 @@ def run(
     except RunError as exc:
         if exc.summaries:
             print_summaries(exc.summaries)
-        raise _fail(str(exc), code=1) from None
+        raise _fail(str(exc), code=int(exc.exit_code)) from None
     except UserError as exc:
         raise _fail(str(exc), code=int(exc.exit_code)) from None
     code = print_summaries(summaries)

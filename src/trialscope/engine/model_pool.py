@@ -12,6 +12,7 @@ import logging
 from contextlib import ExitStack
 
 from trialscope.engine.background_imports import import_in_background
+from trialscope.engine.deferred_split import SplitSource
 from trialscope.engine.progress import ProgressDisplay
 from trialscope.engine.run_log import in_run_log
 from trialscope.engine.sample_evaluation import evaluate_sample
@@ -33,12 +34,13 @@ class TaskRunsFailed(Exception):
 
 
 async def run_model(
-    solver: Solver, data: list[LoadedSplit], run: RunSettings, display: ProgressDisplay
+    solver: Solver, data: list[SplitSource], run: RunSettings, display: ProgressDisplay
 ) -> list[RunSummary]:
     """Run `solver` on every task in `data` through one pool of `run.workers` workers.
 
-    A task whose folder cannot be opened (a resume conflict, a baseline that cannot fit) fails
-    alone: the other tasks run, then TaskRunsFailed reports it with their summaries.
+    A task whose split cannot be read (a DeferredSplit with a malformed line) or whose folder
+    cannot be opened (a resume conflict, a baseline that cannot fit) fails alone: the other
+    tasks run, then TaskRunsFailed reports it with their summaries.
     """
     summaries: dict[int, RunSummary] = {}
     errors: list[BaseException] = []
@@ -56,7 +58,8 @@ async def run_model(
         try:
             for index, item in enumerate(data):
                 try:
-                    task_run = await open_task_run(item, solver, run, display, logs)
+                    split = item if isinstance(item, LoadedSplit) else await item.load()
+                    task_run = await open_task_run(split, solver, run, display, logs)
                 except Exception as error:
                     errors.append(error)
                     continue

@@ -6,11 +6,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from trialscope.engine.background_imports import RUN_END_MODULES
 from trialscope.engine.cache import ResponseCache
+from trialscope.engine.deferred_split import DeferredSplit, SplitSource
 from trialscope.engine.manifest import prefetch_git_revision
 from trialscope.engine.model_pool import TaskRunsFailed, run_model
 from trialscope.engine.progress import ProgressDisplay
@@ -18,7 +20,7 @@ from trialscope.engine.retry import RetryPolicy, SeededRandom
 from trialscope.engine.shards import Shard, cut_shards
 from trialscope.engine.solver import BaselineSolver, ModelSolver, Solver
 from trialscope.engine.task_run import RunSettings, RunSummary
-from trialscope.errors import ConfigurationError, UserError
+from trialscope.errors import ConfigurationError, ExitCode, UserError
 from trialscope.models.base import GenerationConfig
 from trialscope.models.prices import PriceTable
 from trialscope.models.registry import BASELINE_PREFIX, resolve_model, split_model_name
@@ -71,11 +73,18 @@ class RunOptions:
 
 
 class RunError(Exception):
-    """Some model/task runs failed; the others finished and their summaries are attached."""
+    """Some model/task runs failed; the others finished and their summaries are attached.
 
-    def __init__(self, message: str, summaries: list[RunSummary]) -> None:
+    `exit_code`: when every failure was the user's (a malformed later split, a run folder that
+    cannot be resumed), 4 if other runs finished and 2 if none did; otherwise 1 (a bug).
+    """
+
+    def __init__(
+        self, message: str, summaries: list[RunSummary], exit_code: ExitCode = ExitCode.BUG
+    ) -> None:
         super().__init__(message)
         self.summaries = summaries
+        self.exit_code = exit_code
 
 
 def run_benchmark(
@@ -95,15 +104,22 @@ async def run_benchmark_async(
     if len(set(models)) != len(models):
         raise ConfigurationError(f"a model is named twice: {models}")
     revision = prefetch_git_revision()
-    task_data = [item if isinstance(item, LoadedSplit) else None for item in tasks]
+    given = [item for item in tasks if isinstance(item, LoadedSplit)]
     names = [item for item in tasks if isinstance(item, str)]
-    loaded = _load_tasks(names, options, settings)
-    all_data = [d for d in task_data if d is not None] + loaded
-    shards: dict[str, dict[str, Any]] = {}
-    if options.shard is not None:
-        all_data, shards = cut_shards(all_data, options.shard)
     prefixes = [split_model_name(name)[0] for name in models]
     needs_chat = any(prefix != BASELINE_PREFIX for prefix in prefixes)
+    # Shards are cut from every task's samples, and baselines fit on train splits first: those
+    # runs read every split up front. Chat models start on the first task at once.
+    defer = options.shard is None and BASELINE_PREFIX not in prefixes
+    shards: dict[str, dict[str, Any]] = {}
+    all_data: list[SplitSource]
+    if defer:
+        all_data = [*given, *_task_sources(names, options, settings)]
+    else:
+        loaded = [*given, *_load_tasks(names, options, settings)]
+        if options.shard is not None:
+            loaded, shards = cut_shards(loaded, options.shard)
+        all_data = list(loaded)
     cache = ResponseCache(settings.cache_path) if options.use_cache and needs_chat else None
     try:
         solvers = _build_solvers(models, options, settings, cache)
@@ -112,7 +128,8 @@ async def run_benchmark_async(
             cache.close()
         raise
     if any(solver.needs_train_split() for solver in solvers):
-        _load_train_splits(all_data, options, settings)
+        loaded_data = [item for item in all_data if isinstance(item, LoadedSplit)]
+        _load_train_splits(loaded_data, options, settings)
     revision.join()  # the manifests read it (cached)
 
     run = RunSettings(
@@ -148,6 +165,7 @@ async def run_benchmark_async(
 
     summaries: list[RunSummary] = []
     failures: list[str] = []
+    users_fault = True
     for solver, outcome in zip(solvers, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, Exception):
@@ -157,17 +175,21 @@ async def run_benchmark_async(
             for error in errors:
                 if isinstance(error, UserError) and len(solvers) == 1 and not summaries:
                     raise error
+                users_fault = users_fault and isinstance(error, UserError)
                 message = str(error)
                 failures.append(message if solver.name in message else f"{solver.name}: {message}")
         else:
             summaries.extend(outcome)
     if failures:
-        raise RunError("; ".join(failures), summaries)
+        code = ExitCode.BUG
+        if users_fault:
+            code = ExitCode.SOME_FAILED if summaries else ExitCode.USER_ERROR
+        raise RunError("; ".join(failures), summaries, code)
     return summaries
 
 
 async def _run_model(
-    solver: Solver, data: list[LoadedSplit], run: RunSettings, display: ProgressDisplay
+    solver: Solver, data: list[SplitSource], run: RunSettings, display: ProgressDisplay
 ) -> list[RunSummary]:
     if isinstance(solver, BaselineSolver):
         workers = BASELINE_WORKERS
@@ -232,9 +254,34 @@ def _get_baseline(model: str) -> Any:
 
 
 def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> list[LoadedSplit]:
+    """Every named task with its split read and validated."""
     if not names:
         return []
-    from trialscope.tasks.loading import load_samples, resolve_benchmark_root
+    from trialscope.tasks.loading import resolve_benchmark_root
+
+    tasks = _named_tasks(names, options)
+    root = resolve_benchmark_root(options.data_path or settings.benchmark_root)
+    return [_read_split(task, root, options) for task in tasks]
+
+
+def _task_sources(names: list[str], options: RunOptions, settings: Settings) -> list[SplitSource]:
+    """The first named task with its split read; the others' splits read when their turn comes
+    (DeferredSplit). Every split file must exist before anything runs."""
+    if not names:
+        return []
+    from trialscope.tasks.loading import resolve_benchmark_root, split_path
+
+    tasks = _named_tasks(names, options)
+    root = resolve_benchmark_root(options.data_path or settings.benchmark_root)
+    for task in tasks:
+        split_path(task, root, options.split)
+    first, *later = tasks
+    sources: list[SplitSource] = [_read_split(first, root, options)]
+    sources.extend(DeferredSplit(task, partial(_read_split, task, root, options)) for task in later)
+    return sources
+
+
+def _named_tasks(names: list[str], options: RunOptions) -> list[Task]:
     from trialscope.tasks.registry import get_task, task_names
 
     expanded: list[str] = []
@@ -246,15 +293,17 @@ def _load_tasks(names: list[str], options: RunOptions, settings: Settings) -> li
         if task.name != name and task.name in options.task_options:
             task = get_task(name, **options.task_options[task.name])
         tasks.append(task)
-    root = resolve_benchmark_root(options.data_path or settings.benchmark_root)
-    data = []
-    for task in tasks:
-        split = load_samples(
-            task, root, options.split, limit=options.num_samples, skip_invalid=options.skip_invalid
-        )
-        split.samples = unique_sample_ids(split.samples)
-        data.append(split)
-    return data
+    return tasks
+
+
+def _read_split(task: Task, root: Path, options: RunOptions) -> LoadedSplit:
+    from trialscope.tasks.loading import load_samples
+
+    split = load_samples(
+        task, root, options.split, limit=options.num_samples, skip_invalid=options.skip_invalid
+    )
+    split.samples = unique_sample_ids(split.samples)
+    return split
 
 
 def _load_train_splits(data: list[LoadedSplit], options: RunOptions, settings: Settings) -> None:

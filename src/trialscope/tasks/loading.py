@@ -152,6 +152,16 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, value
 
 
+def split_path(task: Task, root: Path, split: str = "test") -> Path:
+    """`<root>/<task folder>/<split>.jsonl`; BenchmarkDataError when it does not exist."""
+    if split not in SPLITS:
+        raise BenchmarkDataError(f"unknown split {split!r}: expected one of {SPLITS}")
+    path = task_folder(task, root) / f"{split}.jsonl"
+    if not path.is_file():
+        raise BenchmarkDataError(f"{path} does not exist: {_layout_hint()}")
+    return path
+
+
 def load_samples(
     task: Task,
     root: Path,
@@ -165,11 +175,7 @@ def load_samples(
     line and field; with `skip_invalid` it is skipped and described in `skipped` instead. A split
     with no valid record raises BenchmarkDataError naming the file.
     """
-    if split not in SPLITS:
-        raise BenchmarkDataError(f"unknown split {split!r}: expected one of {SPLITS}")
-    path = task_folder(task, root) / f"{split}.jsonl"
-    if not path.is_file():
-        raise BenchmarkDataError(f"{path} does not exist: {_layout_hint()}")
+    path = split_path(task, root, split)
     task.use_benchmark_root(root)
     loaded = LoadedSplit(task, samples=[], files=[path], root=root)
     seen: dict[str, int] = {}
