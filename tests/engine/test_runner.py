@@ -152,6 +152,29 @@ async def test_no_file_is_synced_on_the_event_loop_thread(
     assert len(synced) >= 4 and not any(synced), synced
 
 
+async def test_a_run_leaves_the_garbage_collector_as_it_found_it(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    # The run freezes what exists before its requests; a library caller's objects must be
+    # collectable again afterwards, and a caller's own freeze is left alone.
+    import gc
+
+    openai_server.responder = letter_responder
+    assert gc.get_freeze_count() == 0
+    await run_benchmark_async([letter_data(3)], [model_name(openai_server)], options(tmp_path))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        await run_benchmark_async(
+            [letter_data(3)], [model_name(openai_server)], options(tmp_path / "again")
+        )
+        # still frozen, and nothing more (frozen objects freed by refcount leave the count)
+        assert 0 < gc.get_freeze_count() <= frozen
+    finally:
+        gc.unfreeze()
+
+
 async def test_concurrency_limit_is_honoured(tmp_path: Path) -> None:
     with OpenAIServer(letter_responder, latency_s=0.05) as server:
         data = letter_data(40)

@@ -58,7 +58,7 @@ async def run_model(
         try:
             for index, item in enumerate(data):
                 try:
-                    split = item if isinstance(item, LoadedSplit) else await item.load()
+                    split = item if isinstance(item, LoadedSplit) else item.load()
                     task_run = await open_task_run(split, solver, run, display, logs)
                 except Exception as error:
                     errors.append(error)
