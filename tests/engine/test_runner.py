@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ async def test_no_file_is_synced_on_the_event_loop_thread(
     assert len(synced) >= 4 and not any(synced), synced
 
 
-async def test_a_run_leaves_the_garbage_collector_as_it_found_it(
+async def test_a_run_leaves_the_collector_and_the_switch_interval_as_it_found_them(
     openai_server: OpenAIServer, tmp_path: Path
 ) -> None:
     # The run freezes what exists before its requests; a library caller's objects must be
@@ -161,8 +162,10 @@ async def test_a_run_leaves_the_garbage_collector_as_it_found_it(
 
     openai_server.responder = letter_responder
     assert gc.get_freeze_count() == 0
+    interval = sys.getswitchinterval()
     await run_benchmark_async([letter_data(3)], [model_name(openai_server)], options(tmp_path))
     assert gc.get_freeze_count() == 0
+    assert sys.getswitchinterval() == interval  # shortened for the run only
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()

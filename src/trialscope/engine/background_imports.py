@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
 import threading
 from collections.abc import Iterable
 
@@ -19,9 +18,6 @@ log = logging.getLogger(__name__)
 RUN_END_MODULES = ("numpy", "trialscope.tasks.metrics", "scipy.special")
 """What every run's metrics import (tasks/metrics.py: numpy, exact Clopper-Pearson intervals
 from scipy.special). None of them is imported before the first request."""
-
-IMPORT_SWITCH_INTERVAL_S = 0.0005
-"""The GIL switch interval while importing in the background (Python's default is 5 ms)."""
 
 _started: set[str] = set()
 _lock = threading.Lock()
@@ -42,15 +38,10 @@ def import_in_background(modules: Iterable[str]) -> threading.Thread | None:
 
 
 def _import_all(modules: list[str]) -> None:
-    # An import holds the GIL for its whole switch interval before the event loop gets it back
-    # after each answer: a shorter interval while importing keeps the loop's wake-ups prompt.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, IMPORT_SWITCH_INTERVAL_S))
-    try:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # the later real import raises it where it matters
-                log.debug("background import of %s failed", name, exc_info=True)
-    finally:
-        sys.setswitchinterval(interval)
+    # An import holds the GIL for a whole switch interval before the event loop gets it back
+    # after an answer: a run shortens the interval while it lasts (runner.RUN_SWITCH_INTERVAL_S).
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the later real import raises it where it matters
+            log.debug("background import of %s failed", name, exc_info=True)
