@@ -223,6 +223,26 @@ async def test_a_waiting_scorer_does_not_leave_connections_idle(tmp_path: Path) 
     assert summary.n_ok == 8 and server.request_count == 8
 
 
+async def test_run_files_are_written_while_the_default_executor_is_full(
+    openai_server: OpenAIServer, tmp_path: Path
+) -> None:
+    # Scorers that wait on I/O (a search backend loading) can fill asyncio's default executor;
+    # a task's manifest and outputs must not queue behind them.
+    openai_server.responder = letter_responder
+    release = threading.Event()
+    loop = asyncio.get_running_loop()
+    blockers = [loop.run_in_executor(None, release.wait, 60) for _ in range(32)]
+    try:
+        [summary] = await asyncio.wait_for(
+            run_benchmark_async([letter_data(3)], [model_name(openai_server)], options(tmp_path)),
+            timeout=60,
+        )
+    finally:
+        release.set()
+        await asyncio.gather(*blockers)
+    assert summary.n_ok == 3 and (summary.run_dir / "metrics.json").is_file()
+
+
 async def test_concurrency_limit_holds_across_requests_of_one_sample(tmp_path: Path) -> None:
     with OpenAIServer(letter_responder, latency_s=0.03) as server:
         data = letter_data(10, requests_per_sample=4)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trialscope.atomic_files import write_json_atomic, write_text_atomic
 from trialscope.engine.journal import Journal, result_fields
@@ -32,6 +35,22 @@ from trialscope.tasks.base import SampleResult
 from trialscope.tasks.loading import LoadedSplit
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@cache
+def _run_files_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="trialscope-run-files")
+
+
+async def in_run_files_thread(function: Callable[..., T], *args: Any) -> T:
+    """`function(*args)` in the threads that write run folders (manifests, outputs), with the
+    caller's context (its run log). Not asyncio's default executor: scorers that wait on I/O
+    fill that one, and a task's manifest must not queue behind them."""
+    context = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_run_files_executor(), partial(context.run, function, *args))
 
 
 class ResumeError(ConfigurationError):
@@ -156,7 +175,7 @@ async def open_task_run(
     with in_run_log(str(folder)):
         # Hashing the data files and syncing the manifest wait on the disk: in a thread, so the
         # requests already out (other tasks of this pool) are answered meanwhile.
-        manifest = await asyncio.to_thread(_open_manifest, data, solver, run, folder)
+        manifest = await in_run_files_thread(_open_manifest, data, solver, run, folder)
         journal = Journal(folder / "samples.jsonl")
         progress = display.track(f"{solver.name} · {task.name}", len(data.samples))
         progress.details = partial(endpoint_counts, getattr(solver, "model", None))
@@ -249,7 +268,7 @@ async def _write_outputs(
 ) -> RunSummary:
     # Metrics and the output files are CPU work: off the event loop, so the pool keeps sending
     # the other tasks' requests meanwhile.
-    return await asyncio.to_thread(
+    return await in_run_files_thread(
         _write_outputs_now, data, model, run, folder, manifest, results, priced
     )
 
