@@ -24,6 +24,11 @@ from trialscope.tasks.loading import LoadedSplit
 log = logging.getLogger(__name__)
 
 
+SENDING_TURNS = 2
+"""Event-loop turns the pool gets to put a task's requests on the wire before the next task is
+read and opened (a new connection is established in one turn, written to in the next)."""
+
+
 class TaskRunsFailed(Exception):
     """Some of a model's task runs failed; the finished ones' summaries are attached."""
 
@@ -68,12 +73,14 @@ async def run_model(
                     finishing.append(asyncio.create_task(finish(index, task_run)))
                 for sample in task_run.pending:
                     queue.put_nowait((index, task_run, sample))
-                # Opening a task never waits on I/O: yield so the workers send these samples'
-                # requests before the next task is opened.
-                await asyncio.sleep(0)
-            if task_runs and run.background_imports:
-                # Requests are out: what only the end needs loads while they are answered.
-                import_in_background(run.background_imports)
+                # Reading the next split holds the event loop: yield until these samples'
+                # requests are written (new connections complete one loop turn later).
+                for _ in range(SENDING_TURNS):
+                    await asyncio.sleep(0)
+                if task_run.pending and run.background_imports:
+                    # Requests are out: what only the end needs loads while they are answered
+                    # (its first, heaviest imports while the loop waits for the first answers).
+                    import_in_background(run.background_imports)
         finally:
             for _ in range(n_workers):
                 queue.put_nowait(None)

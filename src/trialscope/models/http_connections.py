@@ -10,6 +10,7 @@ ALL_PROXY, NO_PROXY) are honoured, as httpx honours them.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import ssl
 import time
@@ -17,6 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+import anyio.lowlevel
 import certifi
 import httpcore
 
@@ -74,6 +76,15 @@ def environment_proxy(url: str) -> httpcore.Proxy | None:
 
 Connection = httpcore.AsyncHTTPConnection | httpcore.AsyncConnectionPool
 
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 IDLE_CHECK_S = 1.0
 """A connection idle longer than this is checked for a server-side close before reuse (a poll
 of its socket); checking every reuse cost as much as the rest of the exchange."""
@@ -95,6 +106,10 @@ class EndpointConnections:
         self._idle: list[list[tuple[Connection, float]]] = [[] for _ in urls]
         self._all: set[Connection] = set()
         self._network = AsyncioBackend()
+        if _in_event_loop():
+            # httpcore's first lock imports anyio's asyncio backend (20-40 ms, holding the
+            # loop): done here, before the first requests, so they leave together.
+            anyio.lowlevel.current_token()
 
     async def post(self, index: int, content: bytes) -> HTTPReply:
         """POST `content` to URL number `index`; raises one of TRANSPORT_ERRORS on failure."""
