@@ -111,9 +111,6 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(
     monkeypatch: pytest.MonkeyPatch, clean_proxy_environment: pytest.MonkeyPatch
 ) -> None:
     """A keep-alive connection the server dropped (its idle timeout) is replaced, not failed on."""
-    import trialscope.models.http_connections as http_connections
-
-    monkeypatch.setattr(http_connections, "IDLE_CHECK_S", 0.0)
     completion = json.dumps({"choices": [{"message": {"content": "ok"}}]}).encode()
     closed = asyncio.Event()
     connections = 0
@@ -227,8 +224,144 @@ async def test_plain_http_endpoints_never_build_a_tls_context(
         result = await plain.chat([{"role": "user", "content": "hi"}], GenerationConfig())
     finally:
         await plain.aclose()
+    # (https endpoints do use it: test_https_endpoints_verify_the_server_and_answer)
     assert json.loads(result.text) == {"echo": "hi"} and built == []
-    secure = http_connections.EndpointConnections(["https://127.0.0.1:9/v1"], {})
-    secure._connect(0)  # an https endpoint's connection carries the shared context
-    await secure.aclose()
-    assert len(built) == 1
+
+
+def _model_at(port: int) -> OpenAICompatibleModel:
+    return OpenAICompatibleModel(
+        "openai-compatible/m",
+        provider="openai-compatible",
+        model="m",
+        base_urls=[f"http://127.0.0.1:{port}/v1"],
+        api_key="k",
+    )
+
+
+async def _serve(handler: Any) -> tuple[asyncio.AbstractServer, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+async def test_requests_are_the_bytes_httpcore_sends(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    """Head and body, byte for byte, as an httpcore connection pool sends the same request."""
+    import httpcore
+
+    from trialscope.models.http_connections import EndpointConnections
+
+    received: list[bytes] = []
+    completion = json.dumps({"choices": [{"message": {"content": "ok"}}]}).encode()
+
+    async def capture(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        received.append(head + await reader.readexactly(length))
+        await _answer_json(writer, completion)
+        writer.close()
+
+    server, port = await _serve(capture)
+    url = f"http://127.0.0.1:{port}/v1/chat/completions"
+    headers = {"content-type": "application/json", "authorization": "Bearer k"}
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "é ok"}]}).encode()
+    try:
+        ours = EndpointConnections([url], headers)
+        reply = await ours.post(0, body)
+        await ours.aclose()
+        async with httpcore.AsyncConnectionPool() as pool:
+            await pool.request("POST", url, headers=list(headers.items()), content=body)
+    finally:
+        server.close()
+    assert reply.status_code == 200 and json.loads(reply.content) == json.loads(completion)
+    assert len(received) == 2 and received[0] == received[1]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        # the body stops halfway and the server hangs up
+        b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 40\r\n\r\n{"cho',
+        # not HTTP at all
+        b"SSH-2.0-OpenSSH_9.6\r\n",
+        # hung up before any byte
+        b"",
+    ],
+)
+async def test_a_broken_response_is_a_retryable_connection_error_and_never_reused(
+    answer: bytes, clean_proxy_environment: pytest.MonkeyPatch
+) -> None:
+    completion = json.dumps({"choices": [{"message": {"content": "fine"}}]}).encode()
+    connections = 0
+
+    async def first_broken_then_fine(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            await _read_request(reader)
+            if connections == 1:
+                writer.write(answer)
+                await writer.drain()
+            else:
+                await _answer_json(writer, completion)
+                await _answer_one_request(reader, writer, completion)
+        writer.close()
+
+    server, port = await _serve(first_broken_then_fine)
+    model = _model_at(port)
+    try:
+        with pytest.raises(RetryableError, match="connection error"):
+            await model.chat([{"role": "user", "content": "one"}], GenerationConfig())
+        texts = [
+            (await model.chat([{"role": "user", "content": "again"}], GenerationConfig())).text
+            for _ in range(2)
+        ]
+    finally:
+        await model.aclose()
+        server.close()
+    # the broken connection was dropped; the next one is kept alive for both requests
+    assert texts == ["fine", "fine"] and connections == 2
+
+
+async def test_chunked_responses_and_interim_responses_are_read_whole(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    body = json.dumps({"choices": [{"message": {"content": "in pieces"}}]}).encode()
+
+    async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n")
+        writer.write(b"transfer-encoding: chunked\r\n\r\n")
+        for start in range(0, len(body), 7):
+            piece = body[start : start + 7]
+            writer.write(b"%x\r\n%b\r\n" % (len(piece), piece))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server, port = await _serve(chunked)
+    model = _model_at(port)
+    try:
+        result = await model.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+    finally:
+        await model.aclose()
+        server.close()
+    assert result.text == "in pieces"
+
+
+async def test_a_refused_connection_is_a_retryable_connection_error(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    server, port = await _serve(lambda reader, writer: writer.close())
+    server.close()
+    await server.wait_closed()
+    model = _model_at(port)
+    try:
+        with pytest.raises(RetryableError, match="connection error"):
+            await model.chat([{"role": "user", "content": "hi"}], GenerationConfig())
+    finally:
+        await model.aclose()

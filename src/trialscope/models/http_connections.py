@@ -1,30 +1,29 @@
-"""HTTP/1.1 POSTs to a model's endpoints over reused keep-alive connections, through httpcore.
+"""HTTP/1.1 POSTs to a model's endpoints over reused keep-alive connections.
 
 httpx's client builds a request object, runs auth, redirect and cookie handling and re-parses the
 URL on every call; with an instant server that costs more CPU than the exchange itself. The
-engine needs none of it: it POSTs bytes to a few fixed URLs. So each endpoint gets httpcore
-connections, one per request in flight, reused (a shared pool scans every connection on every
-request). Proxies set in the environment (HTTP_PROXY, HTTPS_PROXY,
-ALL_PROXY, NO_PROXY) are honoured, as httpx honours them.
+engine needs none of it: it POSTs bytes to a few fixed URLs. So each endpoint gets connections of
+its own, one per request in flight, reused: lock-free h11 connections for direct endpoints
+(models/direct_connection.py), httpcore pools for proxied ones. Proxies set in the environment
+(HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY) are honoured, as httpx honours them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import ssl
-import time
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-import anyio.lowlevel
 import certifi
 import httpcore
 
 from trialscope.models.asyncio_network import AsyncioBackend
+from trialscope.models.direct_connection import DirectConnection
 
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+    OSError,  # refused, reset, TLS failures, and DirectConnection's ConnectionBroken
     httpcore.NetworkError,
     httpcore.ProtocolError,
     httpcore.TimeoutException,
@@ -74,27 +73,16 @@ def environment_proxy(url: str) -> httpcore.Proxy | None:
     return httpcore.Proxy(proxy, auth=auth, ssl_context=tls_context())
 
 
-Connection = httpcore.AsyncHTTPConnection | httpcore.AsyncConnectionPool
+Connection = DirectConnection | httpcore.AsyncConnectionPool
 
-
-def _in_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-IDLE_CHECK_S = 1.0
-"""A connection idle longer than this is checked for a server-side close before reuse (a poll
-of its socket); checking every reuse cost as much as the rest of the exchange."""
+DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
 class EndpointConnections:
     """Keep-alive connections to a fixed list of URLs; `post` sends one request on one of them.
 
-    Direct endpoints use bare `httpcore.AsyncHTTPConnection`s (a pool's bookkeeping costs more
-    CPU than the exchange with a fast local server); proxied ones a one-connection pool each.
+    Direct endpoints use lock-free h11 connections (models/direct_connection.py), each holding
+    one request at a time; proxied ones an httpcore pool of one connection each.
     """
 
     def __init__(self, urls: list[str], headers: dict[str, str]) -> None:
@@ -103,55 +91,64 @@ class EndpointConnections:
         self._headers = [
             (name.encode("ascii"), value.encode("latin-1")) for name, value in headers.items()
         ]
-        self._idle: list[list[tuple[Connection, float]]] = [[] for _ in urls]
+        # What httpcore sends for a direct request: Host first, then the given headers.
+        self._direct_heads = [[(b"Host", _host_header(url)), *self._headers] for url in self._urls]
+        self._idle: list[list[Connection]] = [[] for _ in urls]
         self._all: set[Connection] = set()
         self._network = AsyncioBackend()
-        if _in_event_loop():
-            # httpcore's first lock imports anyio's asyncio backend (20-40 ms, holding the
-            # loop): done here, before the first requests, so they leave together.
-            anyio.lowlevel.current_token()
 
     async def post(self, index: int, content: bytes) -> HTTPReply:
         """POST `content` to URL number `index`; raises one of TRANSPORT_ERRORS on failure."""
-        connection = await self._reusable(index) or self._connect(index)
+        connection = self._reusable(index) or await self._connect(index)
+        url = self._urls[index]
         try:
-            response = await connection.request(
-                b"POST", self._urls[index], headers=self._headers, content=content
-            )
+            if isinstance(connection, DirectConnection):
+                length = (b"Content-Length", str(len(content)).encode("ascii"))
+                head = [*self._direct_heads[index], length]
+                status, raw_headers, body = await connection.request(
+                    b"POST", url.target, head, content
+                )
+            else:
+                response = await connection.request(
+                    b"POST", url, headers=self._headers, content=content
+                )
+                status, raw_headers, body = response.status, response.headers, response.content
         except BaseException:
             # A connection that failed or was cancelled mid-exchange is not reused.
             await self._discard(connection)
             raise
-        self._idle[index].append((connection, time.monotonic()))
+        self._idle[index].append(connection)
         headers = {
-            name.decode("latin-1").lower(): value.decode("latin-1")
-            for name, value in response.headers
+            name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers
         }
-        return HTTPReply(response.status, headers, response.content)
+        return HTTPReply(status, headers, body)
 
-    async def _reusable(self, index: int) -> Connection | None:
+    def _reusable(self, index: int) -> Connection | None:
         idle = self._idle[index]
-        now = time.monotonic()
         while idle:
-            connection, since = idle.pop()
+            connection = idle.pop()
             if isinstance(connection, httpcore.AsyncConnectionPool):
                 return connection  # the pool checks its connection itself
-            if connection.is_closed() or (now - since > IDLE_CHECK_S and connection.has_expired()):
-                await self._discard(connection)
-                continue
-            return connection
+            if connection.is_reusable():
+                return connection
+            self._all.discard(connection)
+            # Closed by the server while idle (its keep-alive timeout): drop it quietly.
+            connection.close_soon()
         return None
 
-    def _connect(self, index: int) -> Connection:
+    async def _connect(self, index: int) -> Connection:
         proxy = self._proxies[index]
+        url = self._urls[index]
         connection: Connection
         if proxy is None:
-            origin = self._urls[index].origin
-            connection = httpcore.AsyncHTTPConnection(
-                origin,
+            secure = url.scheme == b"https"
+            host = url.host.decode("ascii")
+            connection = await DirectConnection.open(
+                host,
+                url.port or DEFAULT_PORTS[url.scheme],
                 # Plain http needs no context: building one reads the CA bundle (~30 ms).
-                ssl_context=tls_context() if origin.scheme == b"https" else None,
-                network_backend=self._network,
+                tls_context() if secure else None,
+                host if secure else None,
             )
         else:
             connection = httpcore.AsyncConnectionPool(
@@ -173,3 +170,9 @@ class EndpointConnections:
         self._idle = [[] for _ in self._idle]
         for connection in connections:
             await connection.aclose()
+
+
+def _host_header(url: httpcore.URL) -> bytes:
+    if url.port is None or url.port == DEFAULT_PORTS.get(url.scheme):
+        return url.host
+    return b"%b:%d" % (url.host, url.port)
