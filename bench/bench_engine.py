@@ -14,7 +14,7 @@
 Beside part 1: the process's CPU seconds, the requests in flight per 0.5 s as the server saw
 them (is the pool kept full?), and the server's own ceiling: a bare httpx loop sending the same
 request bodies with 32 always in flight, and the server process's CPU per request in both. Each
-goal figure is printed with this script's figure for main before the engine's fourth speed pass
+goal figure is printed with this script's figure for main before the engine's fifth speed pass
 (BEFORE).
 
 Run from the repository root: `.venv/bin/python bench/bench_engine.py`. The server runs in its
@@ -51,10 +51,11 @@ from trialscope.tasks.loading import LoadedSplit
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "bench"
-BEFORE = {"speed_up": 20.0, "fixed_s": 0.99, "cpu_ratio": 0.44, "ceiling": 20.7}
-"""This script's figures for main before the engine's fourth speed pass (ae8507b, 2026-11-30
-14:29 UTC, idle machine; the CPU ratio from 13:22, same engine code), printed beside each new
-figure. Before the second pass (11:32): 13.2x, 1.89 s, 0.55."""
+BEFORE = {"speed_up": 23.9, "fixed_s": 0.78, "cpu_ratio": 0.29, "ceiling": 20.7}
+"""This script's figures for main before the engine's fifth speed pass (11a579e, the lead's six
+idle runs of 2026-11-30 15:51-16:32 UTC: median end to end and fixed cost; CPU ratio 0.26-0.31),
+printed beside each new figure; the ceiling is from ae8507b (14:29). Before the fourth pass
+(ae8507b): 20.0x, 0.99 s, 0.44; before the second pass (11:32): 13.2x, 1.89 s, 0.55."""
 
 
 def load() -> str:
