@@ -258,8 +258,8 @@ def test_counts_beyond_the_stores_integers_fail_the_record_not_the_ingest(tmp_pa
 @pytest.mark.parametrize(
     ("setting", "configured", "while_ingesting"),
     [
-        ("memory_limit", None, "366.2 MiB"),  # 384 MB
-        ("memory_limit", "1GiB", "366.2 MiB"),  # 384 MB
+        ("memory_limit", None, "244.1 MiB"),  # 256 MB
+        ("memory_limit", "1GiB", "244.1 MiB"),  # 256 MB
         ("threads", None, "1"),
         ("threads", "3", "1"),
     ],
