@@ -444,3 +444,17 @@ def test_stored_rows_are_written_once_not_rewritten_by_later_writes(
     with TrialStore(path, read_only=True) as store:
         assert first <= _blocks(store, "studies")
         assert store.count("studies") == 6
+
+
+def test_zip_chunks_cover_every_json_member_in_name_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("trialscope.data.sources.ctgov_chunks.CHUNK_MEMBERS", 3)
+    names = [f"{word}.json" for word in ("zeta", "caf\u00e9", "a/b", "\u00e9t\u00e9", "", "Z")]
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in [*names, "readme.txt"]:
+            archive.writestr(name, "{}")
+    chunks = [chunk for chunk in file_chunks([path]) if isinstance(chunk, ZipMembers)]
+    assert [member[0] for chunk in chunks for member in chunk.members] == sorted(names)
+    assert [len(chunk.members) for chunk in chunks] == [3, 3]

@@ -59,6 +59,7 @@ INGEST_THREADS = "1"
 """DuckDB's threads while ingesting: the worker processes keep the cores busy, and a second
 DuckDB thread scanning each Arrow batch about doubled the inserts' CPU (~50 -> ~25 us/study)."""
 
+
 def default_store_path() -> Path:
     """`$TRIALSCOPE_STORE`, else `store.duckdb` in the user's trialscope data directory."""
     configured = os.environ.get(STORE_ENV)
