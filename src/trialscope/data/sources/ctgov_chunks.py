@@ -47,6 +47,7 @@ def _inflater() -> ModuleType:
 
 
 _INFLATE = _inflater()
+_INFLATE_BUFFER_CAP = 1 << 24
 _PAGE = msgspec.json.Decoder(_Page)
 _LIST = msgspec.json.Decoder(list[msgspec.Raw])
 
@@ -199,7 +200,9 @@ def _read_member(path: str, handle: BinaryIO, member: ZipMember) -> bytes:
     raw = handle.read(compressed)
     if len(raw) < compressed:
         raise zipfile.BadZipFile(f"truncated member {name}")
-    data = raw if kind == zipfile.ZIP_STORED else _INFLATE.decompress(raw, -15)
+    # Inflated into a buffer of the stated size (capped: the directory may lie), not grown.
+    buffer = min(max(size, 1), _INFLATE_BUFFER_CAP)
+    data = raw if kind == zipfile.ZIP_STORED else _INFLATE.decompress(raw, -15, buffer)
     if len(data) != size or _INFLATE.crc32(data) != crc:
         raise zipfile.BadZipFile(f"bad CRC-32 or size of {name}")
     return data
