@@ -45,23 +45,19 @@ ChunkCallback = Callable[[ChunkSource, Any], object]
 
 STORE_ENV = "TRIALSCOPE_STORE"
 CHUNK_BATCH_STUDIES = 24_000
-"""Studies per transaction of a chunk ingest. Each commit checkpoints, rewriting every table's
-last, partly filled row group (122,880 rows), so fewer, larger transactions write less: real
-studies cost ~25% less writer CPU at 12,000 than at 5,000, and ~20% less again at 24,000
-(~130 -> ~100 us/study), for ~240 MB of Arrow held by the writer. From ~122,880 rows a table's
-new rows go straight to the file, not through the write-ahead log."""
-INGEST_MEMORY_LIMIT = "384MB"
+"""Studies per transaction of a chunk ingest (~240 MB of Arrow held by the writer for real
+studies). A commit this large crosses DuckDB's checkpoint threshold (16 MB of log), and DuckDB
+then writes it straight into the file, by its own checkpoint, not through the write-ahead log
+first; its row groups are never merged afterwards (`store_base.MAX_VACUUM_TASKS`), so larger
+transactions mean fewer, larger row groups and less fixed cost per commit."""
+INGEST_MEMORY_LIMIT = "256MB"
 """DuckDB's memory limit while ingesting: it would otherwise keep every block it wrote cached
-(about 2 MB per 1,000 real studies), so its memory grew with the input. Below ~384 MB a
-12,000-study transaction spills to temporary files (~25% more writer CPU at 128 MB)."""
+(about 2 MB per 1,000 real studies), so its memory grew with the input. Since each transaction
+is written straight into the file (see `CHUNK_BATCH_STUDIES`), 256 MB costs no more CPU than
+384 MB did, and the ingest's peak at 500K real studies fell from 881 to 744 MB (719 MB at 50K)."""
 INGEST_THREADS = "1"
 """DuckDB's threads while ingesting: the worker processes keep the cores busy, and a second
 DuckDB thread scanning each Arrow batch about doubled the inserts' CPU (~50 -> ~25 us/study)."""
-INGEST_CHECKPOINT_THRESHOLD = "256MB"
-"""Write-ahead log size that makes DuckDB checkpoint while ingesting (its default is 16 MB).
-A checkpoint's cost grows with the store, so at the default the writer's CPU per study grew
-with the store (synthetic trials: 47 -> 120-186 us per trial from 20,000 to 160,000 trials);
-at 256 MB it stays flat (~30-50 us), and the log stays under the memory limit."""
 
 
 def default_store_path() -> Path:
@@ -153,11 +149,10 @@ class TrialStore(LiteratureUpserts, ParquetImport, StoreExport, BuilderQueries):
 
     @contextmanager
     def _ingest_settings(self) -> Iterator[None]:
-        """DuckDB's memory limit, threads and checkpoint threshold for an ingest, put back after."""
+        """DuckDB's memory limit and threads for an ingest, put back after."""
         with (
             self._setting("memory_limit", INGEST_MEMORY_LIMIT),
             self._setting("threads", INGEST_THREADS),
-            self._setting("checkpoint_threshold", INGEST_CHECKPOINT_THRESHOLD),
         ):
             yield
 

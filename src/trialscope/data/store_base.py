@@ -40,6 +40,7 @@ STUDY_TABLES = (
 )
 ALL_TABLES = (*STUDY_TABLES, "publications", "reviews", "relations")
 DEFAULT_BATCH_SIZE = 5000
+MAX_VACUUM_TASKS = 0
 
 FailureCallback = Callable[[IngestFailure], None]
 ProgressCallback = Callable[[int], None]
@@ -80,6 +81,11 @@ class StoreBase:
                 f"{SCHEMA_VERSION}: ingest into a new store file"
             )
         if not read_only:
+            # DuckDB's checkpoints merge a table's small row groups ("vacuum"), rewriting rows
+            # already stored: during a 500K-study ingest two checkpoints rewrote whole tables
+            # (13-19 CPU-s each), and the first small write after an ingest did it again. Rows
+            # are written once; row groups stay as the transactions made them.
+            self._con.execute(f"SET max_vacuum_tasks = {MAX_VACUUM_TASKS}")
             schema = resources.files("trialscope.data").joinpath("schema.sql").read_text("utf-8")
             self._con.execute(schema)
             if self._meta("schema_version") is None:
