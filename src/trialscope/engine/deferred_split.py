@@ -9,36 +9,32 @@ fails that task alone, naming the file and line, while the other tasks finish.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
+from trialscope.engine.task_run import in_run_files_thread
 from trialscope.tasks.base import Task
 from trialscope.tasks.loading import LoadedSplit
 
 
 class DeferredSplit:
-    """A task whose split is read once, by the first model's pool that reaches it."""
+    """A task whose split is read once, in a thread, by the first model's pool that reaches it."""
 
     def __init__(self, task: Task, read: Callable[[], LoadedSplit]) -> None:
         self.task = task
         self._read = read
-        self._split: LoadedSplit | None = None
-        self._error: Exception | None = None
+        self._reading: asyncio.Future[LoadedSplit] | None = None
 
-    def load(self) -> LoadedSplit:
+    async def load(self) -> LoadedSplit:
         """The loaded split; every model shares one read (and its error, if it fails).
 
-        Read on the event loop's thread, between the pool's sends: a read in another thread
-        holds the GIL in long stretches, and every answer would wait for it.
+        In a thread: a large split (a hundred thousand records) read on the event loop's thread
+        would hold every answer already in flight for as long as it takes.
         """
-        if self._error is not None:
-            raise self._error
-        if self._split is None:
-            try:
-                self._split = self._read()
-            except Exception as error:
-                self._error = error
-                raise
-        return self._split
+        if self._reading is None:
+            self._reading = asyncio.ensure_future(in_run_files_thread(self._read))
+        # Shielded: one model's cancellation does not cancel the read the others wait for.
+        return await asyncio.shield(self._reading)
 
 
 SplitSource = LoadedSplit | DeferredSplit

@@ -63,7 +63,7 @@ async def run_model(
         try:
             for index, item in enumerate(data):
                 try:
-                    split = item if isinstance(item, LoadedSplit) else item.load()
+                    split = item if isinstance(item, LoadedSplit) else await item.load()
                     task_run = await open_task_run(split, solver, run, display, logs)
                 except Exception as error:
                     errors.append(error)
@@ -73,8 +73,8 @@ async def run_model(
                     finishing.append(asyncio.create_task(finish(index, task_run)))
                 for sample in task_run.pending:
                     queue.put_nowait((index, task_run, sample))
-                # Reading the next split holds the event loop: yield until these samples'
-                # requests are written (new connections complete one loop turn later).
+                # Reading the next split takes the GIL in long stretches: yield until these
+                # samples' requests are written (new connections complete one loop turn later).
                 for _ in range(SENDING_TURNS):
                     await asyncio.sleep(0)
                 if task_run.pending and run.background_imports:
