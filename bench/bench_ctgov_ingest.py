@@ -3,6 +3,7 @@
 Run from the repository root (needs ../shared/data/real/ctgov, the real studies):
     .venv/bin/python bench/bench_ctgov_ingest.py --studies 50000 500000   # the goal measurement
     .venv/bin/python bench/bench_ctgov_ingest.py --studies 20000          # a quick check
+    # --inputs DIR keeps the replicated inputs (~11 GB at 500K) and reuses them next time
     # with the old code measured in the same run (a checkout of the old commit):
     git worktree add --detach /tmp/ctgov-old <old commit>
     .venv/bin/python bench/bench_ctgov_ingest.py --studies 50000 500000 \
@@ -198,6 +199,11 @@ def main() -> None:
     parser.add_argument("--studies", type=int, nargs="+", default=[20000])
     parser.add_argument("--real", type=Path, default=REAL)
     parser.add_argument("--keep", type=Path, help="Write inputs and stores under here.")
+    parser.add_argument(
+        "--inputs",
+        type=Path,
+        help="Keep the replicated inputs here (n<N>/...) and reuse them in a later run.",
+    )
     parser.add_argument("--old-src", type=Path, help="src/ of the old code, timed in this run.")
     parser.add_argument("--old-studies", type=int, default=20000, help="N for the old code.")
     args = parser.parse_args()
@@ -212,17 +218,11 @@ def main() -> None:
     for code, n in sizes:
         with tempfile.TemporaryDirectory(dir=args.keep) as scratch:
             folder = Path(scratch)
-            started = time.perf_counter()
-            jsonl, bulk = write_inputs(studies, n, folder)
-            print(
-                f"{len(studies)} real studies replicated to {n:,} "
-                f"({jsonl.stat().st_size / 1e6:,.0f} MB JSONL, {bulk.stat().st_size / 1e6:,.0f} "
-                f"MB zip) in {time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
+            jsonl, bulk = _inputs(studies, n, args.inputs / f"n{n}" if args.inputs else folder)
             for kind, source in (("jsonl", jsonl), ("bulk zip", bulk)):
                 old_src = args.old_src if code == "old" else None
                 figures = timed_ingest(source, folder / "store.duckdb", old_src)
+                Path(f"{folder / 'store.duckdb'}.wal").unlink(missing_ok=True)
                 (folder / "store.duckdb").unlink()
                 rate = n / figures["wall_s"]
                 note = ""
@@ -239,6 +239,26 @@ def main() -> None:
                     measured.setdefault(kind, []).append((n, figures))
                 print(_line(f"{code} {kind}", n, figures) + note, flush=True)
     _summary(measured, old_rates)
+
+
+def _inputs(studies: list[dict[str, Any]], n: int, folder: Path) -> tuple[Path, Path]:
+    """The JSON-lines file and zip of `n` replicated studies in `folder`, written unless a
+    previous run finished writing them there."""
+    done = folder / "written"
+    if done.exists():
+        print(f"reusing the {n:,} replicated studies in {folder}", flush=True)
+        return folder / "studies.jsonl", folder / "AllAPIJSON.zip"
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    jsonl, bulk = write_inputs(studies, n, folder)
+    done.touch()
+    print(
+        f"{len(studies)} real studies replicated to {n:,} "
+        f"({jsonl.stat().st_size / 1e6:,.0f} MB JSONL, {bulk.stat().st_size / 1e6:,.0f} "
+        f"MB zip) in {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    return jsonl, bulk
 
 
 def _summary(

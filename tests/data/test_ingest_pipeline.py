@@ -458,3 +458,18 @@ def test_zip_chunks_cover_every_json_member_in_name_order(
     chunks = [chunk for chunk in file_chunks([path]) if isinstance(chunk, ZipMembers)]
     assert [member[0] for chunk in chunks for member in chunk.members] == sorted(names)
     assert [len(chunk.members) for chunk in chunks] == [3, 3]
+
+
+def test_reingesting_the_same_studies_does_not_grow_the_store(tmp_path: Path) -> None:
+    # Row groups are never merged, so replaced rows must still be dropped with their row group.
+    def row_groups(store: TrialStore) -> int:
+        query = "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('studies')"
+        return int((store._con.execute(query).fetchone() or (0,))[0])
+
+    counts = []
+    with TrialStore(tmp_path / "r.duckdb") as store:
+        store._con.execute("SET checkpoint_threshold = '1KB'")
+        for _ in range(3):
+            _ingest_in_checkpointed_batches(store, 1, 3)
+            counts.append((row_groups(store), store.count("studies")))
+    assert counts == [(3, 3)] * 3
