@@ -54,7 +54,8 @@ INGEST_MEMORY_LIMIT = "256MB"
 """DuckDB's memory limit while ingesting: it would otherwise keep every block it wrote cached
 (about 2 MB per 1,000 real studies), so its memory grew with the input. Since each transaction
 is written straight into the file (see `CHUNK_BATCH_STUDIES`), 256 MB costs no more CPU than
-384 MB did, and the ingest's peak at 500K real studies fell from 881 to 744 MB (719 MB at 50K)."""
+384 MB did and lowers the peak (500K real studies: 881 -> 744 MB in one A/B); idle, the ingest's
+largest process peaked at 673 MB for 50K studies and 765 MB for 500K."""
 INGEST_THREADS = "1"
 """DuckDB's threads while ingesting: the worker processes keep the cores busy, and a second
 DuckDB thread scanning each Arrow batch about doubled the inserts' CPU (~50 -> ~25 us/study)."""
