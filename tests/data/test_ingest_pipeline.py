@@ -138,6 +138,26 @@ def test_a_corrupt_zip_member_fails_alone(tmp_path: Path, skip: int, fill: int) 
     assert failure.reason.startswith("unreadable zip member")
 
 
+@pytest.mark.parametrize("stated", [10, 0x7FFFFFFF])  # too small; 2 GB (the buffer is capped)
+def test_a_member_whose_directory_lies_about_its_size_fails_alone(
+    tmp_path: Path, stated: int
+) -> None:
+    path = tmp_path / "AllAPIJSON.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(1, 4):
+            archive.writestr(f"NCT{i:08d}.json", _line(make_study(f"NCT{i:08d}")))
+    data = bytearray(path.read_bytes())
+    # The name's last copy is in the central directory, right after its 46-byte entry header.
+    entry = data.rindex(b"NCT00000002.json") - 46
+    assert data[entry : entry + 4] == b"PK\x01\x02"
+    data[entry + 24 : entry + 28] = stated.to_bytes(4, "little")  # the uncompressed size
+    path.write_bytes(bytes(data))
+    report = _ingest(tmp_path, "zip", [path], workers=1)
+    assert (report.inserted, report.failed) == (2, 1)
+    assert report.failures[0].origin == f"{path}!NCT00000002.json"
+    assert report.failures[0].reason.startswith("unreadable zip member")
+
+
 def test_a_repeated_id_across_chunks_keeps_the_latest_version(tmp_path: Path) -> None:
     chunks = [
         RecordsChunk((make_study("NCT00000001"), make_study("NCT00000002"))),
