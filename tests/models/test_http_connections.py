@@ -125,15 +125,8 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(
         await writer.wait_closed()
         closed.set()
 
-    server = await asyncio.start_server(answer_once_then_hang_up, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    model = OpenAICompatibleModel(
-        "openai-compatible/m",
-        provider="openai-compatible",
-        model="m",
-        base_urls=[f"http://127.0.0.1:{port}/v1"],
-        api_key=None,
-    )
+    server, port = await _serve(answer_once_then_hang_up)
+    model = _model_at(port)
     try:
         first = await model.chat([{"role": "user", "content": "one"}], GenerationConfig())
         await closed.wait()
